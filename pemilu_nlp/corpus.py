@@ -1,0 +1,209 @@
+"""The labelled corpus: JSONL records, strict loading, and the fixed train/dev/test split.
+
+Loading is strict on purpose: a corpus error found at training time is cheap, one found in a
+published score is not.  Every error names the file and the line; nothing is silently dropped.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import CorpusError, UnknownLabelError
+from .schema import topic_ids, validate_labels
+
+__all__ = [
+    "Article", "label_matrix", "load_corpus", "load_split", "make_split", "split_corpus",
+    "to_dataset", "write_corpus", "write_split",
+]
+
+_REQUIRED = {"id": str, "title": str, "text": str, "labels": list}
+_OPTIONAL = {"summary": list, "source": str, "date": str, "url": str, "dataset": str, "origin_repo": str}
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One labelled article; ``labels`` are topic ids in schema order."""
+
+    id: str
+    title: str
+    text: str
+    labels: tuple[str, ...] = ()
+    summary: tuple[str, ...] | None = None
+    source: str = ""
+    date: str = ""
+    url: str = ""
+    dataset: str = ""
+    origin_repo: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        record = asdict(self)
+        record.pop("extra")
+        record["labels"] = list(self.labels)
+        if self.summary is None:
+            record.pop("summary")
+        else:
+            record["summary"] = list(self.summary)
+        return {**record, **self.extra}
+
+
+def _article_from_record(record: Any, where: str) -> Article:
+    if not isinstance(record, dict):
+        raise CorpusError(f"{where}: expected a JSON object, got {type(record).__name__}")
+    for key, typ in _REQUIRED.items():
+        if key not in record:
+            raise CorpusError(f"{where}: missing field {key!r}")
+        if not isinstance(record[key], typ):
+            raise CorpusError(f"{where}: field {key!r} must be {typ.__name__}, got {type(record[key]).__name__}")
+    for key, typ in _OPTIONAL.items():
+        if record.get(key) is not None and not isinstance(record[key], typ):
+            raise CorpusError(f"{where}: field {key!r} must be {typ.__name__}, got {type(record[key]).__name__}")
+    if not record["id"].strip():
+        raise CorpusError(f"{where}: empty 'id'")
+    if not record["text"].strip():
+        raise CorpusError(f"{where}: empty 'text' (article {record['id']!r})")
+    if not all(isinstance(x, str) for x in record["labels"]):
+        raise CorpusError(f"{where}: 'labels' must be a list of topic ids (strings)")
+    if len(set(record["labels"])) != len(record["labels"]):
+        raise CorpusError(f"{where}: repeated label in {record['labels']}")
+    try:
+        labels = validate_labels(record["labels"], where=where)
+    except UnknownLabelError as err:
+        raise CorpusError(str(err)) from None
+    summary = record.get("summary")
+    if summary is not None:
+        if not summary or not all(isinstance(s, str) and s.strip() for s in summary):
+            raise CorpusError(f"{where}: 'summary' must be a non-empty list of sentences")
+        summary = tuple(summary)
+    known = set(_REQUIRED) | set(_OPTIONAL)
+    return Article(
+        id=record["id"], title=record["title"], text=record["text"], labels=labels, summary=summary,
+        **{k: record.get(k) or "" for k in ("source", "date", "url", "dataset", "origin_repo")},
+        extra={k: v for k, v in record.items() if k not in known},
+    )
+
+
+def load_corpus(path: str | Path) -> list[Article]:
+    """Load and validate a JSONL corpus; any bad line raises :class:`CorpusError` naming it.
+
+    >>> articles = load_corpus("data/corpus.jsonl")  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"{path}: no such corpus file")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line_no = data[: err.start].count(b"\n") + 1
+        raise CorpusError(f"{path}:{line_no}: not valid UTF-8 (byte offset {err.start})") from None
+    articles: list[Article] = []
+    seen: dict[str, int] = {}
+    for line_no, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{line_no}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise CorpusError(f"{where}: invalid JSON ({err.msg} at column {err.colno})") from None
+        article = _article_from_record(record, where)
+        if article.id in seen:
+            raise CorpusError(f"{where}: duplicate id {article.id!r} (first on line {seen[article.id]})")
+        seen[article.id] = line_no
+        articles.append(article)
+    if not articles:
+        raise CorpusError(f"{path}: the corpus is empty")
+    return articles
+
+
+def write_corpus(articles: Iterable[Article], path: str | Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for article in articles:
+            fh.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+
+
+def to_dataset(articles: Sequence[Article]):  # -> datasets.Dataset
+    """The corpus as a Hugging Face ``datasets.Dataset`` (labels as lists of ids)."""
+    from datasets import Dataset
+
+    return Dataset.from_list([a.to_dict() | {"summary": list(a.summary or [])} for a in articles])
+
+
+def label_matrix(articles: Sequence[Article], topics: Sequence[str] | None = None) -> np.ndarray:
+    """Binary indicator matrix (articles x topics) in schema order."""
+    topics = list(topics or topic_ids())
+    index = {t: j for j, t in enumerate(topics)}
+    y = np.zeros((len(articles), len(topics)), dtype=np.int8)
+    for i, article in enumerate(articles):
+        for label in article.labels:
+            y[i, index[label]] = 1
+    return y
+
+
+# ---------------------------------------------------------------------------------------------
+# The fixed split
+# ---------------------------------------------------------------------------------------------
+def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size: float = 0.25,
+               seed: int = 13) -> dict[str, list[str]]:
+    """Iterative stratification (Sechidis et al., 2011) into train/dev/test ids.
+
+    "No topic" is stratified as a column of its own, so every split keeps the real share of
+    articles with no topic.
+    """
+    from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
+
+    y = label_matrix(articles)
+    y = np.hstack([y, (y.sum(axis=1) == 0).astype(np.int8)[:, None]])
+    ids = np.array([a.id for a in articles])
+    outer = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+    rest, test = next(outer.split(ids, y))
+    inner = MultilabelStratifiedShuffleSplit(
+        n_splits=1, test_size=dev_size / (1 - test_size), random_state=seed)
+    train, dev = next(inner.split(ids[rest], y[rest]))
+    return {"train": sorted(ids[rest][train]), "dev": sorted(ids[rest][dev]), "test": sorted(ids[test])}
+
+
+def write_split(split: dict[str, list[str]], path: str | Path, **meta: Any) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({**meta, **{k: list(split[k]) for k in SPLITS}}, fh, indent=1)
+        fh.write("\n")
+
+
+def load_split(path: str | Path) -> dict[str, list[str]]:
+    try:
+        raw = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise CorpusError(f"{path}: cannot read split file ({err})") from None
+    if not all(isinstance(raw.get(k), list) for k in SPLITS):
+        raise CorpusError(f"{path}: a split file needs lists 'train', 'dev' and 'test'")
+    return {k: raw[k] for k in SPLITS}
+
+
+def split_corpus(articles: Sequence[Article], split: dict[str, list[str]]) -> dict[str, list[Article]]:
+    """Articles of each split, in corpus order; every article must be in exactly one split."""
+    where = {}
+    for name in SPLITS:
+        for article_id in split[name]:
+            if article_id in where:
+                raise CorpusError(f"split: id {article_id!r} is in both {where[article_id]} and {name}")
+            where[article_id] = name
+    missing = [a.id for a in articles if a.id not in where]
+    if missing:
+        raise CorpusError(f"split: {len(missing)} articles are in no split (first: {missing[0]!r})")
+    known = {a.id for a in articles}
+    unknown = [i for i in where if i not in known]
+    if unknown:
+        raise CorpusError(f"split: {len(unknown)} ids are not in the corpus (first: {unknown[0]!r})")
+    return {name: [a for a in articles if where[a.id] == name] for name in SPLITS}
+
+
+def default_corpus_path() -> Path:
+    """``data/corpus.jsonl`` of a source checkout (the corpus is data, not package data)."""
+    return Path(__file__).resolve().parent.parent / "data" / "corpus.jsonl"

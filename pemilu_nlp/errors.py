@@ -1,0 +1,33 @@
+"""Typed errors, so callers can catch what went wrong without parsing messages."""
+from __future__ import annotations
+
+
+class PemiluNLPError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class CorpusError(PemiluNLPError, ValueError):
+    """A corpus file is malformed; the message names the file and the line."""
+
+
+class TextEncodingError(PemiluNLPError, UnicodeError):
+    """A text file is not valid UTF-8; the message names the file and the byte offset."""
+
+
+class UnknownLabelError(PemiluNLPError, KeyError):
+    """A topic id is not in the schema."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; keep the message readable
+        return str(self.args[0]) if self.args else ""
+
+
+class ModelFormatError(PemiluNLPError, ValueError):
+    """A model folder is missing a file, was tampered with, or has another format."""
+
+
+class MissingDependencyError(PemiluNLPError, ImportError):
+    """An optional dependency (torch, transformers, ...) is needed but not installed."""
+
+
+class WeightsUnavailableError(PemiluNLPError, OSError):
+    """Pretrained weights could not be found locally and cannot be downloaded."""

@@ -1,0 +1,384 @@
+"""Cleaning, dateline parsing, sentence splitting and tokenising of scraped Indonesian news.
+
+Scraped articles carry site furniture (menus, "BACA JUGA" links, share widgets, comment forms,
+photo credits) that hurts both topic models and summaries.  The rules that remove it are data
+(:data:`LINE_RULES`, :data:`TAIL_MARKERS`, :data:`INLINE_RULES`), so that a new site is one more
+pattern, and each rule is tested on a real line.  The trade-off: line rules only drop whole lines
+that look like furniture, so a body sentence is never cut in half; furniture glued into a body
+line survives unless an inline rule knows it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import TextEncodingError
+
+__all__ = [
+    "Dateline",
+    "clean_text",
+    "parse_dateline",
+    "read_text",
+    "split_sentences",
+    "stopwords",
+    "strip_dateline",
+    "tokenize",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Cleaning rules.  Each entry: (name, pattern).  A LINE_RULE drops a whole line that matches
+# (re.fullmatch after stripping); a TAIL_MARKER drops its line and everything after it; an
+# INLINE_RULE is replaced by a space inside a line.
+# ---------------------------------------------------------------------------------------------
+LINE_RULES: list[tuple[str, str]] = [
+    ("skip link", r"(?i)lompat ke (isi|konten) utama|skip to (main )?content"),
+    ("related article", r"(?i)baca\s+(juga|pula)\b.*"),
+    ("print/e-mail widget", r"(?i)(cetak|print)\s*(e-?mail)?|e-?mail"),
+    ("share widget", r"(?i)(bagikan|share|tweet|facebook|twitter|whatsapp|telegram|linkedin|copy link)"
+                     r"(\s*(ke|to|this|artikel( ini)?))?\s*:?"),
+    ("scroll/advertisement", r"(?i)scroll to continue with content|advertisement|iklan|sponsored"),
+    ("embedded media", r"\[Gambas:[^\]]*\]"),
+    ("separator", r"[-=_*~•·.\s]+"),
+    ("stray counter", r"\d{1,5}"),
+    ("photo credit", r"(?i).{0,200}?(/|\||\()\s*(foto|photo|dok\.?|dokumentasi|ilustrasi)\s*:.{0,60}"),
+    ("photo line", r"(?i)\(?(foto|photo|ilustrasi|dok\.?)\s*:.{0,80}"),
+    ("source line", r"(?i)sumber\s*:.{0,60}"),
+    ("editor/author credit", r"(?i)\(?((kontributor|editor|penulis|reporter|pewarta)\b[^:]{0,20}:|ditulis oleh\b|hasil periksa fakta\b).{0,60}"),
+    ("table of contents", r"(?i)daftar isi"),
+    ("fact-check heading", r"(?i)\[?(kesimpulan|penjelasan|narasi|referensi|pemeriksaan fakta|selengkapnya"
+                           r"|kategori|berikut narasi lengkapnya|unggahan disertai narasi)\]?\s*(:.{0,60})?"),
+    ("read-more prompt", r"(?i)(selengkapnya|simak( juga)?|berita pilihan|breaking news)\b.{0,80}"),
+    ("app/channel promo", r"(?i).{0,40}(google news|whatsapp channel|aplikasi whatsapp|install aplikasi).{0,80}"),
+    ("portal widgets", r"(?i)toast|news|media sosial|lokasi bawaslu provinsi|tanya|konsultasi"
+                       r"|hukum kepemiluan|tanyakan( right-circle)?|berita|tags?|kota [A-Z]\w+"),
+]
+TAIL_MARKERS: list[tuple[str, str]] = [
+    ("tag list", r"(?i)tags?\s*:?"),
+    ("comment form", r"(?i)comments?|leave a (reply|comment)|tinggalkan (balasan|komentar)"
+                     r"|alamat email anda tidak akan dipublikasikan.*"),
+    ("more articles", r"(?i)you may also like|artikel terkait|berita terkait|related posts?"),
+]
+INLINE_RULES: list[tuple[str, str]] = [
+    ("url", r"(?i)\b(?:https?://|www\.)[^\s<>\"”]+"),
+    ("separator prefix", r"^(?:=\s*){3,}"),
+    ("trailing credit", r"(?i)\s*\((?:kontributor|editor|ed|penulis|reporter|pewarta|foto|dok)\b[^()]{0,80}\)\s*$"),
+]
+_LINE_RULES = [(name, re.compile(p)) for name, p in LINE_RULES]
+_TAIL_MARKERS = [(name, re.compile(p)) for name, p in TAIL_MARKERS]
+_INLINE_RULES = [(name, re.compile(p)) for name, p in INLINE_RULES]
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACE_CHARS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_DETIK_DATELINE = re.compile(r"(?m)^([A-Z][A-Za-z .]{1,40})\n+\s*-\s*\n+")
+
+
+def _check_str(text: object, name: str = "text") -> str:
+    if isinstance(text, bytes | bytearray):
+        raise TypeError(f"{name} must be str, got bytes: decode it first (pemilu_nlp.read_text does UTF-8)")
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be str, got {type(text).__name__}")
+    return text
+
+
+def normalize_whitespace(text: str) -> str:
+    """NFC-normalise, drop zero-width characters, unify spaces and line ends."""
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _SPACE_CHARS.sub(" ", text)
+
+
+def furniture_rule(line: str) -> str | None:
+    """Name of the line rule that marks ``line`` as furniture, or ``None`` if it is content."""
+    stripped = line.strip()
+    if not stripped:
+        return None
+    for name, rx in _LINE_RULES:
+        if rx.fullmatch(stripped):
+            return name
+    return None
+
+
+def tail_marker_rule(line: str) -> str | None:
+    """Name of the tail marker that ends the article body at ``line``, or ``None``."""
+    stripped = line.strip()
+    for name, rx in _TAIL_MARKERS:
+        if rx.fullmatch(stripped):
+            return name
+    return None
+
+
+def clean_text(raw: str, *, drop_dateline: bool = True) -> str:
+    """Strip site furniture from a scraped article and return its body, one paragraph a line.
+
+    Every body sentence is kept.  Repeated lines (a headline printed twice) are kept once.
+
+    >>> clean_text("Lompat ke isi utama\\nJakarta - KPU menetapkan DPT.\\nBACA JUGA: Lain\\n5555")
+    'KPU menetapkan DPT.'
+    """
+    text = normalize_whitespace(_check_str(raw, "raw"))
+    text = _DETIK_DATELINE.sub(r"\1 - ", text, count=1)
+    kept: list[str] = []
+    seen: set[str] = set()
+    for line in text.split("\n"):
+        for _, rx in _INLINE_RULES:
+            line = rx.sub(" ", line)
+        line = re.sub(r" {2,}", " ", line).strip()
+        if not line:
+            continue
+        if tail_marker_rule(line):
+            break
+        if furniture_rule(line):
+            continue
+        key = line.casefold()
+        if key in seen and len(line.split()) >= 3:
+            continue
+        seen.add(key)
+        kept.append(line)
+    body = "\n".join(kept)
+    if drop_dateline:
+        body = strip_dateline(body)
+    return body
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file; a file in another encoding gets a :class:`TextEncodingError`."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise TextEncodingError(
+            f"{path}: not valid UTF-8 (byte {err.start}: {data[err.start:err.start + 1]!r}); "
+            "re-save the file as UTF-8"
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Datelines
+# ---------------------------------------------------------------------------------------------
+_WEEKDAYS = "senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad"
+_MONTHS = {
+    "januari": 1, "februari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
+    "agustus": 8, "september": 9, "oktober": 10, "november": 11, "desember": 12,
+}
+_DATELINE = re.compile(
+    r"^\s*\d{0,4}(?P<place>[A-Z][A-Za-z.'’ ]{1,40}?)"
+    r"(?:\s*,\s*(?P<outlet>[^,\n\-–—]{2,40}?))?"
+    r"(?P<dash>\s*(?:[-–—]\s*){1,2})(?=\S)"
+)
+_NUMERIC_DATE = re.compile(
+    rf"(?i)\b(?P<weekday>{_WEEKDAYS})\b(?:\s+(?:pagi|siang|sore|malam|dini hari))?\s*,?\s*"
+    r"\(\s*(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{2}|\d{4}))?\s*\)"
+)
+_WORD_DATE = re.compile(
+    rf"(?i)(?:\b(?P<weekday>{_WEEKDAYS})\b\s*,?\s*)?\b(?P<day>\d{{1,2}})\s+(?P<month>{'|'.join(_MONTHS)})"
+    r"\s+(?P<year>\d{4})\b"
+)
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """Where and when an article was filed, as far as its first lines say."""
+
+    place: str | None = None
+    outlet: str | None = None
+    weekday: str | None = None
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    date_text: str | None = None
+
+
+def _dateline_match(line: str) -> re.Match[str] | None:
+    match = _DATELINE.match(line)
+    if not match:
+        return None
+    place = match.group("place").strip()
+    # A dateline place is a name of at most four words, not the start of a sentence.
+    if len(place.split()) > 4 or place.endswith("."):
+        return None
+    # "Se-Kalsel" is a word, not a dateline: without an outlet the dash needs a space beside it.
+    if not match.group("outlet") and match.group("dash").strip() == match.group("dash"):
+        return None
+    return match
+
+
+def parse_dateline(text: str) -> Dateline:
+    """Find the place and outlet at the start of an article and the first date it gives.
+
+    >>> d = parse_dateline("BANJARMASIN, REPORTASE9.COM – KPU menjalin sinergi, Rabu (18/10/23) pagi.")
+    >>> (d.place, d.outlet, d.weekday, d.day, d.month, d.year)
+    ('BANJARMASIN', 'REPORTASE9.COM', 'Rabu', 18, 10, 2023)
+    """
+    text = normalize_whitespace(_check_str(text))
+    text = _DETIK_DATELINE.sub(r"\1 - ", text, count=1)
+    place = outlet = None
+    for line in [ln for ln in text.split("\n") if ln.strip()][:12]:
+        match = _dateline_match(line)
+        if match:
+            place = match.group("place").strip()
+            outlet = (match.group("outlet") or "").strip() or None
+            break
+    head = text[:3000]
+    date = _NUMERIC_DATE.search(head)
+    if date:
+        year = date.group("year")
+        year_n = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+        return Dateline(place, outlet, date.group("weekday"), int(date.group("day")),
+                        int(date.group("month")), year_n, date.group(0).strip())
+    date = _WORD_DATE.search(head)
+    if date:
+        return Dateline(place, outlet, date.group("weekday"), int(date.group("day")),
+                        _MONTHS[date.group("month").lower()], int(date.group("year")),
+                        date.group(0).strip())
+    return Dateline(place, outlet)
+
+
+def strip_dateline(text: str) -> str:
+    """Remove a leading "Place, Outlet -" dateline from the first line that carries one."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:3]):
+        match = _dateline_match(line)
+        if match:
+            lines[i] = line[match.end():].lstrip()
+            break
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentence splitting
+# ---------------------------------------------------------------------------------------------
+#: Tokens after which a period does not end a sentence (compared case-insensitively).
+ABBREVIATIONS = frozenset({
+    # ranks and offices (Polri, TNI, civil)
+    "pol", "irjen", "brigjen", "kombes", "akbp", "kompol", "akp", "iptu", "ipda", "aiptu", "aipda",
+    "bripka", "brigpol", "briptu", "bripda", "jenderal", "jend", "letjen", "mayjen", "kol", "kolonel",
+    "letkol", "mayor", "kapt", "lettu", "letda", "serka", "serma", "sertu", "kopda", "praka", "inf",
+    "kav", "mar", "purn", "ir", "drs", "dra", "dr", "drg", "prof", "hj", "h", "kh", "ust", "ustadz",
+    "sdr", "sdri", "bpk", "ibu", "yth", "an", "u.b",
+    # degrees (parts after splitting on ".")
+    "s.h", "m.h", "s.i.k", "s.ik", "s.sos", "m.si", "s.e", "m.m", "s.pd", "m.pd", "s.t", "m.t",
+    "s.kom", "s.ip", "m.ip", "s.ag", "m.ag", "s.kep", "s.psi", "m.kn", "s.stp", "m.ap", "ph.d",
+    "lc", "mba", "msc", "sos", "kom", "ag", "pd", "kn",
+    # places and references
+    "no", "nomor", "jl", "jln", "kab", "kec", "kel", "ds", "prov", "rt", "rw", "hal", "tel", "telp",
+    "tlp", "fax", "pt", "cv", "tbk", "kp", "gg", "blok", "ds",
+    # Latin and list endings
+    "dll", "dsb", "dst", "dkk", "sbb", "yg", "tsb", "vs", "etc", "st", "sd", "smp", "sma", "mr", "mrs",
+    "ms", "wib", "wita", "wit",
+})
+_QUOTE_OPEN_CLOSE = {"“": "”", '"': '"', "«": "»"}
+_BOUNDARY = re.compile(r"(?:[.?!…]+|\.{3})[\"”’')\]]*(?=\s+|$)")
+_NEXT_START = re.compile(r"\s+[\"“‘'(\[]*[A-Z0-9]")
+_TOKEN_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“'‘,]))([A-Za-z][A-Za-z.]*)\.$")
+
+
+def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
+    """Character spans of balanced quotations; an unmatched quote opens no span."""
+    spans, i, n = [], 0, len(paragraph)
+    while i < n:
+        ch = paragraph[i]
+        closer = _QUOTE_OPEN_CLOSE.get(ch)
+        if closer is None:
+            i += 1
+            continue
+        end = paragraph.find(closer, i + 1)
+        if end == -1:
+            i += 1
+            continue
+        spans.append((i, end))
+        i = end + 1
+    return spans
+
+
+def _is_abbreviation(head: str) -> bool:
+    match = _TOKEN_BEFORE.search(head)
+    if not match:
+        return False
+    token = match.group(1)
+    low = token.lower()
+    if low in ABBREVIATIONS:
+        return True
+    if len(token) == 1 and token.isupper():  # an initial: "M. Irfan"
+        return True
+    parts = low.split(".")
+    # Dotted short forms: S.I.K, M.H, Ph.D, a.n.  (not domains: "kpu.go.id" has a longer part)
+    return len(parts) > 1 and all(0 < len(p) <= 2 for p in parts)
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    spans = _quote_spans(paragraph)
+    sentences, start = [], 0
+    for match in _BOUNDARY.finditer(paragraph):
+        end = match.end()
+        if end >= len(paragraph):
+            break
+        if not _NEXT_START.match(paragraph, end):
+            continue
+        if any(a < match.start() < b for a, b in spans):
+            continue
+        if match.group(0).startswith(".") and match.group(0).rstrip("\"”’')]") == "." \
+                and _is_abbreviation(paragraph[start:match.start() + 1]):
+            continue
+        sentence = paragraph[start:end].strip()
+        if sentence:
+            sentences.append(sentence)
+        start = end
+    tail = paragraph[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Indonesian text into sentences.
+
+    Paragraph breaks always end a sentence, except that a line starting in lower case continues
+    the previous one (scrapers break "…," ujarnya onto its own line).  Inside a paragraph a
+    sentence ends at ``.``, ``?`` or ``!`` followed by a capital, a digit or an opening quote,
+    except after ranks, titles, degrees and abbreviations (:data:`ABBREVIATIONS`), initials, or
+    inside a balanced quotation.
+
+    >>> split_sentences("Kapolres AKBP Rofikoh Yunianto, S.I.K. hadir. Ketua KPU Hj. Rusnaillah juga.")
+    ['Kapolres AKBP Rofikoh Yunianto, S.I.K. hadir.', 'Ketua KPU Hj. Rusnaillah juga.']
+    """
+    text = normalize_whitespace(_check_str(text))
+    paragraphs: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if paragraphs and line[0].islower():
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+    return [s for p in paragraphs for s in _split_paragraph(p)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------------
+_WORD = re.compile(r"[0-9a-z]+(?:[-'][0-9a-z]+)*")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Indonesian stopwords (stopwords-iso, MIT licence), shipped as package data."""
+    raw = resources.files("pemilu_nlp").joinpath("resources/stopwords-id.txt").read_text("utf-8")
+    return frozenset(w.strip() for w in raw.splitlines() if w.strip())
+
+
+def tokenize(text: str, *, remove_stopwords: bool = True) -> list[str]:
+    """Lower-cased word tokens; reduplications ("masing-masing") stay one token.
+
+    >>> tokenize("Polres Tanah Laut menggelar Ngupi Bakisahan, 10/11.")
+    ['polres', 'tanah', 'laut', 'menggelar', 'ngupi', 'bakisahan', '10', '11']
+    """
+    words = _WORD.findall(normalize_whitespace(_check_str(text)).lower())
+    if remove_stopwords:
+        stop = stopwords()
+        words = [w for w in words if w not in stop]
+    return words
