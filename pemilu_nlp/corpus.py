@@ -42,6 +42,11 @@ class Article:
     origin_repo: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def model_text(self) -> str:
+        """What the classifiers read: the title, then the article text."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
     def to_dict(self) -> dict[str, Any]:
         record = asdict(self)
         record.pop("extra")

@@ -36,7 +36,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 LINE_RULES: list[tuple[str, str]] = [
     ("skip link", r"(?i)lompat ke (isi|konten) utama|skip to (main )?content"),
-    ("related article", r"(?i)baca\s+(juga|pula)\b.*"),
+    ("related article", r"(?i)baca(\s+(juga|pula)\b.*|\s*:.*)"),
     ("print/e-mail widget", r"(?i)(cetak|print)\s*(e-?mail)?|e-?mail"),
     ("share widget", r"(?i)(bagikan|share|tweet|facebook|twitter|whatsapp|telegram|linkedin|copy link)"
                      r"(\s*(ke|to|this|artikel( ini)?))?\s*:?"),
@@ -268,11 +268,14 @@ ABBREVIATIONS = frozenset({
     "tlp", "fax", "pt", "cv", "tbk", "kp", "gg", "blok", "ds",
     # Latin and list endings
     "dll", "dsb", "dst", "dkk", "sbb", "yg", "tsb", "vs", "etc", "st", "sd", "smp", "sma", "mr", "mrs",
-    "ms", "wib", "wita", "wit",
+    "ms", "wib", "wita", "wit", "rp", "plt", "plh", "pj", "pjs", "ps", "kb", "pkl", "tgl", "sk", "nrp",
+    "nip", "kh", "dsn", "ny", "tn", "sdr", "kpt", "bp", "sek", "sekr", "ttd",
 })
 _QUOTE_OPEN_CLOSE = {"“": "”", '"': '"', "«": "»"}
 _BOUNDARY = re.compile(r"(?:[.?!…]+|\.{3})[\"”’')\]]*(?=\s+|$)")
 _NEXT_START = re.compile(r"\s+[\"“‘'(\[]*[A-Z0-9]")
+_LIST_MARKER = re.compile(r"\(?(\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\)?")
+_TERMINAL = tuple(".!?:\"”’;")
 _TOKEN_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“'‘,]))([A-Za-z][A-Za-z.]*)\.$")
 
 
@@ -323,6 +326,8 @@ def _split_paragraph(paragraph: str) -> list[str]:
         if match.group(0).startswith(".") and match.group(0).rstrip("\"”’')]") == "." \
                 and _is_abbreviation(paragraph[start:match.start() + 1]):
             continue
+        if _LIST_MARKER.fullmatch(paragraph[start:match.start()].strip()):  # "1. Pertama", "a. ..."
+            continue
         sentence = paragraph[start:end].strip()
         if sentence:
             sentences.append(sentence)
@@ -351,8 +356,11 @@ def split_sentences(text: str) -> list[str]:
         line = line.strip()
         if not line:
             continue
-        if paragraphs and line[0].islower():
-            paragraphs[-1] += " " + line
+        # Scrapers break lines around links and "…," ujarnya: such a line continues the last one.
+        if paragraphs and (line[0].islower() or line[0] in ",.;:)]}%" or len(paragraphs[-1]) <= 2
+                           or line in ("(", "[")
+                           or (paragraphs[-1][-1] in "([{" and not paragraphs[-1].endswith(_TERMINAL))):
+            paragraphs[-1] += ("" if line[0] in ",.;:)]}%" or paragraphs[-1][-1] in "([{" else " ") + line
         else:
             paragraphs.append(line)
     return [s for p in paragraphs for s in _split_paragraph(p)]

@@ -1,0 +1,146 @@
+"""Rebuild the corpus files from the annotation records (the one place corrections are made).
+
+Reads  data/annotation/candidates*.jsonl   articles as found (text as published)
+       data/annotation/pass1/*.jsonl        first annotation pass (every article)
+       data/annotation/pass2/*.jsonl        independent second pass (a sample)
+       data/annotation/adjudication.jsonl   final labels where the two passes disagree
+       data/annotation/summaries/*.jsonl    reference extractive summaries (sentence numbers)
+       seeds/seeds.jsonl                    the five seed articles
+Writes data/corpus.jsonl, data/split.json, data/agreement.json, data/stats.json
+
+    python data/scripts/build_corpus.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from pemilu_nlp.corpus import Article, label_matrix, make_split, split_corpus, write_corpus, write_split  # noqa: E402
+from pemilu_nlp.schema import topic_ids  # noqa: E402
+
+ANN = ROOT / "data" / "annotation"
+SPLIT_SEED = 13
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def read_pass(folder: Path) -> dict[str, list[str]]:
+    labels: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        for record in read_jsonl(path):
+            if record["id"] in labels:
+                raise SystemExit(f"{path}: {record['id']} labelled twice in one pass")
+            labels[record["id"]] = record["labels"]
+    return labels
+
+
+def agreement(first: dict[str, list[str]], second: dict[str, list[str]]) -> dict:
+    """Per-topic Cohen's kappa and overall Krippendorff's alpha over (article, topic) decisions."""
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
+    ids = sorted(second)
+    per_topic = {}
+    a_all, b_all = [], []
+    for topic in topic_ids():
+        a = [int(topic in first[i]) for i in ids]
+        b = [int(topic in second[i]) for i in ids]
+        a_all += a
+        b_all += b
+        agree = float(np.mean(np.equal(a, b)))
+        kappa = float(cohen_kappa_score(a, b)) if len(set(a) | set(b)) > 1 else None
+        per_topic[topic] = {"positives_pass1": sum(a), "positives_pass2": sum(b),
+                            "observed_agreement": round(agree, 4),
+                            "cohen_kappa": None if kappa is None else round(kappa, 4)}
+    alpha = krippendorff.alpha(reliability_data=np.array([a_all, b_all]), level_of_measurement="nominal")
+    exact = float(np.mean([set(first[i]) == set(second[i]) for i in ids]))
+    return {"articles_double_annotated": len(ids), "exact_label_set_agreement": round(exact, 4),
+            "krippendorff_alpha_nominal": round(float(alpha), 4), "per_topic": per_topic}
+
+
+def main() -> None:
+    candidates = {}
+    for path in sorted(ANN.glob("candidates*.jsonl")):
+        for record in read_jsonl(path):
+            candidates[record["id"]] = record
+    first, second = read_pass(ANN / "pass1"), read_pass(ANN / "pass2")
+    adjudicated = {r["id"]: r for r in read_jsonl(ANN / "adjudication.jsonl")} \
+        if (ANN / "adjudication.jsonl").exists() else {}
+    unlabelled = [i for i in candidates if i not in first]
+    if unlabelled:
+        print(f"warning: {len(unlabelled)} candidates have no first-pass label yet; left out")
+
+    final: dict[str, list[str]] = {}
+    open_disagreements = []
+    for article_id, labels in first.items():
+        if article_id in second and set(second[article_id]) != set(labels):
+            if article_id not in adjudicated:
+                open_disagreements.append(article_id)
+                continue
+            final[article_id] = adjudicated[article_id]["labels"]
+        else:
+            final[article_id] = labels
+    if open_disagreements:
+        raise SystemExit(f"{len(open_disagreements)} disagreements need adjudication: {open_disagreements}")
+
+    # The sentences exactly as the summary annotator saw them (splitter output at annotation time),
+    # so that later splitter changes cannot shift the chosen sentences.
+    sentences_of = json.loads((ANN / "batches" / "summaries.sentences.json").read_text("utf-8"))
+    summaries = {}
+    for path in sorted((ANN / "summaries").glob("*.jsonl")):
+        for record in read_jsonl(path):
+            summaries[record["id"]] = record["sentences"]
+
+    articles = []
+    for article_id, labels in final.items():
+        record = candidates[article_id]
+        summary = None
+        if article_id in summaries:
+            summary = tuple(sentences_of[article_id][k] for k in summaries[article_id])
+        articles.append(Article(
+            id=article_id, title=record["title"], text=record["text"], labels=tuple(labels), summary=summary,
+            source=record["source"], date=record["date"], url=record["url"], dataset=record["dataset"],
+            origin_repo=record["origin_repo"], extra={"found_by": record["found_by"]},
+        ))
+    for record in read_jsonl(ROOT / "seeds" / "seeds.jsonl"):
+        articles.append(Article(
+            id=record["id"], title=record["title"], text=record["text"], labels=tuple(record["labels"]),
+            source=record["source"], date=record["date"], url=record["url"], dataset="seeds",
+            origin_repo="", extra={"found_by": "seed"},
+        ))
+    from pemilu_nlp.schema import validate_labels
+
+    articles = [Article(**{**a.__dict__, "labels": validate_labels(a.labels, where=a.id)}) for a in articles]
+    articles.sort(key=lambda a: a.id)
+    write_corpus(articles, ROOT / "data" / "corpus.jsonl")
+
+    split = make_split(articles, seed=SPLIT_SEED)
+    write_split(split, ROOT / "data" / "split.json", seed=SPLIT_SEED, method="iterative stratification "
+                "(iterstrat MultilabelStratifiedShuffleSplit), 'no topic' as an extra column")
+    parts = split_corpus(articles, split)
+
+    stats = {"articles": len(articles), "no_topic": int((label_matrix(articles).sum(1) == 0).sum()),
+             "with_summary": sum(a.summary is not None for a in articles),
+             "by_dataset": dict(Counter(a.dataset for a in articles).most_common()),
+             "per_topic": {}}
+    for j, topic in enumerate(topic_ids()):
+        stats["per_topic"][topic] = {name: int(label_matrix(parts[name])[:, j].sum()) for name in parts}
+        stats["per_topic"][topic]["all"] = sum(stats["per_topic"][topic].values())
+    stats["split_sizes"] = {name: len(parts[name]) for name in parts}
+    (ROOT / "data" / "stats.json").write_text(json.dumps(stats, indent=1) + "\n", "utf-8")
+    agree = agreement(first, second)
+    (ROOT / "data" / "agreement.json").write_text(json.dumps(agree, indent=1) + "\n", "utf-8")
+    print(json.dumps({"stats": stats, "alpha": agree["krippendorff_alpha_nominal"]}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

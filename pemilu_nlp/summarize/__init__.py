@@ -1,0 +1,58 @@
+"""Extractive summarisation: several methods behind one contract, picked by name.
+
+>>> from pemilu_nlp.summarize import get_summarizer
+>>> lead = get_summarizer("lead")
+>>> [s.index for s in lead("KPU menetapkan DPT. Bawaslu mengawasi. Polisi berjaga.", 2)]
+[0, 1]
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .base import SummarySentence, Summarizer, parse_count, prepare_sentences
+from .graph import LexRankSummarizer, TextRankSummarizer
+from .lead import LeadSummarizer
+from .trained import TrainedSummarizer
+
+__all__ = [
+    "METHODS", "LeadSummarizer", "LexRankSummarizer", "SummarySentence", "Summarizer", "TextRankSummarizer",
+    "TrainedSummarizer", "get_summarizer", "parse_count", "prepare_sentences", "summarize_many",
+]
+
+#: CLI name -> class (the trained scorer loads the shipped default model)
+METHODS: dict[str, type[Summarizer]] = {
+    "lead": LeadSummarizer,
+    "textrank": TextRankSummarizer,
+    "lexrank": LexRankSummarizer,
+    "trained": TrainedSummarizer,
+}
+
+#: Weights tuned on the IndoSum dev part (``pemilu-nlp tune-summarizers``; README).
+TUNED: dict[str, dict[str, Any]] = {
+    "textrank": {"position_weight": 1.0, "title_weight": 0.5},
+    "lexrank": {"position_weight": 1.0, "title_weight": 0.5},
+}
+
+
+def get_summarizer(name: str, *, tuned: bool = True, **params: Any) -> Summarizer:
+    """A summariser by name; ``tuned`` applies the dev-tuned weights; ``trained`` loads the default model."""
+    if name not in METHODS:
+        raise ValueError(f"unknown summariser {name!r}; choose one of {', '.join(METHODS)}")
+    if name == "trained":
+        from ..models import load_default_summarizer
+
+        model = load_default_summarizer()
+        if "mmr_lambda" in params:
+            model.mmr_lambda = params.pop("mmr_lambda")
+        if params:
+            raise TypeError(f"the trained summariser takes only mmr_lambda, got {sorted(params)}")
+        return model
+    settings = {**(TUNED.get(name, {}) if tuned else {}), **params}
+    return METHODS[name](**settings)
+
+
+def summarize_many(texts: Iterable[str | Sequence[str]], count: int | str = 3, *, method: str = "textrank",
+                   titles: Sequence[str | None] | None = None) -> list[list[SummarySentence]]:
+    """Summaries of many texts with one method: N in, N out, in order."""
+    return get_summarizer(method).summarize_many(texts, count, titles=titles)

@@ -1,0 +1,148 @@
+"""The summariser contract: ``summarizer(text, count)`` -> chosen sentences in document order.
+
+A summariser only has to score sentences; choosing the top k, redundancy control (MMR) and
+restoring document order live here, once, for every method (as in sumy).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..inputs import as_texts
+from ..text import clean_text, split_sentences
+from .vectors import sentence_vectors
+
+__all__ = ["SummarySentence", "Summarizer", "parse_count", "prepare_sentences"]
+
+_SHARE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+
+
+@dataclass(frozen=True)
+class SummarySentence:
+    """A chosen sentence: its position in the article, its text and the method's score."""
+
+    index: int
+    text: str
+    score: float
+
+
+def parse_count(count: int | str, n_sentences: int) -> int:
+    """Number of sentences to return for ``count`` (an int >= 1 or a share such as ``"20%"``).
+
+    >>> parse_count("20%", 12), parse_count(5, 3)
+    (3, 3)
+    """
+    if isinstance(count, bool):
+        raise ValueError(f"count must be a positive int or a share like '20%', got {count!r}")
+    if isinstance(count, int | np.integer):
+        if count < 1:
+            raise ValueError(f"count must be a positive int or a share like '20%', got {count!r}")
+        return min(int(count), n_sentences)
+    if isinstance(count, str):
+        match = _SHARE.match(count)
+        if match and 0 < float(match.group(1)) <= 100:
+            return max(1, min(n_sentences, round(n_sentences * float(match.group(1)) / 100)))
+    raise ValueError(f"count must be a positive int or a share between 0% and 100% such as '20%', got {count!r}")
+
+
+def prepare_sentences(text: str | Sequence[str]) -> list[str]:
+    """A raw article is cleaned and split; a list of sentences is used as given."""
+    if isinstance(text, str):
+        if not text.strip():
+            raise ValueError("text is empty or whitespace only")
+        sentences = split_sentences(clean_text(text))
+        if not sentences:  # all furniture: fall back to the raw text rather than return nothing
+            sentences = split_sentences(text)
+        return sentences
+    sentences = list(text)
+    if not sentences:
+        raise ValueError("no sentences given")
+    for i, sentence in enumerate(sentences):
+        if not isinstance(sentence, str):
+            raise TypeError(f"sentence {i} must be str, got {type(sentence).__name__}")
+    if not any(s.strip() for s in sentences):
+        raise ValueError("all sentences are empty")
+    return sentences
+
+
+def mmr_select(scores: np.ndarray, similarity: np.ndarray, k: int, lam: float) -> list[int]:
+    """Maximal marginal relevance: trade score against similarity to what is already chosen.
+
+    A sentence identical to a chosen one (similarity ~1) is never picked.
+    """
+    span = float(scores.max() - scores.min())
+    relevance = (scores - scores.min()) / span if span > 0 else np.ones_like(scores)
+    chosen: list[int] = []
+    candidates = list(range(len(scores)))
+    while candidates and len(chosen) < k:
+        if chosen:
+            redundancy = similarity[np.ix_(candidates, chosen)].max(axis=1)
+            candidates = [c for c, r in zip(candidates, redundancy) if r < 0.999]
+            if not candidates:
+                break
+            redundancy = similarity[np.ix_(candidates, chosen)].max(axis=1)
+        else:
+            redundancy = np.zeros(len(candidates))
+        value = lam * relevance[candidates] - (1 - lam) * redundancy
+        best = candidates[int(np.argmax(value))]
+        chosen.append(best)
+        candidates.remove(best)
+    return chosen
+
+
+class Summarizer:
+    """Base of every method: subclasses implement :meth:`score`.
+
+    Parameters
+    ----------
+    mmr_lambda : float or None
+        With a value in (0, 1], choose sentences by maximal marginal relevance (1.0 = pure
+        score, lower = less redundancy); ``None`` takes the top scores.
+    """
+
+    name = "base"
+
+    def __init__(self, *, mmr_lambda: float | None = None):
+        if mmr_lambda is not None and not 0 < mmr_lambda <= 1:
+            raise ValueError(f"mmr_lambda must be in (0, 1], got {mmr_lambda}")
+        self.mmr_lambda = mmr_lambda
+
+    def score(self, sentences: Sequence[str], title: str | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def summarize(self, text: str | Sequence[str], count: int | str = 3, *,
+                  title: str | None = None) -> list[SummarySentence]:
+        """The ``count`` best sentences of ``text``, in document order, with index and score."""
+        sentences = prepare_sentences(text)
+        k = parse_count(count, len(sentences))
+        scores = np.asarray(self.score(sentences, title), dtype=float)
+        if self.mmr_lambda is not None and k < len(sentences):
+            chosen = mmr_select(scores, sentence_vectors(sentences).similarity, k, self.mmr_lambda)
+        else:
+            # stable: on ties the earlier sentence wins
+            chosen = list(np.argsort(-scores, kind="stable")[:k])
+        return [SummarySentence(int(i), sentences[i], float(scores[i])) for i in sorted(chosen)]
+
+    __call__ = summarize
+
+    def summarize_many(self, texts: Iterable[str | Sequence[str]], count: int | str = 3, *,
+                       titles: Sequence[str | None] | None = None) -> list[list[SummarySentence]]:
+        """N texts in, N summaries out, in order; an empty text raises ``ValueError`` naming it."""
+        texts = list(texts)
+        if titles is not None and len(titles) != len(texts):
+            raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
+        out = []
+        for i, text in enumerate(texts):
+            if isinstance(text, str):
+                as_texts(text)  # empty / wrong type -> clear error
+            try:
+                out.append(self.summarize(text, count, title=titles[i] if titles else None))
+            except ValueError as err:
+                raise ValueError(f"text at position {i}: {err}") from None
+        return out
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(mmr_lambda={self.mmr_lambda})"

@@ -1,0 +1,377 @@
+"""The TF-IDF + logistic-regression topic classifier: the fast baseline that runs anywhere.
+
+Features are word uni/bigrams and character n-grams within words (Indonesian affixes meN-/di-/
+ber-/-kan/-an and reduplication make sub-word features pay off).  Character n-grams are the usual
+bottleneck of such models in Python, so they are computed once per distinct *word* and a
+document's row is the sum of its words' rows (a sparse matrix product): the cost grows with the
+vocabulary of a batch, not with its length.  One logistic regression per topic gives a
+probability; a per-topic threshold tuned on dev turns it into a decision.
+
+Saved as safetensors arrays + JSON vocabularies; nothing is unpickled on load.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from .errors import ModelFormatError, UnknownLabelError
+from .inputs import as_texts, binarize_labels
+from .persistence import check_topics, read_config, write_config
+from .schema import topic_ids
+from .text import _WORD, clean_text, normalize_whitespace, stopwords
+from .thresholds import apply_thresholds, tune_thresholds
+
+__all__ = ["TfidfTopicClassifier"]
+
+FORMAT = "pemilu_nlp.tfidf"
+FORMAT_VERSION = 1
+
+
+def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """1 + log(tf), times idf, rows scaled to unit length (as sklearn's sublinear TfidfTransformer)."""
+    x = counts.tocsr().astype(np.float32)
+    np.log(x.data, out=x.data)
+    x.data += 1.0
+    x = x @ sp.diags(idf.astype(np.float32))
+    x = sp.csr_matrix(x)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ x)
+
+
+def _char_ngrams(word: str, low: int, high: int) -> list[str]:
+    padded = f" {word} "
+    return [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
+
+
+class _Stemmer:
+    """PySastrawi's Indonesian stemmer with a per-word cache (it is slow per call)."""
+
+    def __init__(self) -> None:
+        try:
+            from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+        except ImportError as err:  # pragma: no cover - optional
+            from .errors import MissingDependencyError
+
+            raise MissingDependencyError("stem=True needs PySastrawi: pip install PySastrawi") from err
+        self._stem = StemmerFactory().create_stemmer().stem
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        stem = self._cache.get(word)
+        if stem is None:
+            stem = self._cache[word] = self._stem(word) or word
+        return stem
+
+
+class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label topic classifier over TF-IDF word and character n-grams.
+
+    Parameters
+    ----------
+    word_ngram_range : (int, int)
+        Word n-gram sizes.
+    char_ngram_range : (int, int) or None
+        Character n-gram sizes inside words; ``None`` for word features only.
+    stem : bool
+        Stem words with PySastrawi before word n-grams.
+    min_df, max_word_features, max_char_features :
+        Vocabulary pruning (by document frequency).
+    C : float
+        Inverse regularisation of each topic's logistic regression.
+    class_weight : "balanced" or None
+        Reweights rare topics' positives.
+    clean : bool
+        Run :func:`pemilu_nlp.text.clean_text` on each input (turn off for pre-cleaned text).
+
+    Examples
+    --------
+    >>> from pemilu_nlp import load_default
+    >>> model = load_default()                                  # doctest: +SKIP
+    >>> model.predict("Polres menggelar apel gelar pasukan pengamanan TPS Pemilu 2024.")  # doctest: +SKIP
+    ['pemilu', 'operasi_pengamanan']
+    """
+
+    def __init__(self, *, word_ngram_range: tuple[int, int] = (1, 2),
+                 char_ngram_range: tuple[int, int] | None = (3, 5), stem: bool = False, min_df: int = 2,
+                 max_word_features: int = 40000, max_char_features: int = 60000, C: float = 8.0,
+                 class_weight: str | None = "balanced", clean: bool = True, random_state: int = 0):
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.stem = stem
+        self.min_df = min_df
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.C = C
+        self.class_weight = class_weight
+        self.clean = clean
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------------------------ features
+    def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        stop = stopwords()
+        docs = []
+        for text in texts:
+            text = clean_text(text) if self.clean else normalize_whitespace(text)
+            docs.append([w for w in _WORD.findall(text.lower()) if w not in stop])
+        return docs
+
+    def _word_features(self, tokens: list[str]) -> list[str]:
+        if self.stem:
+            stemmer = self.__dict__.setdefault("_stemmer", _Stemmer())
+            tokens = [stemmer(t) for t in tokens]
+        low, high = self.word_ngram_range
+        feats: list[str] = list(tokens) if low <= 1 else []
+        for n in range(max(low, 2), high + 1):
+            feats += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        return feats
+
+    def _count_words(self, docs: list[list[str]], vocab: dict[str, int]) -> sp.csr_matrix:
+        rows, cols = [], []
+        for i, tokens in enumerate(docs):
+            ids = [j for j in map(vocab.get, self._word_features(tokens)) if j is not None]
+            rows.append(np.full(len(ids), i, dtype=np.int32))
+            cols.append(np.asarray(ids, dtype=np.int32))
+        row = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        col = np.concatenate(cols) if cols else np.zeros(0, np.int32)
+        m = sp.csr_matrix((np.ones(len(row), np.float32), (row, col)), shape=(len(docs), len(vocab)))
+        m.sum_duplicates()
+        return m
+
+    def _char_rows(self, words: list[str]) -> sp.csr_matrix:
+        """Character n-gram counts of each word (words x n-gram vocabulary), cached per word."""
+        cache = self.__dict__.setdefault("_char_cache", {})
+        vocab = self.char_vocabulary_
+        low, high = self.char_ngram_range
+        indptr, indices, data = [0], [], []
+        for word in words:
+            row = cache.get(word)
+            if row is None:
+                counts = Counter(j for j in map(vocab.get, _char_ngrams(word, low, high)) if j is not None)
+                row = (np.fromiter(counts.keys(), np.int32, len(counts)),
+                       np.fromiter(counts.values(), np.float32, len(counts)))
+                if len(cache) < 500_000:
+                    cache[word] = row
+            indices.append(row[0])
+            data.append(row[1])
+            indptr.append(indptr[-1] + len(row[0]))
+        return sp.csr_matrix(
+            (np.concatenate(data) if data else np.zeros(0, np.float32),
+             np.concatenate(indices) if indices else np.zeros(0, np.int32), np.asarray(indptr)),
+            shape=(len(words), len(vocab)))
+
+    def _count_chars(self, docs: list[list[str]]) -> sp.csr_matrix:
+        local: dict[str, int] = {}
+        rows, cols = [], []
+        for i, tokens in enumerate(docs):
+            ids = [local.setdefault(t, len(local)) for t in tokens]
+            rows.append(np.full(len(ids), i, dtype=np.int32))
+            cols.append(np.asarray(ids, dtype=np.int32))
+        row = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        col = np.concatenate(cols) if cols else np.zeros(0, np.int32)
+        doc_words = sp.csr_matrix((np.ones(len(row), np.float32), (row, col)), shape=(len(docs), len(local)))
+        return sp.csr_matrix(doc_words @ self._char_rows(list(local)))
+
+    def _features(self, docs: list[list[str]]) -> sp.csr_matrix:
+        blocks = [_sublinear_tfidf(self._count_words(docs, self.word_vocabulary_), self.word_idf_)]
+        if self.char_ngram_range:
+            blocks.append(_sublinear_tfidf(self._count_chars(docs), self.char_idf_))
+        return sp.hstack(blocks, format="csr")
+
+    @staticmethod
+    def _select(df: Counter[str], n_docs: int, min_df: int, max_features: int) -> tuple[dict[str, int], np.ndarray]:
+        kept = sorted((t for t, d in df.items() if d >= min_df), key=lambda t: (-df[t], t))[:max_features]
+        kept.sort()
+        vocab = {t: j for j, t in enumerate(kept)}
+        idf = np.array([math.log((1 + n_docs) / (1 + df[t])) + 1 for t in kept], dtype=np.float32)
+        return vocab, idf
+
+    # ------------------------------------------------------------------------------------ fitting
+    def fit(self, X: Iterable[str], y: Any) -> TfidfTopicClassifier:
+        """Learn vocabularies, idf and one logistic regression per topic.
+
+        ``y`` is a list of topic-id lists (one per text) or a binary matrix in schema order.
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        texts, _ = as_texts(X)
+        self.classes_ = np.array(topic_ids())
+        y = binarize_labels(y, list(self.classes_), n=len(texts))
+        for key in ("_char_cache", "_stemmer"):
+            self.__dict__.pop(key, None)
+        docs = self._tokens(texts)
+        word_df: Counter[str] = Counter()
+        for tokens in docs:
+            word_df.update(set(self._word_features(tokens)))
+        self.word_vocabulary_, self.word_idf_ = self._select(word_df, len(docs), self.min_df, self.max_word_features)
+        if self.char_ngram_range:
+            low, high = self.char_ngram_range
+            word_doc_freq: Counter[str] = Counter()
+            for tokens in docs:
+                word_doc_freq.update(set(tokens))
+            # n-gram document frequency, counted per distinct word of each document
+            char_df: Counter[str] = Counter()
+            grams_of = {w: set(_char_ngrams(w, low, high)) for w in word_doc_freq}
+            for tokens in docs:
+                char_df.update(set().union(*(grams_of[w] for w in set(tokens))) if tokens else ())
+            self.char_vocabulary_, self.char_idf_ = self._select(
+                char_df, len(docs), max(self.min_df, 2), self.max_char_features)
+        else:
+            self.char_vocabulary_, self.char_idf_ = {}, np.zeros(0, np.float32)
+        features = self._features(docs)
+        n_features = features.shape[1]
+        coef = np.zeros((len(self.classes_), n_features), dtype=np.float32)
+        intercept = np.full(len(self.classes_), -10.0, dtype=np.float32)
+        self.untrained_topics_ = []
+        for j, topic in enumerate(self.classes_):
+            if y[:, j].min() == y[:, j].max():  # no positive (or no negative): nothing to learn
+                self.untrained_topics_.append(str(topic))
+                intercept[j] = -10.0 if y[:, j].max() == 0 else 10.0
+                continue
+            lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
+                                    max_iter=2000, random_state=self.random_state)
+            lr.fit(features, y[:, j])
+            coef[j] = lr.coef_[0]
+            intercept[j] = lr.intercept_[0]
+        self.coef_, self.intercept_ = coef, intercept
+        self.thresholds_ = np.full(len(self.classes_), 0.5)
+        self.n_features_ = n_features
+        return self
+
+    def tune_thresholds(self, X: Iterable[str], y: Any) -> TfidfTopicClassifier:
+        """Set each topic's threshold to the F1-best value on held-out (dev) data."""
+        check_is_fitted(self, "coef_")
+        proba = self.predict_proba_matrix(X)
+        self.thresholds_ = tune_thresholds(binarize_labels(y, list(self.classes_), n=len(proba)), proba)
+        return self
+
+    # ------------------------------------------------------------------------------------ predicting
+    def _check_fitted(self) -> None:
+        check_is_fitted(self, "coef_")
+
+    def predict_proba_matrix(self, X: str | Iterable[str]) -> np.ndarray:
+        """Probabilities as an array (documents x topics, columns in ``classes_`` order)."""
+        self._check_fitted()
+        texts, _ = as_texts(X)
+        scores = self._features(self._tokens(texts)) @ self.coef_.T + self.intercept_
+        return 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
+
+    def predict_proba(self, X: str | Iterable[str]) -> dict[str, float] | list[dict[str, float]]:
+        """Topic -> probability, for one text or for each text of a sequence (same order)."""
+        _, single = as_texts(X)
+        proba = self.predict_proba_matrix(X)
+        out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in proba]
+        return out[0] if single else out
+
+    def predict(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
+        """Topics above their thresholds, for one text or each text of a sequence."""
+        _, single = as_texts(X)
+        decisions = apply_thresholds(self.predict_proba_matrix(X), self.thresholds_)
+        out = [[str(t) for t, d in zip(self.classes_, row) if d] for row in decisions]
+        return out[0] if single else out
+
+    def predict_top(self, X: str | Iterable[str]) -> str | list[str]:
+        """The single most likely topic (for users who want exactly one)."""
+        _, single = as_texts(X)
+        best = self.classes_[self.predict_proba_matrix(X).argmax(axis=1)]
+        out = [str(t) for t in best]
+        return out[0] if single else out
+
+    def explain(self, text: str, topic: str, *, top_k: int = 10) -> list[tuple[str, float]]:
+        """The features that pushed ``text`` towards ``topic``, with their contribution to the logit.
+
+        Character n-grams are shown as ``char:'..'`` so an analyst sees what the model saw.
+        """
+        self._check_fitted()
+        if topic not in self.classes_:
+            raise UnknownLabelError(f"unknown topic {topic!r}; known topics: {', '.join(self.classes_)}")
+        texts, _ = as_texts(text)
+        j = list(self.classes_).index(topic)
+        row = self._features(self._tokens(texts))[0].tocoo()
+        contributions = row.data * self.coef_[j, row.col]
+        names = self._feature_names()
+        order = np.argsort(-contributions)[:top_k]
+        return [(names[row.col[k]], round(float(contributions[k]), 4)) for k in order if contributions[k] > 0]
+
+    def _feature_names(self) -> list[str]:
+        names = [""] * self.n_features_
+        for term, j in self.word_vocabulary_.items():
+            names[j] = term
+        offset = len(self.word_vocabulary_)
+        for gram, j in self.char_vocabulary_.items():
+            names[offset + j] = f"char:{gram!r}"
+        return names
+
+    # ------------------------------------------------------------------------------------ saving
+    def save(self, folder: str | Path, *, metrics: dict | None = None, extra: dict | None = None) -> Path:
+        """Write ``config.json``, ``weights.safetensors`` and ``vocabulary.json`` into ``folder``."""
+        from safetensors.numpy import save_file
+
+        self._check_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file({"coef": np.ascontiguousarray(self.coef_), "intercept": self.intercept_,
+                   "word_idf": self.word_idf_, "char_idf": self.char_idf_,
+                   "thresholds": self.thresholds_.astype(np.float64)}, str(folder / "weights.safetensors"))
+        vocab = {"word": sorted(self.word_vocabulary_, key=self.word_vocabulary_.get),
+                 "char": sorted(self.char_vocabulary_, key=self.char_vocabulary_.get)}
+        (folder / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
+        write_config(folder, {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "model": type(self).__name__,
+            "params": params, "topics": [str(t) for t in self.classes_],
+            "thresholds": [float(t) for t in self.thresholds_], "untrained_topics": self.untrained_topics_,
+            "metrics": metrics or {}, **(extra or {}),
+        }, files=["weights.safetensors", "vocabulary.json"])
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> TfidfTopicClassifier:
+        """Load a folder written by :meth:`save`; a foreign, old, incomplete or changed folder raises
+        :class:`~pemilu_nlp.errors.ModelFormatError`."""
+        from safetensors import SafetensorError
+        from safetensors.numpy import load_file
+
+        folder = Path(folder)
+        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION])
+        topics = check_topics(config, folder)
+        params = dict(config["params"])
+        for key in ("word_ngram_range", "char_ngram_range"):
+            if params.get(key) is not None:
+                params[key] = tuple(params[key])
+        try:
+            model = cls(**params)
+        except TypeError as err:
+            raise ModelFormatError(f"{folder}: config.json has settings this version does not know ({err})") from None
+        try:
+            arrays = load_file(str(folder / "weights.safetensors"))
+            vocab = json.loads((folder / "vocabulary.json").read_text("utf-8"))
+        except (SafetensorError, OSError, ValueError) as err:
+            raise ModelFormatError(f"{folder}: cannot read the weights ({err})") from None
+        model.classes_ = np.array(topics)
+        model.word_vocabulary_ = {t: j for j, t in enumerate(vocab["word"])}
+        model.char_vocabulary_ = {t: j for j, t in enumerate(vocab["char"])}
+        model.word_idf_, model.char_idf_ = arrays["word_idf"], arrays["char_idf"]
+        model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
+        model.thresholds_ = arrays["thresholds"]
+        model.untrained_topics_ = list(config.get("untrained_topics", []))
+        model.n_features_ = model.coef_.shape[1]
+        if model.n_features_ != len(model.word_vocabulary_) + len(model.char_vocabulary_) \
+                or model.coef_.shape[0] != len(topics):
+            raise ModelFormatError(f"{folder}: weights and vocabulary do not match")
+        model.config_ = config
+        return model
+
+
+def _not_fitted_message() -> str:  # keeps sklearn's wording discoverable in docs
+    return NotFittedError.__doc__ or ""
