@@ -39,3 +39,23 @@ def load_default_summarizer():
     from .summarize.trained import TrainedSummarizer
 
     return TrainedSummarizer.load(default_model_dir(SUMMARIZER_DEFAULT))
+
+
+def load_model(folder: str | Path):
+    """Load any classifier folder saved by this library (TF-IDF or IndoBERT), by its config."""
+    import json
+
+    config_path = Path(folder) / "config.json"
+    try:
+        fmt = json.loads(config_path.read_text("utf-8")).get("format")
+    except (OSError, ValueError, AttributeError) as err:
+        raise ModelFormatError(f"{folder}: cannot read config.json ({err})") from None
+    if fmt == "pemilu_nlp.tfidf":
+        from .tfidf import TfidfTopicClassifier
+
+        return TfidfTopicClassifier.load(folder)
+    if fmt == "pemilu_nlp.indobert":
+        from .indobert import IndoBertTopicClassifier
+
+        return IndoBertTopicClassifier.load(folder)
+    raise ModelFormatError(f"{folder}: {fmt!r} is not a pemilu_nlp classifier format")

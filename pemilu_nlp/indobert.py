@@ -1,0 +1,509 @@
+"""IndoBERT topic classifier: fine-tuning, long articles in windows, safe saving.
+
+Same surface as :class:`~pemilu_nlp.tfidf.TfidfTopicClassifier`, so a user swaps one for the
+other in one line.  News articles are often longer than 512 tokens: each article is cut into
+overlapping windows, all windows go through the encoder in length-sorted, dynamically padded
+batches, and the window logits are pooled (max or mean, chosen on dev) into one prediction.
+Training pools the same way, so the model learns what inference does.
+
+torch and transformers are imported here only, so ``import pemilu_nlp`` stays light.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .errors import MissingDependencyError, ModelFormatError, WeightsUnavailableError
+from .inputs import as_texts, binarize_labels
+from .persistence import check_topics, read_config, write_config
+from .schema import topic_ids
+from .text import clean_text, normalize_whitespace
+from .thresholds import apply_thresholds, tune_thresholds
+
+__all__ = ["IndoBertTopicClassifier", "resolve_device", "windows_of"]
+
+FORMAT = "pemilu_nlp.indobert"
+FORMAT_VERSION = 1
+HF_SUBDIR = "hf"
+
+
+def _torch():
+    try:
+        import torch
+        import transformers  # noqa: F401
+    except ImportError as err:  # pragma: no cover - both are dependencies
+        raise MissingDependencyError("the IndoBERT classifier needs torch and transformers: "
+                                     "pip install 'torch>=2.4,<2.14' transformers") from err
+    return torch
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``auto`` -> ``cuda`` when a GPU is present, else ``cpu``."""
+    torch = _torch()
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError("device='cuda' but no CUDA GPU is available; use device='cpu' or 'auto'")
+    if device not in ("cpu",) and not device.startswith("cuda"):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}")
+    return device
+
+
+def windows_of(ids: Sequence[int], length: int, stride: int) -> list[list[int]]:
+    """Overlapping windows of at most ``length`` token ids; consecutive windows share ``stride`` ids.
+
+    >>> windows_of(list(range(10)), 4, 2)
+    [[0, 1, 2, 3], [2, 3, 4, 5], [4, 5, 6, 7], [6, 7, 8, 9]]
+    """
+    if length < 1 or not 0 <= stride < length:
+        raise ValueError(f"need length >= 1 and 0 <= stride < length, got {length}, {stride}")
+    if len(ids) <= length:
+        return [list(ids)]
+    step = length - stride
+    starts = list(range(0, len(ids) - length + 1, step))
+    if starts[-1] + length < len(ids):
+        starts.append(len(ids) - length)
+    return [list(ids[s:s + length]) for s in starts]
+
+
+def pool_logits(window_logits: np.ndarray, doc_index: np.ndarray, n_docs: int, how: str) -> np.ndarray:
+    """Pool window logits into document logits (``max`` or ``mean`` over each document's windows)."""
+    out = np.full((n_docs, window_logits.shape[1]), -np.inf if how == "max" else 0.0)
+    if how == "max":
+        np.maximum.at(out, doc_index, window_logits)
+    elif how == "mean":
+        np.add.at(out, doc_index, window_logits)
+        out /= np.bincount(doc_index, minlength=n_docs)[:, None]
+    else:
+        raise ValueError(f"pooling must be 'max' or 'mean', got {how!r}")
+    return out
+
+
+def _special_tokens(tokenizer) -> tuple[list[int], list[int]]:
+    """Ids around every window: [CLS] ... [SEP] for BERT and ALBERT."""
+    cls_id = tokenizer.cls_token_id if tokenizer.cls_token_id is not None else tokenizer.bos_token_id
+    sep_id = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
+    return ([cls_id] if cls_id is not None else []), ([sep_id] if sep_id is not None else [])
+
+
+def _is_local(path: str | Path) -> bool:
+    return Path(path).expanduser().exists()
+
+
+class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
+    """Fine-tuned IndoBERT (or any BERT/ALBERT checkpoint) over the topic schema.
+
+    Parameters
+    ----------
+    model_name_or_path : str
+        Hub id (``indobenchmark/indobert-base-p1``, ``indolem/indobert-base-uncased``,
+        ``indobenchmark/indobert-lite-base-p1``) or a local ``save_pretrained`` folder.
+    multi_label : bool
+        One sigmoid per topic (default) or one softmax over topics.
+    max_length, stride : int
+        Window length in tokens (special tokens included) and overlap between windows.
+    pooling : "auto", "max" or "mean"
+        How window logits become one document; ``auto`` picks on dev in :meth:`tune_thresholds`.
+    precision : "auto", "fp32", "bf16", "fp16" or "int8"
+        Inference precision; ``auto`` = bf16 on a GPU that supports it (else fp16), fp32 on CPU.
+        ``int8`` = dynamic quantisation of the linear layers (CPU).
+
+    Examples
+    --------
+    >>> clf = IndoBertTopicClassifier("indobenchmark/indobert-base-p1", epochs=3)   # doctest: +SKIP
+    >>> clf.fit(train_texts, train_labels, X_dev=dev_texts, y_dev=dev_labels)       # doctest: +SKIP
+    >>> clf.predict("Polres menggelar apel gelar pasukan Operasi Mantap Brata.")    # doctest: +SKIP
+    """
+
+    def __init__(self, model_name_or_path: str = "indobenchmark/indobert-base-p1", *, multi_label: bool = True,
+                 max_length: int = 512, stride: int = 128, pooling: str = "auto", epochs: int = 4,
+                 batch_size: int = 8, grad_accum: int = 1, learning_rate: float = 3e-5,
+                 weight_decay: float = 0.01, warmup_ratio: float = 0.1, max_grad_norm: float = 1.0,
+                 class_weighting: bool = True, early_stopping_patience: int = 2, max_train_windows: int = 4,
+                 inference_batch_size: int = 32, precision: str = "auto", device: str = "auto",
+                 clean: bool = True, seed: int = 0, progress: bool = True):
+        self.model_name_or_path = model_name_or_path
+        self.multi_label = multi_label
+        self.max_length = max_length
+        self.stride = stride
+        self.pooling = pooling
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.grad_accum = grad_accum
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.max_grad_norm = max_grad_norm
+        self.class_weighting = class_weighting
+        self.early_stopping_patience = early_stopping_patience
+        self.max_train_windows = max_train_windows
+        self.inference_batch_size = inference_batch_size
+        self.precision = precision
+        self.device = device
+        self.clean = clean
+        self.seed = seed
+        self.progress = progress
+
+    # ------------------------------------------------------------------------------------ loading
+    def _from_pretrained(self, source: str | Path, *, num_labels: int, local_only: bool = False):
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        topics = list(topic_ids())
+        kwargs: dict[str, Any] = {}
+        if _is_local(source):
+            kwargs["use_safetensors"] = True  # never unpickle a .bin from a user path
+            if not list(Path(source).glob("*.safetensors")) and list(Path(source).glob("*.bin")):
+                raise ModelFormatError(f"{source}: only PyTorch .bin (pickle) weights; pemilu_nlp loads safetensors "
+                                       "only. Convert with model.save_pretrained(folder) in a trusted session.")
+        from transformers.utils import logging as hf_logging
+
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # the "newly initialised head" report is expected here
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=local_only)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                str(source), num_labels=num_labels, local_files_only=local_only,
+                problem_type="multi_label_classification" if self.multi_label else "single_label_classification",
+                id2label=dict(enumerate(topics)), label2id={t: i for i, t in enumerate(topics)},
+                ignore_mismatched_sizes=True, **kwargs)
+        except ModelFormatError:
+            raise
+        except Exception as err:  # hub / offline errors come in many classes; one clear message instead
+            if _is_local(source):
+                raise ModelFormatError(f"{source}: cannot load the model ({type(err).__name__}: {err})") from None
+            raise WeightsUnavailableError(
+                f"cannot load {source!r}: its weights are not in the local Hugging Face cache and cannot be "
+                "downloaded here (no network or HF_HUB_OFFLINE=1). On a connected machine run "
+                f"`python -c \"from transformers import AutoModel, AutoTokenizer; AutoModel.from_pretrained('{source}')"
+                f".save_pretrained('indobert'); AutoTokenizer.from_pretrained('{source}').save_pretrained('indobert')\"`, "
+                "copy the folder here and pass its path as model_name_or_path. "
+                f"(Underlying error: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})") from None
+        finally:
+            hf_logging.set_verbosity(verbosity)
+        return tokenizer, model
+
+    # ------------------------------------------------------------------------------------ windows
+    def _prepare(self, texts: Sequence[str]) -> list[str]:
+        return [clean_text(t) or normalize_whitespace(t) if self.clean else normalize_whitespace(t) for t in texts]
+
+    def _windows(self, texts: Sequence[str], max_windows: int | None = None) -> tuple[list[list[int]], np.ndarray]:
+        """Token-id windows (with special tokens) of every text, and the text index of each window."""
+        tok = self.tokenizer_
+        prefix, suffix = _special_tokens(tok)
+        body = self.max_length - len(prefix) - len(suffix)
+        if body < 8:
+            raise ValueError(f"max_length={self.max_length} leaves no room for text")
+        encoded = tok(list(self._prepare(texts)), add_special_tokens=False, truncation=False,
+                      return_attention_mask=False, verbose=False)["input_ids"]
+        windows, owner = [], []
+        for i, ids in enumerate(encoded):
+            parts = windows_of(ids, body, min(self.stride, body - 1))
+            if max_windows:
+                parts = parts[:max_windows]
+            for part in parts:
+                windows.append(prefix + part + suffix)
+                owner.append(i)
+        return windows, np.asarray(owner, dtype=np.int64)
+
+    def _batches(self, windows: list[list[int]], batch_size: int, *, sort: bool = True):
+        """Yield (positions, input_ids, attention_mask): windows grouped by length, padded per batch."""
+        torch = _torch()
+        order = sorted(range(len(windows)), key=lambda i: -len(windows[i])) if sort else list(range(len(windows)))
+        pad = self.tokenizer_.pad_token_id or 0
+        for start in range(0, len(order), batch_size):
+            positions = order[start:start + batch_size]
+            width = max(len(windows[i]) for i in positions)
+            ids = torch.full((len(positions), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(positions), width), dtype=torch.long)
+            for row, i in enumerate(positions):
+                ids[row, :len(windows[i])] = torch.tensor(windows[i])
+                mask[row, :len(windows[i])] = 1
+            yield positions, ids, mask
+
+    # ------------------------------------------------------------------------------------ inference
+    def _inference_model(self):
+        """The model in the precision to run (cached per precision)."""
+        torch = _torch()
+        device = self.device_
+        precision = self.precision
+        if precision == "auto":
+            precision = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if device.startswith("cuda") else "fp32"
+        cache = self.__dict__.setdefault("_variants", {})
+        if precision not in cache:
+            model = self.model_
+            if precision == "int8":
+                if device != "cpu":
+                    raise ValueError("precision='int8' (dynamic quantisation) runs on CPU only")
+                model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).float(), {torch.nn.Linear},
+                                                               dtype=torch.qint8)
+            elif precision in ("bf16", "fp16"):
+                dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+                model = copy.deepcopy(model).to(dtype=dtype)
+            elif precision != "fp32":
+                raise ValueError(f"precision must be auto, fp32, bf16, fp16 or int8, got {precision!r}")
+            cache[precision] = model.eval()
+        return cache[precision], precision
+
+    def window_logits(self, texts: Sequence[str], *, batch_size: int | None = None,
+                      sort_by_length: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Logits of every window and the text each belongs to (in window order)."""
+        torch = _torch()
+        model, _ = self._inference_model()
+        windows, owner = self._windows(texts)
+        out = np.zeros((len(windows), len(self.classes_)), dtype=np.float32)
+        with torch.inference_mode():
+            for positions, ids, mask in self._batches(windows, batch_size or self.inference_batch_size,
+                                                      sort=sort_by_length):
+                logits = model(input_ids=ids.to(self.device_), attention_mask=mask.to(self.device_)).logits
+                out[positions] = logits.float().cpu().numpy()
+        return out, owner
+
+    def _doc_logits(self, texts: Sequence[str], pooling: str | None = None, **kwargs: Any) -> np.ndarray:
+        logits, owner = self.window_logits(texts, **kwargs)
+        return pool_logits(logits, owner, len(texts), pooling or self.pooling_)
+
+    def _activate(self, logits: np.ndarray) -> np.ndarray:
+        if self.multi_label:
+            return 1.0 / (1.0 + np.exp(-logits))
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return shifted / shifted.sum(axis=1, keepdims=True)
+
+    def predict_proba_matrix(self, X: str | Iterable[str], **kwargs: Any) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        texts, _ = as_texts(X)
+        return self._activate(self._doc_logits(texts, **kwargs))
+
+    def predict_proba(self, X: str | Iterable[str]) -> dict[str, float] | list[dict[str, float]]:
+        """Topic -> probability, for one text or each text of a sequence (same order)."""
+        _, single = as_texts(X)
+        out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in self.predict_proba_matrix(X)]
+        return out[0] if single else out
+
+    def _decide(self, proba: np.ndarray) -> np.ndarray:
+        if self.multi_label:
+            return apply_thresholds(proba, self.thresholds_)
+        decisions = np.zeros_like(proba, dtype=np.int8)
+        decisions[np.arange(len(proba)), proba.argmax(axis=1)] = 1
+        return decisions
+
+    def predict(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
+        """Topics above their thresholds (multi-label) or the best topic (single-label)."""
+        _, single = as_texts(X)
+        decisions = self._decide(self.predict_proba_matrix(X))
+        out = [[str(t) for t, d in zip(self.classes_, row) if d] for row in decisions]
+        return out[0] if single else out
+
+    def predict_top(self, X: str | Iterable[str]) -> str | list[str]:
+        _, single = as_texts(X)
+        out = [str(self.classes_[i]) for i in self.predict_proba_matrix(X).argmax(axis=1)]
+        return out[0] if single else out
+
+    # ------------------------------------------------------------------------------------ training
+    def _set_seed(self) -> None:
+        from transformers import set_seed
+
+        set_seed(self.seed)
+
+    def fit(self, X: Iterable[str], y: Any, *, X_dev: Iterable[str] | None = None,
+            y_dev: Any = None) -> IndoBertTopicClassifier:
+        """Fine-tune on ``X``/``y``; with dev data, early stopping on dev macro-F1 keeps the best epoch."""
+        torch = _torch()
+        from tqdm.auto import tqdm
+        from transformers import get_linear_schedule_with_warmup
+
+        texts, _ = as_texts(X)
+        self.classes_ = np.array(topic_ids())
+        labels = binarize_labels(y, list(self.classes_), n=len(texts)).astype(np.float32)
+        if not self.multi_label and (labels.sum(axis=1) != 1).any():
+            raise ValueError("multi_label=False needs exactly one topic per text")
+        dev_texts = dev_labels = None
+        if X_dev is not None:
+            dev_texts, _ = as_texts(X_dev)
+            dev_labels = binarize_labels(y_dev, list(self.classes_), n=len(dev_texts))
+        self._set_seed()
+        self.device_ = resolve_device(self.device)
+        self.tokenizer_, model = self._from_pretrained(self.model_name_or_path, num_labels=len(self.classes_))
+        self.model_ = model.to(self.device_)
+        self.__dict__.pop("_variants", None)
+        self.pooling_ = "mean" if self.pooling == "auto" else self.pooling
+        self.thresholds_ = np.full(len(self.classes_), 0.5)
+
+        windows, owner = self._windows(texts, max_windows=self.max_train_windows)
+        by_doc: list[list[int]] = [[] for _ in texts]
+        for w, d in enumerate(owner):
+            by_doc[d].append(w)
+        positives = labels.sum(axis=0)
+        if self.multi_label:
+            weight = np.clip((len(labels) - positives) / np.maximum(positives, 1), 1.0, 50.0) \
+                if self.class_weighting else np.ones(len(self.classes_))
+            loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(weight, dtype=torch.float32, device=self.device_))
+        else:
+            weight = len(labels) / np.maximum(positives, 1) / len(self.classes_) if self.class_weighting \
+                else np.ones(len(self.classes_))
+            loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(weight, dtype=torch.float32, device=self.device_))
+
+        optimizer = torch.optim.AdamW(self.model_.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        steps_per_epoch = math.ceil(len(texts) / (self.batch_size * self.grad_accum))
+        total = max(1, steps_per_epoch * self.epochs)
+        scheduler = get_linear_schedule_with_warmup(optimizer, int(self.warmup_ratio * total), total)
+        use_cuda = self.device_.startswith("cuda")
+        amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if use_cuda else None
+        scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
+        rng = np.random.default_rng(self.seed)
+        pad = self.tokenizer_.pad_token_id or 0
+        self.history_: list[dict] = []
+        best_score, best_state, stale = -1.0, None, 0
+        for epoch in range(self.epochs):
+            self.model_.train()
+            order = rng.permutation(len(texts))
+            bar = tqdm(range(0, len(order), self.batch_size), desc=f"epoch {epoch + 1}/{self.epochs}",
+                       disable=not self.progress)
+            running, seen = 0.0, 0
+            for step, start in enumerate(bar):
+                docs = order[start:start + self.batch_size]
+                rows = [w for d in docs for w in by_doc[d]]
+                width = max(len(windows[w]) for w in rows)
+                ids = torch.full((len(rows), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                for r, w in enumerate(rows):
+                    ids[r, :len(windows[w])] = torch.tensor(windows[w])
+                    mask[r, :len(windows[w])] = 1
+                segment = torch.tensor([k for k, d in enumerate(docs) for _ in by_doc[d]], device=self.device_)
+                with torch.autocast("cuda", dtype=amp_dtype, enabled=amp_dtype is not None):
+                    window_logits = self.model_(input_ids=ids.to(self.device_),
+                                                attention_mask=mask.to(self.device_)).logits.float()
+                doc_logits = self._pool_torch(window_logits, segment, len(docs))
+                target = torch.tensor(labels[docs], device=self.device_)
+                loss = loss_fn(doc_logits, target if self.multi_label else target.argmax(dim=1))
+                (scaler.scale(loss / self.grad_accum) if scaler else loss / self.grad_accum).backward()
+                if (step + 1) % self.grad_accum == 0 or start + self.batch_size >= len(order):
+                    if scaler:
+                        scaler.unscale_(optimizer)
+                    torch.nn.utils.clip_grad_norm_(self.model_.parameters(), self.max_grad_norm)
+                    if scaler:
+                        scaler.step(optimizer)
+                        scaler.update()
+                    else:
+                        optimizer.step()
+                    scheduler.step()
+                    optimizer.zero_grad(set_to_none=True)
+                running += loss.item() * len(docs)
+                seen += len(docs)
+                bar.set_postfix(loss=f"{running / seen:.4f}")
+            record = {"epoch": epoch + 1, "train_loss": running / max(seen, 1)}
+            self.model_.eval()
+            self.__dict__.pop("_variants", None)
+            if dev_texts is not None:
+                from sklearn.metrics import f1_score
+
+                proba = self.predict_proba_matrix(dev_texts)
+                score = f1_score(dev_labels, self._decide(proba), average="macro", zero_division=0)
+                record["dev_macro_f1"] = float(score)
+                if score > best_score:
+                    best_score, stale = score, 0
+                    best_state = {k: v.detach().clone() for k, v in self.model_.state_dict().items()}
+                else:
+                    stale += 1
+            self.history_.append(record)
+            if dev_texts is not None and stale > self.early_stopping_patience:
+                break
+        if best_state is not None:
+            self.model_.load_state_dict(best_state)
+        self.model_.eval()
+        self.__dict__.pop("_variants", None)
+        return self
+
+    def _pool_torch(self, window_logits, segment, n_docs: int):
+        torch = _torch()
+        how = self.pooling_
+        out = torch.zeros((n_docs, window_logits.shape[1]), device=window_logits.device, dtype=window_logits.dtype)
+        if how == "mean":
+            out = out.index_add(0, segment, window_logits)
+            counts = torch.bincount(segment, minlength=n_docs).clamp(min=1).unsqueeze(1)
+            return out / counts
+        out = out.fill_(-torch.inf)
+        return out.scatter_reduce(0, segment.unsqueeze(1).expand_as(window_logits), window_logits, reduce="amax")
+
+    def tune_thresholds(self, X: Iterable[str], y: Any) -> IndoBertTopicClassifier:
+        """On dev data: choose the window pooling (max / mean) and each topic's threshold by F1."""
+        from sklearn.metrics import f1_score
+
+        check_is_fitted(self, "model_")
+        texts, _ = as_texts(X)
+        gold = binarize_labels(y, list(self.classes_), n=len(texts))
+        logits, owner = self.window_logits(texts)
+        choices = ["max", "mean"] if self.pooling == "auto" else [self.pooling]
+        best = (-1.0, self.pooling_, self.thresholds_)
+        for how in choices:
+            proba = self._activate(pool_logits(logits, owner, len(texts), how))
+            thresholds = tune_thresholds(gold, proba) if self.multi_label else self.thresholds_
+            decisions = apply_thresholds(proba, thresholds) if self.multi_label else self._decide(proba)
+            score = f1_score(gold, decisions, average="macro", zero_division=0)
+            if score > best[0]:
+                best = (score, how, thresholds)
+        _, self.pooling_, self.thresholds_ = best
+        return self
+
+    # ------------------------------------------------------------------------------------ saving
+    def save(self, folder: str | Path, *, metrics: dict | None = None, extra: dict | None = None) -> Path:
+        """``hf/`` via ``save_pretrained`` (safetensors) + ``config.json`` with topics, thresholds, settings."""
+        check_is_fitted(self, "model_")
+        folder = Path(folder)
+        (folder / HF_SUBDIR).mkdir(parents=True, exist_ok=True)
+        self.model_.save_pretrained(folder / HF_SUBDIR)
+        self.tokenizer_.save_pretrained(folder / HF_SUBDIR)
+        weights = sorted(p.name for p in (folder / HF_SUBDIR).glob("*.safetensors"))
+        if not weights:
+            raise ModelFormatError(f"{folder}: save_pretrained wrote no safetensors file")
+        params = self.get_params()
+        write_config(folder, {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "model": type(self).__name__, "params": params,
+            "topics": [str(t) for t in self.classes_], "thresholds": [float(t) for t in self.thresholds_],
+            "pooling": self.pooling_, "window": {"max_length": self.max_length, "stride": self.stride},
+            "history": getattr(self, "history_", []), "metrics": metrics or {}, **(extra or {}),
+        }, files=[f"{HF_SUBDIR}/{name}" for name in weights])
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, *, device: str = "auto", precision: str | None = None) -> IndoBertTopicClassifier:
+        """Load a folder written by :meth:`save` (safetensors only; ``.bin`` pickles are refused)."""
+        folder = Path(folder)
+        hf = folder / HF_SUBDIR
+        if hf.is_dir() and not list(hf.glob("*.safetensors")):
+            if list(hf.glob("*.bin")):
+                raise ModelFormatError(f"{hf}: only PyTorch .bin (pickle) weights; pemilu_nlp loads safetensors only")
+            raise ModelFormatError(f"{hf}: missing weights (no .safetensors file)")
+        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION])
+        topics = check_topics(config, folder)
+        params = {**config["params"], "device": device}
+        if precision is not None:
+            params["precision"] = precision
+        try:
+            model = cls(**params)
+        except TypeError as err:
+            raise ModelFormatError(f"{folder}: config.json has settings this version does not know ({err})") from None
+        model.classes_ = np.array(topics)
+        model.device_ = resolve_device(device)
+        model.tokenizer_, hf_model = model._from_pretrained(hf, num_labels=len(topics), local_only=True)
+        model.model_ = hf_model.to(model.device_).eval()
+        model.thresholds_ = np.asarray(config["thresholds"], dtype=float)
+        model.pooling_ = config["pooling"]
+        model.history_ = config.get("history", [])
+        model.config_ = config
+        return model
+
+    def __getstate__(self) -> dict:
+        raise TypeError("IndoBertTopicClassifier is not picklable by design: use save() / load()")
+
+
+def model_card(folder: str | Path) -> dict:
+    """The ``config.json`` of a saved classifier (for reports)."""
+    return json.loads((Path(folder) / "config.json").read_text("utf-8"))

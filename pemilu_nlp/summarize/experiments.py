@@ -1,0 +1,148 @@
+"""The summariser experiments behind the README table: IndoSum, the corpus and detik summaries.
+
+IndoSum figures use one fixed seeded split of the unique development-fold articles
+(``data/indosum_split.json``); the trained scorer learns on its train part and the graph weights
+are tuned on its dev part, and the table reports its test part.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..indosum import IndoSumArticle, load_indosum, split_indosum
+from ..text import clean_text, split_sentences
+from .evaluate import EvalDocument, evaluate_methods, indosum_title, oracle_indices, tune_graph_weights
+
+__all__ = ["format_summary_results", "run_summary_evaluation", "train_summarizer_on_indosum", "tune_on_indosum"]
+
+
+def _indosum_files(paths: Sequence[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files += sorted(path.glob("*.jsonl*")) if path.is_dir() else [path]
+    return files
+
+
+def indosum_part(paths: Sequence[str | Path], split_path: str | Path | None, part: str) -> list[IndoSumArticle]:
+    """IndoSum articles of one part of the fixed split (``split_path=None``: all articles given)."""
+    articles = load_indosum(_indosum_files(paths))
+    if split_path in (None, "none"):
+        return articles
+    split_path = Path(split_path)
+    if split_path.is_file():
+        split = json.loads(split_path.read_text("utf-8"))
+    else:
+        split = split_indosum(articles)
+        split_path.write_text(json.dumps({"seed": 2018, "fractions": [0.7, 0.15, 0.15], **split}, indent=0) + "\n")
+    ids = set(split[part])
+    return [a for a in articles if a.id in ids]
+
+
+def indosum_documents(articles: Sequence[IndoSumArticle]) -> list[EvalDocument]:
+    # token-joined text: exactly what the published rouge-score anchors use
+    return [EvalDocument(a.id, tuple(" ".join(s) for s in a.sentence_tokens),
+                         " ".join(" ".join(s) for s in a.summary_tokens), tuple(a.gold_indices),
+                         indosum_title(a.id), a.text) for a in articles]
+
+
+def corpus_documents(corpus: str | Path) -> list[EvalDocument]:
+    from ..corpus import load_corpus
+
+    docs = []
+    for article in load_corpus(corpus):
+        if article.summary:
+            sentences = tuple(split_sentences(clean_text(article.text)))
+            docs.append(EvalDocument(article.id, sentences, " ".join(article.summary), None,
+                                     article.title or None, article.text))
+    return docs
+
+
+def detik_documents(pool: str | Path) -> list[EvalDocument]:
+    """October 2025 detik articles of the news pool with their hand-written abstractive summary."""
+    docs = []
+    with gzip.open(pool, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            summary = (record.get("source_fields") or {}).get("Summary")
+            if record.get("dataset") == "gabriellaclairine_data_berita" and summary and record["text"].strip():
+                sentences = tuple(split_sentences(clean_text(record["text"])))
+                if sentences:
+                    docs.append(EvalDocument(record["id"], sentences, summary, None, record.get("title"),
+                                             record["text"]))
+    return docs
+
+
+def _methods(count: int = 3, *, include_trained: bool = True) -> dict:
+    from . import get_summarizer
+
+    names = ["lead", "textrank", "lexrank"] + (["trained"] if include_trained else [])
+    methods = {}
+    for name in names:
+        summarizer = get_summarizer(name)
+        methods[name if name != "lead" else "LEAD-3"] = (
+            lambda d, s=summarizer: [x.index for x in s(list(d.sentences), count, title=d.title)])
+        methods[f"{name}+mmr" if name != "lead" else "LEAD-3+mmr"] = None  # placeholder, filled below
+        mmr = get_summarizer(name, mmr_lambda=0.85)
+        methods[f"{name}+mmr" if name != "lead" else "LEAD-3+mmr"] = (
+            lambda d, s=mmr: [x.index for x in s(list(d.sentences), count, title=d.title)])
+        if name != "lead":
+            methods[f"{name} (raw text)"] = (
+                lambda d, s=summarizer: [x.text for x in s(d.raw_text, count, title=d.title)])
+    methods.pop("LEAD-3+mmr")
+    methods["LEAD-3 (raw text)"] = lambda d, s=get_summarizer("lead"): [x.text for x in s(d.raw_text, count)]
+    methods["ORACLE"] = lambda d: oracle_indices(list(d.sentences), d.reference)
+    return methods
+
+
+def run_summary_evaluation(*, indosum: Sequence[str | Path] = (), indosum_split: str | Path | None = None,
+                           part: str = "test", corpus: str | Path | None = None, pool: str | Path | None = None,
+                           limit: int | None = None) -> dict:
+    """ROUGE of every method on each data set given; returns {data set: {method: scores}}."""
+    results: dict = {}
+    if indosum:
+        docs = indosum_documents(indosum_part(indosum, indosum_split, part))[:limit]
+        methods = _methods()
+        methods["GOLD labels"] = lambda d: list(d.gold)
+        results[f"IndoSum {part}" if indosum_split not in (None, "none") else "IndoSum (all given)"] = \
+            evaluate_methods(docs, methods)
+    if corpus:
+        results["corpus reference summaries"] = evaluate_methods(corpus_documents(corpus)[:limit], _methods())
+    if pool:
+        results["detik Oct 2025 (abstractive)"] = evaluate_methods(detik_documents(pool)[:limit], _methods())
+    return results
+
+
+def format_summary_results(results: dict) -> str:
+    lines = []
+    for name, table in results.items():
+        n = next(iter(table.values()))["documents"] if table else 0
+        lines.append(f"== {name} ({n} documents), ROUGE F1")
+        lines.append(f"{'method':<22}{'R-1':>7}{'R-2':>7}{'R-L':>7}{'sent P':>8}{'sent R':>8}")
+        for method, s in table.items():
+            p = f"{s['sentence_precision']:.3f}" if "sentence_precision" in s else "-"
+            r = f"{s['sentence_recall']:.3f}" if "sentence_recall" in s else "-"
+            lines.append(f"{method:<22}{s['rouge1']:>7.2f}{s['rouge2']:>7.2f}{s['rougeL']:>7.2f}{p:>8}{r:>8}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def tune_on_indosum(indosum: Sequence[str | Path], indosum_split: str | Path) -> dict:
+    docs = indosum_documents(indosum_part(indosum, indosum_split, "dev"))
+    return {method: tune_graph_weights(docs, method, position_weights=(0.5, 1.0, 2.0, 4.0),
+                                       title_weights=(0.0, 0.25, 0.5), mmr_lambdas=(None, 0.85))
+            for method in ("textrank", "lexrank")}
+
+
+def train_summarizer_on_indosum(indosum: Sequence[str | Path], indosum_split: str | Path, out: str | Path):
+    from .trained import TrainedSummarizer
+
+    train = indosum_documents(indosum_part(indosum, indosum_split, "train"))
+    dev = indosum_documents(indosum_part(indosum, indosum_split, "dev"))
+    model = TrainedSummarizer().fit([list(d.sentences) for d in train], [list(d.gold) for d in train],
+                                    [d.title for d in train])
+    scores = evaluate_methods(dev, {"trained": lambda d: [x.index for x in model(list(d.sentences), 3, title=d.title)]},
+                              progress=False)["trained"]
+    model.save(out, metrics={"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)"})
+    return model
