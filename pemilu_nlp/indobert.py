@@ -306,6 +306,22 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
         out = [str(self.classes_[i]) for i in self.predict_proba_matrix(X).argmax(axis=1)]
         return out[0] if single else out
 
+    @classmethod
+    def untrained(cls, model_name_or_path: str, **params: Any) -> IndoBertTopicClassifier:
+        """A classifier with a fresh (random) topic head and default thresholds, without training.
+
+        For throughput measurements, where the weights' values do not matter.
+        """
+        model = cls(model_name_or_path, **params)
+        model.classes_ = np.array(topic_ids())
+        model._set_seed()
+        model.device_ = resolve_device(model.device)
+        model.tokenizer_, hf_model = model._from_pretrained(model_name_or_path, num_labels=len(model.classes_))
+        model.model_ = hf_model.to(model.device_).eval()
+        model.thresholds_ = np.full(len(model.classes_), 0.5)
+        model.pooling_ = "max" if model.pooling == "auto" else model.pooling
+        return model
+
     # ------------------------------------------------------------------------------------ training
     def _set_seed(self) -> None:
         from transformers import set_seed

@@ -104,7 +104,7 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = (3, 5), stem: bool = False, min_df: int = 2,
-                 max_word_features: int = 40000, max_char_features: int = 60000, C: float = 8.0,
+                 max_word_features: int = 40000, max_char_features: int = 60000, C: float = 32.0,
                  class_weight: str | None = "balanced", clean: bool = True, random_state: int = 0):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range

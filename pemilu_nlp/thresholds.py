@@ -17,10 +17,13 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 
 
 def tune_thresholds(y_true: np.ndarray, proba: np.ndarray, *, grid: np.ndarray | None = None,
-                    default: float = 0.5) -> np.ndarray:
+                    default: float = 0.5, min_positives: int = 3) -> np.ndarray:
     """For each column, the grid threshold with the best F1 (ties: the one nearest ``default``).
 
-    >>> y = np.array([[1], [1], [0], [0]]); p = np.array([[0.4], [0.35], [0.2], [0.1]])
+    A topic with fewer than ``min_positives`` positives keeps ``default``: one or two examples
+    say nothing reliable about where its threshold belongs.
+
+    >>> y = np.array([[1], [1], [1], [0], [0]]); p = np.array([[0.4], [0.35], [0.3], [0.2], [0.1]])
     >>> float(tune_thresholds(y, p)[0]) > 0.2
     True
     """
@@ -32,7 +35,7 @@ def tune_thresholds(y_true: np.ndarray, proba: np.ndarray, *, grid: np.ndarray |
     thresholds = np.full(y_true.shape[1], default)
     for j in range(y_true.shape[1]):
         positives = y_true[:, j]
-        if not positives.any():
+        if positives.sum() < min_positives:
             continue
         best, best_key = default, (-1.0, 0.0)
         for t in grid:

@@ -19,7 +19,7 @@ TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "in
 
 
 def build_bert(folder: str | Path, texts: Iterable[str], *, vocab_size: int = 2000, size: dict | None = None,
-               seed: int = 0) -> Path:
+               seed: int = 0, embedding_rows: int | None = None) -> Path:
     """Train a WordPiece tokenizer on ``texts``, create a randomly initialised BERT of ``size``
     (default: tiny) and ``save_pretrained`` both into ``folder``."""
     import torch
@@ -41,6 +41,7 @@ def build_bert(folder: str | Path, texts: Iterable[str], *, vocab_size: int = 20
                                    cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
     fast.save_pretrained(folder)
     torch.manual_seed(seed)
-    config = BertConfig(vocab_size=tokenizer.get_vocab_size(), **(size or TINY))
+    # embedding_rows: give the embedding matrix the real model's size (IndoBERT: 50,000 rows)
+    config = BertConfig(vocab_size=max(embedding_rows or 0, tokenizer.get_vocab_size()), **(size or TINY))
     BertModel(config).save_pretrained(folder)  # no task head, like a pretrained checkpoint
     return folder

@@ -28,10 +28,12 @@ METHODS: dict[str, type[Summarizer]] = {
     "trained": TrainedSummarizer,
 }
 
-#: Weights tuned on the IndoSum dev part (``pemilu-nlp tune-summarizers``; README).
+#: Weights tuned on the IndoSum dev part (``pemilu-nlp tune-summarizers``, results in
+#: benchmarks/results/summarizer_tuning.json): a strong lead prior, graph centrality and the
+#: title to reorder within it, and MMR against repetition.
 TUNED: dict[str, dict[str, Any]] = {
-    "textrank": {"position_weight": 1.0, "title_weight": 0.5},
-    "lexrank": {"position_weight": 1.0, "title_weight": 0.5},
+    "textrank": {"position_weight": 4.0, "title_weight": 0.5, "mmr_lambda": 0.85},
+    "lexrank": {"position_weight": 4.0, "title_weight": 0.5, "mmr_lambda": 0.85},
 }
 
 

@@ -1,0 +1,489 @@
+"""Benchmark harness: throughput, latency and memory of every part, beside the naive way.
+
+Each part is timed after warm-up runs, batch by batch, so that the report has documents/second
+and p50/p95 latency per document and per batch; peak memory is the process RSS sampled during
+the timed region (and the CUDA allocator's peak on a GPU).  Every faster variant is checked
+against a reference on the same documents (prediction agreement, largest probability
+difference), because a speed-up that changes answers is not one.  Only ratios measured in the
+same run are comparable; absolute figures depend on the machine, which the JSON records.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Measurement", "compare_predictions", "measure", "percentile", "run_benchmark"]
+
+
+# ------------------------------------------------------------------------------------ bookkeeping
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile (numpy's default), ``q`` in 0..100; NaN for no values."""
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else float("nan")
+
+
+class _PeakRSS:
+    """Samples the process RSS in a thread while a block runs; ``peak`` in bytes."""
+
+    def __init__(self, interval: float = 0.005):
+        import psutil
+
+        self._process = psutil.Process()
+        self._interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> _PeakRSS:
+        self.peak = self._process.memory_info().rss
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._process.memory_info().rss)
+            time.sleep(self._interval)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._process.memory_info().rss)
+
+
+@dataclass
+class Measurement:
+    """What one variant of one part did on one set of documents."""
+
+    part: str
+    variant: str
+    documents: int
+    seconds: float
+    docs_per_second: float
+    latency_doc_p50_ms: float
+    latency_doc_p95_ms: float
+    latency_batch_p50_ms: float
+    latency_batch_p95_ms: float
+    peak_rss_mb: float
+    tokens_per_second: float | None = None
+    peak_gpu_mb: float | None = None
+    settings: dict = field(default_factory=dict)
+    quality: dict = field(default_factory=dict)
+    ratio_to_naive: float | None = None
+
+
+def measure(part: str, variant: str, run_batch: Callable[[Sequence[Any]], Any], items: Sequence[Any], *,
+            batch_size: int, warmup: int = 1, tokens: int | None = None, cuda: bool = False,
+            settings: dict | None = None) -> tuple[Measurement, list]:
+    """Time ``run_batch`` over ``items`` in batches; returns the measurement and the outputs in order.
+
+    ``warmup`` batches run first and are not timed.  Per-document latency is batch latency divided
+    by the batch's size (documents of one batch finish together).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    sync = _cuda_sync if cuda else (lambda: None)
+    batches = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
+    for batch in batches[:warmup]:
+        run_batch(batch)
+    sync()
+    if cuda:
+        import torch
+
+        torch.cuda.reset_peak_memory_stats()
+    outputs: list = []
+    batch_ms, doc_ms = [], []
+    with _PeakRSS() as rss:
+        start = time.perf_counter()
+        for batch in batches:
+            t0 = time.perf_counter()
+            out = run_batch(batch)
+            sync()
+            elapsed = (time.perf_counter() - t0) * 1000
+            batch_ms.append(elapsed)
+            doc_ms += [elapsed / len(batch)] * len(batch)
+            outputs.extend(out)
+        total = time.perf_counter() - start
+    peak_gpu = None
+    if cuda:
+        import torch
+
+        peak_gpu = torch.cuda.max_memory_allocated() / 2**20
+    m = Measurement(
+        part=part, variant=variant, documents=len(items), seconds=round(total, 4),
+        docs_per_second=round(len(items) / total, 2) if total > 0 else float("inf"),
+        latency_doc_p50_ms=round(percentile(doc_ms, 50), 3), latency_doc_p95_ms=round(percentile(doc_ms, 95), 3),
+        latency_batch_p50_ms=round(percentile(batch_ms, 50), 3),
+        latency_batch_p95_ms=round(percentile(batch_ms, 95), 3), peak_rss_mb=round(rss.peak / 2**20, 1),
+        tokens_per_second=round(tokens / total, 1) if tokens and total > 0 else None,
+        peak_gpu_mb=None if peak_gpu is None else round(peak_gpu, 1), settings=settings or {})
+    return m, outputs
+
+
+def _cuda_sync() -> None:
+    import torch
+
+    torch.cuda.synchronize()
+
+
+def compare_predictions(reference: np.ndarray, candidate: np.ndarray, thresholds: np.ndarray | float = 0.5, *,
+                        tolerance: float = 0.99) -> dict:
+    """Agreement of a variant's decisions with the reference's (share of documents whose label set
+    is identical), the largest absolute probability difference, and whether it is within tolerance."""
+    reference, candidate = np.asarray(reference, dtype=float), np.asarray(candidate, dtype=float)
+    if reference.shape != candidate.shape:
+        raise ValueError(f"shapes differ: {reference.shape} vs {candidate.shape}")
+    same = ((reference >= thresholds) == (candidate >= thresholds)).all(axis=1)
+    agreement = float(same.mean()) if len(same) else 1.0
+    return {"agreement": round(agreement, 4),
+            "max_probability_difference": round(float(np.abs(reference - candidate).max()) if reference.size else 0.0, 5),
+            "within_tolerance": agreement >= tolerance}
+
+
+# ------------------------------------------------------------------------------------ documents
+def load_articles(corpus: str | Path | None, n: int, *, words: int | None = None, seed: int = 0) -> list[str]:
+    """``n`` real articles (drawn with replacement from the corpus when it has fewer); with ``words``,
+    each is cut or repeated to about that many words (a synthetic length drawn from real text)."""
+    from .corpus import default_corpus_path, load_corpus
+
+    path = Path(corpus) if corpus else default_corpus_path()
+    texts = [a.model_text for a in load_corpus(path)]
+    rng = np.random.default_rng(seed)
+    chosen = [texts[i] for i in rng.choice(len(texts), size=n, replace=n > len(texts))]
+    if words:
+        resized = []
+        for text in chosen:
+            tokens = text.split()
+            while len(tokens) < words:
+                tokens += tokens
+            resized.append(" ".join(tokens[:words]))
+        chosen = resized
+    return chosen
+
+
+def machine_info() -> dict:
+    info: dict[str, Any] = {"platform": platform.platform(), "python": platform.python_version(),
+                            "cpu_count": os.cpu_count()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        info["cpu"] = platform.processor()
+    versions = {}
+    for name in ("numpy", "scipy", "sklearn", "torch", "transformers"):
+        try:
+            versions[name] = __import__(name).__version__
+        except ImportError:
+            versions[name] = None
+    info["versions"] = versions
+    try:
+        import torch
+
+        info["torch_threads"] = torch.get_num_threads()
+        if torch.cuda.is_available():
+            props = torch.cuda.get_device_properties(0)
+            info["gpu"] = {"name": props.name, "memory_gb": round(props.total_memory / 2**30, 1)}
+    except ImportError:
+        pass
+    try:
+        info["commit"] = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                                        cwd=Path(__file__).parent, timeout=5).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        info["commit"] = None
+    from . import __version__
+
+    info["pemilu_nlp"] = __version__
+    return info
+
+
+# ------------------------------------------------------------------------------------ parts
+def bench_text(articles: Sequence[str], batch_size: int) -> list[Measurement]:
+    from .text import clean_text, split_sentences
+
+    m, _ = measure("text", "clean_text + split_sentences",
+                   lambda batch: [split_sentences(clean_text(t)) for t in batch], articles, batch_size=batch_size)
+    return [m]
+
+
+def _naive_tfidf(train_texts: Sequence[str], train_labels: Sequence[Sequence[str]]):
+    """What a user would write with plain scikit-learn: word + char_wb TF-IDF, one-vs-rest LR."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    from .schema import topic_ids
+
+    binarizer = MultiLabelBinarizer(classes=list(topic_ids()))
+    y = binarizer.fit_transform(train_labels)
+    keep = y.sum(axis=0) > 0
+    pipeline = make_pipeline(
+        make_union(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+                   TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)),
+        OneVsRestClassifier(LogisticRegression(C=8.0, class_weight="balanced", solver="liblinear")))
+    pipeline.fit(train_texts, y[:, keep])
+    return pipeline, keep
+
+
+def bench_tfidf(articles: Sequence[str], batch_size: int, corpus: str | Path | None) -> list[Measurement]:
+    from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
+    from .models import load_default
+    from .text import clean_text
+    from .training import default_split_path, evaluate_model
+
+    model = load_default()
+    model.set_params(clean=False)  # cleaned text in, topics out
+    cleaned = [clean_text(t) or t for t in articles]
+    ours, proba = measure("tfidf", "pemilu_nlp TfidfTopicClassifier (default model)",
+                          lambda b: list(model.predict_proba_matrix(b)), cleaned, batch_size=batch_size,
+                          settings={"batch_size": batch_size})
+    path = Path(corpus) if corpus else default_corpus_path()
+    parts = split_corpus(load_corpus(path), load_split(default_split_path(path)))
+    train = parts["train"]
+    naive_model, keep = _naive_tfidf([clean_text(a.model_text) for a in train], [a.labels for a in train])
+    naive, _ = measure("tfidf", "naive scikit-learn pipeline (TfidfVectorizer word+char_wb, OvR LR)",
+                       lambda b: list(naive_model.predict_proba(b)), cleaned, batch_size=batch_size,
+                       settings={"batch_size": batch_size})
+    ours.ratio_to_naive = round(ours.docs_per_second / naive.docs_per_second, 2)
+    model.set_params(clean=True)
+    test = parts["test"]
+    ours.quality = {"test_macro_f1": evaluate_model(model, test)["macro_f1"],
+                    "test_micro_f1": evaluate_model(model, test)["micro_f1"]}
+    from sklearn.metrics import f1_score
+
+    from .corpus import label_matrix
+
+    gold = label_matrix(test)[:, keep]
+    pred = naive_model.predict([clean_text(a.model_text) for a in test])
+    naive.quality = {"test_micro_f1_untuned_thresholds": round(float(f1_score(gold, pred, average="micro")), 4)}
+    del proba
+    return [ours, naive]
+
+
+def bench_summarizers(articles: Sequence[str], batch_size: int) -> list[Measurement]:
+    from .summarize import get_summarizer
+    from .summarize.graph import pagerank
+    from .text import clean_text, split_sentences
+
+    results, chosen = [], {}
+    for name in ("lead", "textrank", "lexrank", "trained"):
+        summarizer = get_summarizer(name)
+        m, out = measure("summarizer", name, lambda b, s=summarizer: [[x.index for x in s(t, 3)] for t in b],
+                         articles, batch_size=batch_size)
+        chosen[name] = out
+        results.append(m)
+
+    def naive_textrank(text: str) -> list[int]:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        sentences = split_sentences(clean_text(text))
+        if len(sentences) <= 3:
+            return list(range(len(sentences)))
+        x = TfidfVectorizer().fit_transform(sentences)
+        sim = (x @ x.T).toarray()
+        np.fill_diagonal(sim, 0)
+        return sorted(np.argsort(-pagerank(sim))[:3].tolist())
+
+    naive, naive_out = measure("summarizer", "naive textrank (TfidfVectorizer per article)",
+                               lambda b: [naive_textrank(t) for t in b], articles, batch_size=batch_size)
+    textrank = next(m for m in results if m.variant == "textrank")
+    textrank.ratio_to_naive = round(textrank.docs_per_second / naive.docs_per_second, 2)
+    plain = get_summarizer("textrank", tuned=False)
+    plain_out = [[x.index for x in plain(t, 3)] for t in articles]
+    same = np.mean([set(a) == set(b) for a, b in zip(plain_out, naive_out)])
+    naive.quality = {"same_sentences_as_untuned_textrank": round(float(same), 4)}
+    return [*results, naive]
+
+
+def _indobert_model(folder: str | None, corpus: str | Path | None, device: str, workdir: Path):
+    from .indobert import IndoBertTopicClassifier
+
+    if folder:
+        return IndoBertTopicClassifier.load(folder, device=device), f"trained model {folder}"
+    from .tiny import INDOBERT_BASE, build_bert
+
+    base = workdir / "indobert-base-random"
+    if not (base / "model.safetensors").exists():
+        build_bert(base, load_articles(corpus, 400), vocab_size=30000, size=INDOBERT_BASE, embedding_rows=50000)
+    model = IndoBertTopicClassifier.untrained(str(base), device=device, progress=False)
+    return model, "IndoBERT-base architecture with RANDOM weights (no pretrained weights here); " \
+                  "throughput does not depend on weight values, quality figures are agreement only"
+
+
+def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequence[int], max_lengths: Sequence[int],
+                   precisions: Sequence[str], model_dir: str | None, corpus: str | Path | None,
+                   compile_model: bool = False, naive: bool = True, workdir: Path) -> tuple[list[Measurement], str]:
+    import torch
+
+    model, note = _indobert_model(model_dir, corpus, device, workdir)
+    cuda = model.device_.startswith("cuda")
+    results: list[Measurement] = []
+    n_docs = len(articles)
+    for max_length in max_lengths:
+        model.set_params(max_length=max_length, stride=min(model.stride, max_length // 4))
+        windows, _ = model._windows(articles)
+        n_tokens = sum(len(w) for w in windows)
+        reference = None
+        for precision in precisions:
+            model.set_params(precision=precision)
+            model.__dict__.pop("_variants", None)
+            if compile_model and cuda:
+                compiled, _ = model._inference_model()
+                model._variants[precision] = torch.compile(compiled)
+            for batch_size in batch_sizes:
+                for grouped in (True, False):
+                    if not grouped and (batch_size == 1 or precision != precisions[0]):
+                        continue  # grouping only matters with padding; measured once per length
+                    m, proba = measure(
+                        "indobert", f"{precision} bs={batch_size} len={max_length}" + ("" if grouped else " unsorted"),
+                        lambda b, bs=batch_size, g=grouped: list(model.predict_proba_matrix(
+                            b, batch_size=bs, sort_by_length=g)),
+                        articles, batch_size=batch_size, tokens=n_tokens, cuda=cuda,
+                        settings={"precision": precision, "batch_size": batch_size, "max_length": max_length,
+                                  "length_grouping": grouped, "windows": len(windows), "device": model.device_})
+                    proba = np.asarray(proba)
+                    if reference is None and precision == "fp32":
+                        reference = proba
+                    if reference is not None:
+                        m.quality = compare_predictions(reference, proba, model.thresholds_)
+                    m.quality["reference"] = "fp32, same max_length"
+                    results.append(m)
+    if naive:
+        from transformers import pipeline
+
+        clf = pipeline("text-classification", model=model.model_.float(), tokenizer=model.tokenizer_,
+                       device=0 if cuda else -1, top_k=None)
+        texts = [model._prepare([t])[0] for t in articles]
+        m, _ = measure("indobert", "naive transformers.pipeline, one document at a time",
+                       lambda b: [clf(t, truncation=True, max_length=512) for t in b], texts, batch_size=1,
+                       cuda=cuda, settings={"truncation": "first 512 tokens only", "device": model.device_})
+        results.append(m)
+        for r in results[:-1]:
+            r.ratio_to_naive = round(r.docs_per_second / m.docs_per_second, 2)
+    del n_docs
+    return results, note
+
+
+# ------------------------------------------------------------------------------------ command
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--parts", default="text,tfidf,summarizer,indobert",
+                   help="comma-separated: text, tfidf, summarizer, indobert")
+    p.add_argument("--device", default="auto", help="cpu, cuda or auto (IndoBERT part)")
+    p.add_argument("--corpus", help="corpus JSONL of real articles (default: data/corpus.jsonl)")
+    p.add_argument("--docs", type=int, default=1000, help="articles for text, TF-IDF and summariser parts")
+    p.add_argument("--words", type=int, help="cut/repeat every article to this many words (synthetic length)")
+    p.add_argument("--batch-size", type=int, default=256, help="batch size for the non-neural parts")
+    p.add_argument("--indobert-docs", type=int, default=24, help="articles for the IndoBERT part")
+    p.add_argument("--batch-sizes", default=None, help="IndoBERT batch sizes, e.g. 1,8,32")
+    p.add_argument("--max-lengths", default=None, help="IndoBERT window lengths, e.g. 128,512")
+    p.add_argument("--precisions", default=None, help="e.g. fp32,bf16,int8 (CPU) or fp32,fp16,bf16 (GPU)")
+    p.add_argument("--model", help="a saved IndoBERT classifier folder (default: random-weight IndoBERT-base)")
+    p.add_argument("--compile", action="store_true", help="also torch.compile the GPU model")
+    p.add_argument("--no-naive", action="store_true", help="skip the naive transformers.pipeline baseline")
+    p.add_argument("--out", help="JSON file for every figure (default: benchmarks/results/bench-<device>.json)")
+    p.add_argument("--plot", help="PNG: IndoBERT throughput against batch size per precision")
+    p.add_argument("--workdir", default=".bench-cache", help="where the random-weight model is built (not committed)")
+
+
+def run_benchmark(args: argparse.Namespace) -> dict:
+    from tqdm.auto import tqdm
+
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert"}
+    if unknown:
+        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert")
+    articles = load_articles(args.corpus, args.docs, words=args.words)
+    results: list[Measurement] = []
+    notes: list[str] = []
+    bar = tqdm(parts, desc="benchmark")
+    for part in bar:
+        bar.set_postfix(part=part)
+        if part == "text":
+            results += bench_text(articles, args.batch_size)
+        elif part == "tfidf":
+            results += bench_tfidf(articles, args.batch_size, args.corpus)
+        elif part == "summarizer":
+            results += bench_summarizers(articles, args.batch_size)
+        else:
+            from .indobert import resolve_device
+
+            device = resolve_device(args.device)
+            gpu = device.startswith("cuda")
+            sizes = [int(x) for x in (args.batch_sizes or ("1,8,32,128" if gpu else "1,8")).split(",")]
+            lengths = [int(x) for x in (args.max_lengths or ("128,512" if gpu else "128,512")).split(",")]
+            precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8")).split(",")
+            texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1)
+            workdir = Path(args.workdir)
+            workdir.mkdir(parents=True, exist_ok=True)
+            bert, note = bench_indobert(texts, device=device, batch_sizes=sizes, max_lengths=lengths,
+                                        precisions=precisions, model_dir=args.model, corpus=args.corpus,
+                                        compile_model=args.compile, naive=not args.no_naive, workdir=workdir)
+            results += bert
+            notes.append(note)
+    return {"machine": machine_info(), "settings": {k: v for k, v in vars(args).items() if k != "func"},
+            "notes": notes, "results": [asdict(r) for r in results]}
+
+
+def format_table(report: dict) -> str:
+    lines = [f"machine: {report['machine'].get('cpu')} ({report['machine'].get('cpu_count')} cores)"
+             + (f", GPU {report['machine']['gpu']['name']}" if report["machine"].get("gpu") else "")]
+    lines += [f"note: {n}" for n in report["notes"]]
+    lines.append(f"{'part':<11}{'variant':<58}{'docs/s':>9}{'tok/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+                 f"{'RSS MB':>8}{'x naive':>8}  quality")
+    for r in report["results"]:
+        quality = ", ".join(f"{k}={v}" for k, v in r["quality"].items() if k != "reference")
+        if r["quality"].get("within_tolerance") is False:
+            quality += "  <-- CHANGES PREDICTIONS"
+        lines.append(f"{r['part']:<11}{r['variant'][:57]:<58}{r['docs_per_second']:>9.1f}"
+                     f"{(r['tokens_per_second'] or 0):>9.0f}{r['latency_doc_p50_ms']:>9.2f}{r['latency_doc_p95_ms']:>9.2f}"
+                     f"{r['peak_rss_mb']:>8.0f}{(r['ratio_to_naive'] or 0):>8.2f}  {quality}")
+    return "\n".join(lines)
+
+
+def plot(report: dict, path: str | Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in report["results"] if r["part"] == "indobert" and "precision" in r["settings"]
+            and r["settings"].get("length_grouping", True)]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for (precision, length) in sorted({(r["settings"]["precision"], r["settings"]["max_length"]) for r in rows}):
+        pts = sorted((r["settings"]["batch_size"], r["docs_per_second"]) for r in rows
+                     if r["settings"]["precision"] == precision and r["settings"]["max_length"] == length)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=f"{precision}, len {length}")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("batch size (windows)")
+    ax.set_ylabel("documents / second")
+    ax.set_title(f"IndoBERT throughput ({report['machine'].get('gpu', {}).get('name') or report['machine'].get('cpu')})")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(args: argparse.Namespace) -> int:
+    report = run_benchmark(args)
+    print(format_table(report))
+    device = "cuda" if report["machine"].get("gpu") and "indobert" in args.parts else "cpu"
+    out = Path(args.out or f"benchmarks/results/bench-{device}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", "utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+    if args.plot:
+        plot(report, args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
