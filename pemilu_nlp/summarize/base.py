@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..inputs import as_texts
 from ..text import clean_text, split_sentences
 from .vectors import sentence_vectors
 
@@ -135,9 +134,10 @@ class Summarizer:
         if titles is not None and len(titles) != len(texts):
             raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
         out = []
+        parse_count(count, 1)  # an invalid count fails before any work
         for i, text in enumerate(texts):
-            if isinstance(text, str):
-                as_texts(text)  # empty / wrong type -> clear error
+            if not isinstance(text, str | list | tuple):
+                raise TypeError(f"text at position {i} must be str or a list of sentences, got {type(text).__name__}")
             try:
                 out.append(self.summarize(text, count, title=titles[i] if titles else None))
             except ValueError as err:

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import ROOT, seed_text
+
+from pemilu_nlp.errors import ModelFormatError
+from pemilu_nlp.indosum import load_indosum
+from pemilu_nlp.summarize import METHODS, LexRankSummarizer, TextRankSummarizer, get_summarizer
+from pemilu_nlp.summarize.base import mmr_select, parse_count
+from pemilu_nlp.summarize.evaluate import EvalDocument, evaluate_methods, oracle_indices, rouge
+from pemilu_nlp.summarize.graph import pagerank
+from pemilu_nlp.summarize.trained import TrainedSummarizer
+
+ARTICLE = seed_text("003")
+SENTENCES = [
+    "KPU Banjarmasin dan Polresta menandatangani nota kesepahaman pengamanan pemilu.",
+    "Penandatanganan dihadiri Forkompinda, Bawaslu dan partai politik.",
+    "Ketua KPU berharap pemilu berjalan aman dan damai.",
+    "Kapolresta meminta Kapolsek mendukung kegiatan pemilu.",
+    "Cuaca cerah sepanjang hari.",
+]
+
+
+@pytest.fixture(params=sorted(METHODS))
+def summarizer(request):
+    return get_summarizer(request.param)
+
+
+# --- one contract for every method ------------------------------------------------------------------
+def test_returns_count_sentences_in_document_order_with_index_and_score(summarizer):
+    summary = summarizer(ARTICLE, 3)
+    assert len(summary) == 3
+    assert [s.index for s in summary] == sorted(s.index for s in summary)
+    sentences = summarizer(ARTICLE, 100)
+    for s in summary:
+        assert sentences[s.index].text == s.text and isinstance(s.score, float)
+
+
+def test_count_as_a_share(summarizer):
+    n = len(summarizer(SENTENCES, 100))
+    assert len(summarizer(SENTENCES, "40%")) == round(0.4 * n)
+    assert len(summarizer(SENTENCES, "1%")) == 1
+
+
+def test_count_above_length_returns_all_and_one_sentence_returns_it(summarizer):
+    assert [s.index for s in summarizer(SENTENCES, 50)] == list(range(len(SENTENCES)))
+    assert [s.text for s in summarizer(["Polisi berjaga di TPS."], 3)] == ["Polisi berjaga di TPS."]
+
+
+@pytest.mark.parametrize("count", [0, -1, "150%", "abc", "0%", 2.5, True])
+def test_invalid_count_says_what_is_allowed(summarizer, count):
+    with pytest.raises(ValueError, match="positive int or a share"):
+        summarizer(SENTENCES, count)
+
+
+def test_empty_text_is_a_value_error(summarizer):
+    for empty in ("", "   \n ", []):
+        with pytest.raises(ValueError):
+            summarizer(empty, 3)
+
+
+def test_summarize_many_n_in_n_out_in_order(summarizer):
+    texts = [ARTICLE, seed_text("000"), SENTENCES]
+    many = summarizer.summarize_many(texts, 2)
+    assert len(many) == 3
+    for text, summary in zip(texts, many):
+        assert summary == summarizer(text, 2)
+    with pytest.raises(ValueError, match="position 1"):
+        summarizer.summarize_many([ARTICLE, "  "], 2)
+
+
+def test_parse_count():
+    assert parse_count(3, 10) == 3 and parse_count("50%", 10) == 5 and parse_count(" 20 % ", 3) == 1
+
+
+# --- graphs by hand ---------------------------------------------------------------------------------
+def test_pagerank_equals_the_closed_form_on_a_hand_built_graph():
+    w = np.array([[0, 1.0, 0.5], [1.0, 0, 0], [0.5, 0, 0]])
+    d, n = 0.85, 3
+    transition = w / w.sum(axis=1, keepdims=True)
+    # r = (1-d)/n + d T^T r  <=>  (I - d T^T) r = (1-d)/n
+    exact = np.linalg.solve(np.eye(n) - d * transition.T, np.full(n, (1 - d) / n))
+    np.testing.assert_allclose(pagerank(w, damping=d), exact, atol=1e-7)
+    assert pagerank(w).argmax() == 0  # the hub
+
+
+def test_textrank_and_lexrank_scores_match_hand_computation():
+    sentences = ["pemilu damai aman", "pemilu damai", "sepak bola"]
+    # tf-idf within the article: idf = ln((1+3)/(1+df)) + 1; "pemilu","damai" df=2, others df=1
+    idf2, idf1 = np.log(4 / 3) + 1, np.log(4 / 2) + 1
+    v0 = np.array([idf2, idf2, idf1, 0, 0])
+    v1 = np.array([idf2, idf2, 0, 0, 0])
+    cos01 = v0 @ v1 / np.linalg.norm(v0) / np.linalg.norm(v1)
+    sim = np.array([[0, cos01, 0], [cos01, 0, 0], [0, 0, 0]])
+    expected = pagerank(sim)
+    got = TextRankSummarizer().score(sentences)
+    np.testing.assert_allclose(got, expected / expected.max(), atol=1e-9)
+    assert got[2] < got[0] == got[1] == 1.0  # the isolated sentence ranks last
+    lex = LexRankSummarizer(threshold=0.5).score(sentences)
+    binary = pagerank((sim >= 0.5).astype(float))
+    np.testing.assert_allclose(lex, binary / binary.max(), atol=1e-9)
+
+
+def test_position_and_title_weights_change_scores_as_defined():
+    plain = TextRankSummarizer().score(SENTENCES)
+    shifted = TextRankSummarizer(position_weight=2.0).score(SENTENCES)
+    np.testing.assert_allclose(shifted - plain, 2.0 / (1 + np.arange(len(SENTENCES))))
+    titled = TextRankSummarizer(title_weight=1.0).score(SENTENCES, title="Cuaca cerah")
+    assert titled.argmax() == 4
+
+
+def test_mmr_never_picks_two_identical_sentences():
+    sentences = ["Polisi menjaga TPS.", "Polisi menjaga TPS.", "KPU menghitung suara.", "Bawaslu mengawasi."]
+    for lam in (0.3, 0.7, 1.0):
+        chosen = get_summarizer("textrank", tuned=False, mmr_lambda=lam)(sentences, 3)
+        texts = [s.text for s in chosen]
+        assert len(texts) == len(set(texts))
+    sim = np.ones((3, 3))
+    assert len(mmr_select(np.array([3.0, 2.0, 1.0]), sim, 3, 1.0)) == 1
+
+
+# --- ROUGE, LEAD-3 and ORACLE ----------------------------------------------------------------------
+def test_rouge_equals_rouge_score_on_a_known_pair():
+    from rouge_score import rouge_scorer
+
+    ref, pred = "polisi menjaga tps pemilu di banjarmasin", "polisi menjaga kantor kpu di banjarmasin"
+    expected = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"]).score(ref, pred)
+    got = rouge(ref, pred)
+    for key in ("rouge1", "rouge2", "rougeL"):
+        assert got[key] == pytest.approx(100 * expected[key].fmeasure)
+    assert rouge(ref, pred)["rouge1"] == pytest.approx(100 * 4 / 6)  # 4 of 6 unigrams shared both ways
+
+
+@pytest.fixture(scope="module")
+def indosum_docs():
+    articles = load_indosum(ROOT / "tests" / "data" / "indosum_sample.jsonl")
+    return [EvalDocument(a.id, tuple(" ".join(s) for s in a.sentence_tokens),
+                         " ".join(" ".join(s) for s in a.summary_tokens), tuple(a.gold_indices)) for a in articles]
+
+
+def test_lead3_and_oracle_behave_as_defined_on_indosum(indosum_docs):
+    lead = get_summarizer("lead")
+    results = evaluate_methods(indosum_docs, {
+        "lead": lambda d: [s.index for s in lead(list(d.sentences), 3)],
+        "oracle": lambda d: oracle_indices(list(d.sentences), d.reference),
+        "gold": lambda d: list(d.gold)}, progress=False)
+    assert results["oracle"]["rouge1"] >= results["lead"]["rouge1"]
+    assert results["gold"]["sentence_precision"] == 1.0 and results["gold"]["sentence_recall"] == 1.0
+    for doc in indosum_docs:
+        chosen = oracle_indices(list(doc.sentences), doc.reference)
+        score = rouge(doc.reference, " ".join(doc.sentences[i] for i in chosen))
+        for extra in set(range(len(doc.sentences))) - set(chosen):  # greedy: no single addition helps
+            more = rouge(doc.reference, " ".join(doc.sentences[i] for i in sorted([*chosen, extra])))
+            assert more["rouge1"] + more["rouge2"] <= score["rouge1"] + score["rouge2"] + 1e-9
+
+
+# --- the trained scorer -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def trained(indosum_docs):
+    return TrainedSummarizer().fit([list(d.sentences) for d in indosum_docs], [list(d.gold) for d in indosum_docs])
+
+
+def test_trained_save_load_gives_identical_scores(trained, tmp_path, indosum_docs):
+    trained.save(tmp_path / "s")
+    loaded = TrainedSummarizer.load(tmp_path / "s")
+    for doc in indosum_docs:
+        np.testing.assert_array_equal(loaded.score(list(doc.sentences)), trained.score(list(doc.sentences)))
+
+
+def test_trained_tampered_or_foreign_file_is_a_clear_error(trained, tmp_path):
+    folder = trained.save(tmp_path / "s")
+    (folder / "weights.safetensors").write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelFormatError, match="checksum mismatch"):
+        TrainedSummarizer.load(folder)
+    other = trained.save(tmp_path / "t")
+    config = json.loads((other / "config.json").read_text())
+    config["format"] = "pemilu_nlp.tfidf"
+    (other / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFormatError, match="expected 'pemilu_nlp.sentence_scorer'"):
+        TrainedSummarizer.load(other)
+
+
+def test_the_shipped_trained_scorer_loads_and_prefers_the_lead():
+    model = get_summarizer("trained")
+    scores = model.score(list(SENTENCES))
+    assert scores.argmax() == 0
