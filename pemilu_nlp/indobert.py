@@ -418,10 +418,10 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
             self.model_.eval()
             self.__dict__.pop("_variants", None)
             if dev_texts is not None:
-                from sklearn.metrics import f1_score
+                from .metrics import macro_f1
 
                 proba = self.predict_proba_matrix(dev_texts)
-                score = f1_score(dev_labels, self._decide(proba), average="macro", zero_division=0)
+                score = macro_f1(dev_labels, self._decide(proba))
                 record["dev_macro_f1"] = float(score)
                 if score > best_score:
                     best_score, stale = score, 0
@@ -450,7 +450,7 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
 
     def tune_thresholds(self, X: Iterable[str], y: Any) -> IndoBertTopicClassifier:
         """On dev data: choose the window pooling (max / mean) and each topic's threshold by F1."""
-        from sklearn.metrics import f1_score
+        from .metrics import macro_f1
 
         check_is_fitted(self, "model_")
         texts, _ = as_texts(X)
@@ -462,7 +462,7 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
             proba = self._activate(pool_logits(logits, owner, len(texts), how))
             thresholds = tune_thresholds(gold, proba) if self.multi_label else self.thresholds_
             decisions = apply_thresholds(proba, thresholds) if self.multi_label else self._decide(proba)
-            score = f1_score(gold, decisions, average="macro", zero_division=0)
+            score = macro_f1(gold, decisions)
             if score > best[0]:
                 best = (score, how, thresholds)
         _, self.pooling_, self.thresholds_ = best

@@ -14,8 +14,11 @@ __all__ = ["INDOBERT_BASE", "build_bert"]
 #: The architecture of indobenchmark/indobert-base-p1 (BERT-base, 50k WordPiece vocabulary).
 INDOBERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
                  "intermediate_size": 3072, "max_position_embeddings": 512}
+# A larger initialisation than BERT's 0.02 keeps token differences visible through two random
+# layers, so that a few steps of fine-tuning can show that the training loop learns.
 TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
-        "max_position_embeddings": 128}
+        "max_position_embeddings": 128, "initializer_range": 0.2, "hidden_dropout_prob": 0.0,
+        "attention_probs_dropout_prob": 0.0}
 
 
 def build_bert(folder: str | Path, texts: Iterable[str], *, vocab_size: int = 2000, size: dict | None = None,

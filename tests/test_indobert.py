@@ -1,0 +1,177 @@
+"""IndoBERT classifier on a tiny BERT of the real class (no network, CPU, quick)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from pemilu_nlp.errors import ModelFormatError, WeightsUnavailableError  # noqa: E402
+from pemilu_nlp.indobert import IndoBertTopicClassifier, pool_logits, windows_of  # noqa: E402
+from pemilu_nlp.tiny import build_bert  # noqa: E402
+
+LAPAS = "razia kamar narapidana di lapas rutan warga binaan kalapas pemasyarakatan"
+HOAKS = "hoaks disinformasi cek fakta video palsu beredar media sosial ujaran kebencian"
+OTHER = "sepak bola timnas menang gol stadion pelatih pemain liga"
+
+
+def _corpus_texts(n: int = 300) -> list[str]:
+    from pemilu_nlp.corpus import load_corpus
+
+    return [a.text for a in load_corpus(ROOT / "data" / "corpus.jsonl")[:n]]
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory):
+    """A 2-layer BERT and a WordPiece tokenizer trained on the project corpus, saved like a hub model."""
+    return build_bert(tmp_path_factory.mktemp("tiny-bert"), _corpus_texts() + [LAPAS, HOAKS, OTHER] * 20,
+                      vocab_size=1500)
+
+
+def signal_corpus(n: int = 12):
+    rng = np.random.default_rng(0)
+    texts, labels = [], []
+    for i in range(n):
+        for base, label in ((LAPAS, ["keamanan_lapas"]), (HOAKS, ["hoaks_ujaran_kebencian"]), (OTHER, [])):
+            words = base.split()
+            rng.shuffle(words)
+            texts.append(" ".join(words))
+            labels.append(label)
+    return texts, labels
+
+
+@pytest.fixture(scope="session")
+def fitted(tiny_bert):
+    texts, labels = signal_corpus()
+    model = IndoBertTopicClassifier(str(tiny_bert), max_length=32, stride=8, epochs=10, batch_size=6,
+                                    learning_rate=3e-3, warmup_ratio=0.0, early_stopping_patience=20,
+                                    device="cpu", progress=False, seed=0)
+    return model.fit(texts, labels, X_dev=texts, y_dev=labels)
+
+
+def test_fine_tuning_really_learns(fitted):
+    texts, labels = signal_corpus()
+    losses = [h["train_loss"] for h in fitted.history_]
+    assert losses[-1] < 0.5 * losses[0]
+    assert fitted.history_[-1]["dev_macro_f1"] > 0.9 or max(h["dev_macro_f1"] for h in fitted.history_) > 0.9
+    predictions = fitted.predict(texts)
+    accuracy = np.mean([set(p) == set(y) for p, y in zip(predictions, labels)])
+    assert accuracy > 0.9
+
+
+def test_same_surface_as_the_baseline(fitted):
+    one = fitted.predict_proba(LAPAS)
+    many = fitted.predict_proba([OTHER, LAPAS])
+    assert set(one) == set(fitted.classes_) and len(many) == 2
+    assert many[1] == pytest.approx(one, abs=1e-5)
+    assert isinstance(fitted.predict(LAPAS), list) and fitted.predict_top(LAPAS) == "keamanan_lapas"
+    with pytest.raises(ValueError, match="position 1"):
+        fitted.predict([LAPAS, " "])
+
+
+def test_windows_overlap_and_cover_the_text():
+    ids = list(range(23))
+    windows = windows_of(ids, 10, 3)
+    assert all(len(w) <= 10 for w in windows)
+    assert windows[0][-3:] == windows[1][:3] and windows[-1][-1] == 22
+    assert sorted(set(sum(windows, []))) == ids
+    with pytest.raises(ValueError):
+        windows_of(ids, 10, 10)
+
+
+def test_pooling_matches_a_hand_computation():
+    logits = np.array([[1.0, -2.0], [3.0, 0.0], [5.0, 5.0]])
+    owner = np.array([0, 0, 1])
+    np.testing.assert_array_equal(pool_logits(logits, owner, 2, "max"), [[3.0, 0.0], [5.0, 5.0]])
+    np.testing.assert_array_equal(pool_logits(logits, owner, 2, "mean"), [[2.0, -1.0], [5.0, 5.0]])
+
+
+def test_long_article_same_prediction_alone_or_batched_with_others(fitted):
+    long_text = " ".join([LAPAS, OTHER, HOAKS] * 6)  # several windows of 32 tokens
+    windows, _ = fitted._windows([long_text])
+    assert len(windows) > 2
+    alone = fitted.predict_proba_matrix([long_text])
+    batched = fitted.predict_proba_matrix([OTHER, long_text, LAPAS], batch_size=3)
+    np.testing.assert_allclose(batched[1], alone[0], atol=1e-5)
+    # order restored after length sorting
+    unsorted = fitted.predict_proba_matrix([OTHER, long_text, LAPAS], sort_by_length=False)
+    np.testing.assert_allclose(batched, unsorted, atol=1e-5)
+
+
+def test_pooled_document_probability_equals_pooling_its_windows_by_hand(fitted):
+    text = " ".join([LAPAS, OTHER] * 5)
+    logits, owner = fitted.window_logits([text])
+    pooled = logits.max(axis=0) if fitted.pooling_ == "max" else logits.mean(axis=0)
+    np.testing.assert_allclose(fitted.predict_proba_matrix(text)[0], 1 / (1 + np.exp(-pooled)), atol=1e-6)
+
+
+def test_save_load_identical_probabilities(fitted, tmp_path):
+    texts, _ = signal_corpus(2)
+    fitted.save(tmp_path / "m")
+    assert (tmp_path / "m" / "hf" / "model.safetensors").is_file()
+    loaded = IndoBertTopicClassifier.load(tmp_path / "m", device="cpu")
+    np.testing.assert_allclose(loaded.predict_proba_matrix(texts), fitted.predict_proba_matrix(texts), atol=1e-6)
+    assert loaded.pooling_ == fitted.pooling_
+    np.testing.assert_array_equal(loaded.thresholds_, fitted.thresholds_)
+
+
+def test_bin_only_folder_is_refused(fitted, tmp_path):
+    folder = fitted.save(tmp_path / "m")
+    weights = folder / "hf" / "model.safetensors"
+    weights.rename(folder / "hf" / "pytorch_model.bin")
+    with pytest.raises(ModelFormatError, match=r"\.bin \(pickle\)"):
+        IndoBertTopicClassifier.load(folder)
+
+
+def test_missing_weights_and_other_format_version(fitted, tmp_path):
+    folder = fitted.save(tmp_path / "m")
+    config = json.loads((folder / "config.json").read_text())
+    config["format_version"] = 7
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFormatError, match="format version 7"):
+        IndoBertTopicClassifier.load(folder)
+    (folder / "hf" / "model.safetensors").unlink()
+    with pytest.raises(ModelFormatError, match="missing weights"):
+        IndoBertTopicClassifier.load(folder)
+
+
+def test_offline_hub_id_gives_one_clear_error(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(WeightsUnavailableError, match="pass its path as model_name_or_path"):
+        IndoBertTopicClassifier("indobenchmark/indobert-base-p1", device="cpu").fit(["KPU menetapkan DPT"], [["pemilu"]])
+
+
+def test_single_label_mode(tiny_bert):
+    texts, labels = signal_corpus(4)
+    keep = [i for i, y in enumerate(labels) if y]
+    model = IndoBertTopicClassifier(str(tiny_bert), multi_label=False, max_length=32, epochs=2, batch_size=4,
+                                    device="cpu", progress=False)
+    model.fit([texts[i] for i in keep], [labels[i] for i in keep])
+    predictions = model.predict([texts[i] for i in keep])
+    assert all(len(p) == 1 for p in predictions)
+    assert np.allclose(model.predict_proba_matrix(texts[:3]).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_cpu_precisions_run_and_mostly_agree_with_fp32(fitted, precision):
+    texts, _ = signal_corpus(2)
+    reference = fitted.predict_proba_matrix(texts)
+    fitted.set_params(precision=precision)
+    try:
+        proba = fitted.predict_proba_matrix(texts)
+    finally:
+        fitted.set_params(precision="auto")
+    assert proba.shape == reference.shape and np.abs(proba - reference).max() < 0.2
+
+
+@pytest.mark.gpu
+def test_gpu_mixed_precision_training_and_inference(tiny_bert):
+    texts, labels = signal_corpus(4)
+    model = IndoBertTopicClassifier(str(tiny_bert), max_length=32, epochs=2, device="cuda", progress=False)
+    model.fit(texts, labels)
+    proba = model.predict_proba_matrix(texts)
+    assert proba.shape == (len(texts), 11) and np.isfinite(proba).all()
