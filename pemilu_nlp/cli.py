@@ -124,23 +124,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     articles = load_corpus(args.data)
     part = split_corpus(articles, load_split(args.split or default_split_path(args.data)))[args.part]
-    reports = {}
-    for folder in args.models:
-        reports[folder] = evaluate_model(load_model(folder), part)
+    reports = [(folder, evaluate_model(load_model(folder), part)) for folder in args.models]
     if args.json:
-        print(json.dumps(reports, indent=1))
+        print(json.dumps([{"model": f, **r} for f, r in reports], indent=1))
         return 0
-    for folder, report in reports.items():
+    for folder, report in reports:
         print(format_report(report, title=f"== {folder} on the {args.part} split"))
         print()
     if len(reports) > 1:
-        topics = list(next(iter(reports.values()))["per_topic"])
-        names = [Path(f).name for f in reports]
-        print(f"{'F1':<24}" + "".join(f"{n[:18]:>20}" for n in names))
+        topics = list(reports[0][1]["per_topic"])
+        print(f"{'F1':<24}" + "".join(f"{Path(f).name[:18]:>20}" for f, _ in reports))
         for key in ("micro_f1", "macro_f1"):
-            print(f"{key:<24}" + "".join(f"{r[key]:>20.3f}" for r in reports.values()))
+            print(f"{key:<24}" + "".join(f"{r[key]:>20.3f}" for _, r in reports))
         for topic in topics:
-            print(f"{topic:<24}" + "".join(f"{r['per_topic'][topic]['f1']:>20.3f}" for r in reports.values()))
+            print(f"{topic:<24}" + "".join(f"{r['per_topic'][topic]['f1']:>20.3f}" for _, r in reports))
     return 0
 
 

@@ -13,6 +13,7 @@ Writes data/corpus.jsonl, data/split.json, data/agreement.json, data/stats.json
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -121,6 +122,25 @@ def main() -> None:
 
     articles = [Article(**{**a.__dict__, "labels": validate_labels(a.labels, where=a.id)}) for a in articles]
     articles.sort(key=lambda a: a.id)
+    # The pool mixes scrapes of one site; the same article can come twice (e.g. both turnbackhoax
+    # files).  Keep the first id of each duplicate group, so no article sits in train and test.
+    kept, seen_keys, dropped = [], {}, []
+    for article in articles:
+        words = re.sub(r"\W+", " ", article.text.lower()).split()
+        keys = [" ".join(words[:60])]
+        if len(article.title) > 25:
+            keys.append(re.sub(r"\W+", " ", article.title.lower()).strip())
+        hit = next((seen_keys[k] for k in keys if k in seen_keys), None)
+        if hit:
+            dropped.append((article.id, hit))
+            continue
+        for k in keys:
+            seen_keys[k] = article.id
+        kept.append(article)
+    articles = kept
+    (ANN / "duplicates_dropped.json").write_text(json.dumps(
+        [{"dropped": a, "duplicate_of": b} for a, b in dropped], indent=1) + "\n", "utf-8")
+    print(f"dropped {len(dropped)} duplicates: {dropped}")
     write_corpus(articles, ROOT / "data" / "corpus.jsonl")
 
     split = make_split(articles, seed=SPLIT_SEED)

@@ -1,0 +1,52 @@
+"""Which TF-IDF features the default model uses, decided on the dev split (never on test).
+
+    python benchmarks/tfidf_features.py  # writes benchmarks/results/tfidf_features.json
+
+Variants: word n-grams only, + character n-grams, + PySastrawi stemming, and the regularisation C.
+The rule: the best dev macro-F1 wins; a tie (within 0.002) goes to the simpler / faster variant.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pemilu_nlp.corpus import load_corpus, load_split, split_corpus  # noqa: E402
+from pemilu_nlp.tfidf import TfidfTopicClassifier  # noqa: E402
+from pemilu_nlp.training import evaluate_model  # noqa: E402
+
+VARIANTS = {
+    "words (1-2)": {"char_ngram_range": None},
+    "words + chars (3-5)": {},
+    "words + chars (2-5)": {"char_ngram_range": (2, 5)},
+    "words + chars + stemming": {"stem": True},
+    "words + chars, C=8": {"C": 8.0},
+    "words + chars, C=100": {"C": 100.0},
+}
+
+
+def main() -> None:
+    parts = split_corpus(load_corpus(ROOT / "data" / "corpus.jsonl"), load_split(ROOT / "data" / "split.json"))
+    train, dev = parts["train"], parts["dev"]
+    rows = {}
+    for name, params in VARIANTS.items():
+        start = time.perf_counter()
+        model = TfidfTopicClassifier(**params).fit([a.model_text for a in train], [a.labels for a in train])
+        fit_s = time.perf_counter() - start
+        model.tune_thresholds([a.model_text for a in dev], [a.labels for a in dev])
+        report = evaluate_model(model, dev)
+        rows[name] = {"params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
+                      "dev_macro_f1": report["macro_f1"], "dev_micro_f1": report["micro_f1"],
+                      "fit_seconds": round(fit_s, 1), "features": model.n_features_}
+        print(f"{name:<28} dev macro-F1 {report['macro_f1']:.3f}  micro-F1 {report['micro_f1']:.3f}  "
+              f"fit {fit_s:.1f}s  features {model.n_features_}")
+    out = ROOT / "benchmarks" / "results" / "tfidf_features.json"
+    out.write_text(json.dumps(rows, indent=1) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+
+from conftest import ROOT, SEEDS
+
+from pemilu_nlp.cli import main
+
+
+def seed_files():
+    return sorted(str(p) for p in SEEDS.glob("*.txt"))
+
+
+def test_run_prints_topics_and_summary_for_each_seed(capsys):
+    assert main(["run", *seed_files()]) == 0
+    out = capsys.readouterr().out
+    assert out.count("== ") == 5 and out.count("summary:") == 5
+    assert "kerja_sama_mou" in out and "dialog_masyarakat" in out
+
+
+def test_classify_json_on_the_seeds_gives_their_labels(capsys, seed_records):
+    assert main(["classify", "--json", *seed_files()]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["topics"] for line in lines] == [r["labels"] for r in seed_records]
+    assert all(set(line["probabilities"]) == set(lines[0]["probabilities"]) for line in lines)
+
+
+def test_unreadable_files_are_reported_counted_and_the_rest_processed(tmp_path, capsys):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Polisi menjaga TPS di Cañar".encode("latin-1"))
+    missing = tmp_path / "missing.txt"
+    assert main(["classify", str(bad), seed_files()[0], str(missing)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 1 and "000_" in captured.out
+    assert "latin1.txt" in captured.err and "UTF-8" in captured.err and "missing.txt" in captured.err
+    assert "2 input(s) could not be read" in captured.err
+
+
+def test_classify_reads_a_jsonl_corpus_and_reports_bad_lines(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "x1", "text": "Polres menggelar patroli pengamanan TPS pemilu."}) + "\n"
+                      + "{broken\n" + json.dumps({"id": "x3", "text": ""}) + "\n")
+    assert main(["classify", "--json", str(corpus)]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["x1"]
+    assert "c.jsonl:2" in captured.err and "c.jsonl:3" in captured.err
+
+
+def test_summarize_json_with_share_and_method(capsys):
+    assert main(["summarize", "--json", "--method", "lexrank", "--count", "30%", seed_files()[3]]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["method"] == "lexrank" and len(record["summary"]) >= 1
+
+
+def test_bad_count_is_an_error_exit(capsys):
+    assert main(["summarize", "--count", "0", seed_files()[0]]) == 2
+    assert "positive int" in capsys.readouterr().err
+
+
+def test_evaluate_prints_side_by_side(capsys):
+    model = str(ROOT / "models" / "tfidf-default")
+    assert main(["evaluate", model, model, "--data", str(ROOT / "data" / "corpus.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "macro_f1" in out and out.count("tfidf-default") >= 2
+
+
+def test_module_entry_point_and_version():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "pemilu_nlp", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and "pemilu_nlp" in result.stdout
+
+
+def test_import_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, pemilu_nlp; pemilu_nlp.analyze; print('torch' in sys.modules, 'transformers' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False False", result.stderr
