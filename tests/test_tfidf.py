@@ -81,16 +81,16 @@ def test_explain_lists_the_terms_that_pushed_towards_the_topic(fitted):
 
 def test_threshold_tuning_finds_the_known_best_cut():
     # positives score 0.3-0.4, negatives at most 0.2: any cut in (0.2, 0.3] is perfect; nearest 0.5 is 0.3
-    y = np.array([[1], [1], [1], [0], [0], [0]])
-    proba = np.array([[0.4], [0.35], [0.3], [0.2], [0.1], [0.05]])
+    y = np.array([[1], [1], [1], [1], [1], [0], [0], [0]])
+    proba = np.array([[0.4], [0.38], [0.36], [0.35], [0.3], [0.2], [0.1], [0.05]])
     assert tune_thresholds(y, proba)[0] == pytest.approx(0.3)
     # a topic without enough positives keeps the default
     assert tune_thresholds(np.array([[1], [0]]), np.array([[0.2], [0.1]]))[0] == 0.5
 
 
 def test_tune_thresholds_on_a_tiny_dev_set(fitted):
-    model = clone(fitted).fit(TEXTS, LABELS)
-    model.tune_thresholds(TEXTS, LABELS)
+    model = clone(fitted).fit(TEXTS * 2, LABELS * 2)
+    model.tune_thresholds(TEXTS * 2, LABELS * 2)
     assert model.predict(TEXTS) == [sorted(labels, key=list(model.classes_).index) for labels in LABELS]
 
 
