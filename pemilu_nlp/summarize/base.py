@@ -31,7 +31,7 @@ class SummarySentence:
 def parse_count(count: int | str, n_sentences: int) -> int:
     """Number of sentences to return for ``count`` (an int >= 1 or a share such as ``"20%"``).
 
-    >>> parse_count("20%", 12), parse_count(5, 3)
+    >>> parse_count("25%", 12), parse_count(5, 3)
     (3, 3)
     """
     if isinstance(count, bool):

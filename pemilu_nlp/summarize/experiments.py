@@ -74,25 +74,28 @@ def detik_documents(pool: str | Path) -> list[EvalDocument]:
     return docs
 
 
-def _methods(count: int = 3, *, include_trained: bool = True) -> dict:
+def _methods(count: int = 3, *, raw_text: bool = False) -> dict:
+    """LEAD-3, each graph method untuned and tuned, the trained scorer (with and without MMR),
+    the raw-text path (the library's own cleaning and splitting) when asked, and the ORACLE."""
     from . import get_summarizer
 
-    names = ["lead", "textrank", "lexrank"] + (["trained"] if include_trained else [])
-    methods = {}
-    for name in names:
-        summarizer = get_summarizer(name)
-        methods[name if name != "lead" else "LEAD-3"] = (
-            lambda d, s=summarizer: [x.index for x in s(list(d.sentences), count, title=d.title)])
-        methods[f"{name}+mmr" if name != "lead" else "LEAD-3+mmr"] = None  # placeholder, filled below
-        mmr = get_summarizer(name, mmr_lambda=0.85)
-        methods[f"{name}+mmr" if name != "lead" else "LEAD-3+mmr"] = (
-            lambda d, s=mmr: [x.index for x in s(list(d.sentences), count, title=d.title)])
-        if name != "lead":
-            methods[f"{name} (raw text)"] = (
-                lambda d, s=summarizer: [x.text for x in s(d.raw_text, count, title=d.title)])
-    methods.pop("LEAD-3+mmr")
-    methods["LEAD-3 (raw text)"] = lambda d, s=get_summarizer("lead"): [x.text for x in s(d.raw_text, count)]
-    methods["ORACLE"] = lambda d: oracle_indices(list(d.sentences), d.reference)
+    def picker(summarizer):
+        return lambda d: [x.index for x in summarizer(list(d.sentences), count, title=d.title)]
+
+    def raw(summarizer):
+        return lambda d: [x.text for x in summarizer(d.raw_text, count, title=d.title)]
+
+    methods = {"LEAD-3": picker(get_summarizer("lead"))}
+    for name in ("textrank", "lexrank"):
+        methods[f"{name} (untuned)"] = picker(get_summarizer(name, tuned=False))
+        methods[f"{name} (tuned: lead prior, title, MMR)"] = picker(get_summarizer(name))
+    methods["trained"] = picker(get_summarizer("trained"))
+    methods["trained + MMR 0.85"] = picker(get_summarizer("trained", mmr_lambda=0.85))
+    if raw_text:
+        methods["LEAD-3, raw-text path"] = raw(get_summarizer("lead"))
+        methods["textrank tuned, raw-text path"] = raw(get_summarizer("textrank"))
+        methods["trained, raw-text path"] = raw(get_summarizer("trained"))
+    methods["ORACLE (greedy)"] = lambda d: oracle_indices(list(d.sentences), d.reference)
     return methods
 
 
@@ -103,7 +106,7 @@ def run_summary_evaluation(*, indosum: Sequence[str | Path] = (), indosum_split:
     results: dict = {}
     if indosum:
         docs = indosum_documents(indosum_part(indosum, indosum_split, part))[:limit]
-        methods = _methods()
+        methods = _methods(raw_text=True)
         methods["GOLD labels"] = lambda d: list(d.gold)
         results[f"IndoSum {part}" if indosum_split not in (None, "none") else "IndoSum (all given)"] = \
             evaluate_methods(docs, methods)
@@ -119,11 +122,11 @@ def format_summary_results(results: dict) -> str:
     for name, table in results.items():
         n = next(iter(table.values()))["documents"] if table else 0
         lines.append(f"== {name} ({n} documents), ROUGE F1")
-        lines.append(f"{'method':<22}{'R-1':>7}{'R-2':>7}{'R-L':>7}{'sent P':>8}{'sent R':>8}")
+        lines.append(f"{'method':<40}{'R-1':>7}{'R-2':>7}{'R-L':>7}{'sent P':>8}{'sent R':>8}")
         for method, s in table.items():
             p = f"{s['sentence_precision']:.3f}" if "sentence_precision" in s else "-"
             r = f"{s['sentence_recall']:.3f}" if "sentence_recall" in s else "-"
-            lines.append(f"{method:<22}{s['rouge1']:>7.2f}{s['rouge2']:>7.2f}{s['rougeL']:>7.2f}{p:>8}{r:>8}")
+            lines.append(f"{method:<40}{s['rouge1']:>7.2f}{s['rouge2']:>7.2f}{s['rougeL']:>7.2f}{p:>8}{r:>8}")
         lines.append("")
     return "\n".join(lines)
 
