@@ -13,7 +13,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from .errors import (  # noqa: E402
+from .errors import (
     CorpusError,
     MissingDependencyError,
     ModelFormatError,
@@ -22,7 +22,7 @@ from .errors import (  # noqa: E402
     UnknownLabelError,
     WeightsUnavailableError,
 )
-from .text import clean_text, parse_dateline, read_text, split_sentences, tokenize  # noqa: E402
+from .text import clean_text, parse_dateline, read_text, split_sentences, tokenize
 
 _LAZY = {
     "analyze": ("pipeline", "analyze"),

@@ -423,7 +423,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             device = resolve_device(args.device)
             gpu = device.startswith("cuda")
             sizes = [int(x) for x in (args.batch_sizes or ("1,8,32,128" if gpu else "1,8")).split(",")]
-            lengths = [int(x) for x in (args.max_lengths or ("128,512" if gpu else "128,512")).split(",")]
+            lengths = [int(x) for x in (args.max_lengths or "128,512").split(",")]
             precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8")).split(",")
             texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1)
             workdir = Path(args.workdir)

@@ -265,11 +265,11 @@ ABBREVIATIONS = frozenset({
     "lc", "mba", "msc", "sos", "kom", "ag", "pd", "kn",
     # places and references
     "no", "nomor", "jl", "jln", "kab", "kec", "kel", "ds", "prov", "rt", "rw", "hal", "tel", "telp",
-    "tlp", "fax", "pt", "cv", "tbk", "kp", "gg", "blok", "ds",
+    "tlp", "fax", "pt", "cv", "tbk", "kp", "gg", "blok",
     # Latin and list endings
     "dll", "dsb", "dst", "dkk", "sbb", "yg", "tsb", "vs", "etc", "st", "sd", "smp", "sma", "mr", "mrs",
     "ms", "wib", "wita", "wit", "rp", "plt", "plh", "pj", "pjs", "ps", "kb", "pkl", "tgl", "sk", "nrp",
-    "nip", "kh", "dsn", "ny", "tn", "sdr", "kpt", "bp", "sek", "sekr", "ttd",
+    "nip", "dsn", "ny", "tn", "kpt", "bp", "sek", "sekr", "ttd",
 })
 _QUOTE_OPEN_CLOSE = {"“": "”", '"': '"', "«": "»"}
 _BOUNDARY = re.compile(r"(?:[.?!…]+|\.{3})[\"”’')\]]*(?=\s+|$)")

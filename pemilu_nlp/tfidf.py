@@ -233,7 +233,10 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
         coef = np.zeros((len(self.classes_), n_features), dtype=np.float32)
         intercept = np.full(len(self.classes_), -10.0, dtype=np.float32)
         self.untrained_topics_ = []
-        for j, topic in enumerate(self.classes_):
+        from tqdm.auto import tqdm
+
+        # disable=None: a bar on a terminal, silence in logs and tests
+        for j, topic in enumerate(tqdm(self.classes_, desc="fitting topics", disable=None, leave=False)):
             if y[:, j].min() == y[:, j].max():  # no positive (or no negative): nothing to learn
                 self.untrained_topics_.append(str(topic))
                 intercept[j] = -10.0 if y[:, j].max() == 0 else 10.0

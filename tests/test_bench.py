@@ -6,7 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from pemilu_nlp.bench import add_arguments, compare_predictions, format_table, measure, percentile, run_benchmark
+from pemilu_nlp.bench import (
+    add_arguments,
+    compare_predictions,
+    format_table,
+    measure,
+    percentile,
+    run_benchmark,
+)
 
 
 def test_percentile_matches_numpy_and_handles_empty():

@@ -35,7 +35,7 @@ def tiny_bert(tmp_path_factory):
 def signal_corpus(n: int = 12):
     rng = np.random.default_rng(0)
     texts, labels = [], []
-    for i in range(n):
+    for _ in range(n):
         for base, label in ((LAPAS, ["keamanan_lapas"]), (HOAKS, ["hoaks_ujaran_kebencian"]), (OTHER, [])):
             words = base.split()
             rng.shuffle(words)
@@ -104,7 +104,7 @@ def test_long_article_same_prediction_alone_or_batched_with_others(fitted):
 
 def test_pooled_document_probability_equals_pooling_its_windows_by_hand(fitted):
     text = " ".join([LAPAS, OTHER] * 5)
-    logits, owner = fitted.window_logits([text])
+    logits, _ = fitted.window_logits([text])
     pooled = logits.max(axis=0) if fitted.pooling_ == "max" else logits.mean(axis=0)
     np.testing.assert_allclose(fitted.predict_proba_matrix(text)[0], 1 / (1 + np.exp(-pooled)), atol=1e-6)
 

@@ -9,11 +9,11 @@ from pemilu_nlp.errors import TextEncodingError
 from pemilu_nlp.text import (
     clean_text,
     furniture_rule,
-    tail_marker_rule,
     parse_dateline,
     read_text,
     split_sentences,
     stopwords,
+    tail_marker_rule,
     tokenize,
 )
 

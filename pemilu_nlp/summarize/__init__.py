@@ -10,14 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .base import SummarySentence, Summarizer, parse_count, prepare_sentences
+from .base import Summarizer, SummarySentence, parse_count, prepare_sentences
 from .graph import LexRankSummarizer, TextRankSummarizer
 from .lead import LeadSummarizer
 from .trained import TrainedSummarizer
 
 __all__ = [
-    "METHODS", "LeadSummarizer", "LexRankSummarizer", "SummarySentence", "Summarizer", "TextRankSummarizer",
-    "TrainedSummarizer", "get_summarizer", "parse_count", "prepare_sentences", "summarize_many",
+    "METHODS",
+    "LeadSummarizer",
+    "LexRankSummarizer",
+    "Summarizer",
+    "SummarySentence",
+    "TextRankSummarizer",
+    "TrainedSummarizer",
+    "get_summarizer",
+    "parse_count",
+    "prepare_sentences",
+    "summarize_many",
 ]
 
 #: CLI name -> class (the trained scorer loads the shipped default model)

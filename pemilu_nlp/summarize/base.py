@@ -14,7 +14,7 @@ import numpy as np
 from ..text import clean_text, split_sentences
 from .vectors import sentence_vectors
 
-__all__ = ["SummarySentence", "Summarizer", "parse_count", "prepare_sentences"]
+__all__ = ["Summarizer", "SummarySentence", "parse_count", "prepare_sentences"]
 
 _SHARE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
