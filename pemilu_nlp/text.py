@@ -70,8 +70,10 @@ INLINE_RULES: list[tuple[str, str]] = [
 _LINE_RULES = [(name, re.compile(p)) for name, p in LINE_RULES]
 _TAIL_MARKERS = [(name, re.compile(p)) for name, p in TAIL_MARKERS]
 _INLINE_RULES = [(name, re.compile(p)) for name, p in INLINE_RULES]
+#: A substring an inline rule's match must contain: lines without it skip the regex (speed only).
+_INLINE_HINTS = {"url": ("http", "HTTP", "www.", "WWW."), "separator prefix": ("=",), "trailing credit": (")",)}
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACE_CHARS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _DETIK_DATELINE = re.compile(r"(?m)^([A-Z][A-Za-z .]{1,40})\n+\s*-\s*\n+")
 
@@ -86,8 +88,12 @@ def _check_str(text: object, name: str = "text") -> str:
 
 def normalize_whitespace(text: str) -> str:
     """NFC-normalise, drop zero-width characters, unify spaces and line ends."""
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():  # the checks below are C-speed; most news is ASCII or already NFC
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        text = _ZERO_WIDTH.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SPACE_CHARS.sub(" ", text)
 
 
@@ -124,9 +130,12 @@ def clean_text(raw: str, *, drop_dateline: bool = True) -> str:
     kept: list[str] = []
     seen: set[str] = set()
     for line in text.split("\n"):
-        for _, rx in _INLINE_RULES:
-            line = rx.sub(" ", line)
-        line = re.sub(r" {2,}", " ", line).strip()
+        for name, rx in _INLINE_RULES:
+            if any(h in line for h in _INLINE_HINTS.get(name, ("",))):
+                line = rx.sub(" ", line)
+        if "  " in line:
+            line = re.sub(r" {2,}", " ", line)
+        line = line.strip()
         if not line:
             continue
         if tail_marker_rule(line):
@@ -272,6 +281,7 @@ ABBREVIATIONS = frozenset({
     "nip", "dsn", "ny", "tn", "kpt", "bp", "sek", "sekr", "ttd",
 })
 _QUOTE_OPEN_CLOSE = {"“": "”", '"': '"', "«": "»"}
+_QUOTE_OPEN = re.compile('["“«]')
 _BOUNDARY = re.compile(r"(?:[.?!…]+|\.{3})[\"”’')\]]*(?=\s+|$)")
 _NEXT_START = re.compile(r"\s+[\"“‘'(\[]*[A-Z0-9]")
 _LIST_MARKER = re.compile(r"\(?(\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\)?")
@@ -281,20 +291,18 @@ _TOKEN_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“'‘,]))([A-Za-z][A-Za-z.]*)\.$")
 
 def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
     """Character spans of balanced quotations; an unmatched quote opens no span."""
-    spans, i, n = [], 0, len(paragraph)
-    while i < n:
-        ch = paragraph[i]
-        closer = _QUOTE_OPEN_CLOSE.get(ch)
-        if closer is None:
-            i += 1
-            continue
-        end = paragraph.find(closer, i + 1)
+    spans, i = [], 0
+    while True:
+        match = _QUOTE_OPEN.search(paragraph, i)
+        if match is None:
+            return spans
+        start = match.start()
+        end = paragraph.find(_QUOTE_OPEN_CLOSE[match.group()], start + 1)
         if end == -1:
-            i += 1
+            i = start + 1
             continue
-        spans.append((i, end))
+        spans.append((start, end))
         i = end + 1
-    return spans
 
 
 def _is_abbreviation(head: str) -> bool:

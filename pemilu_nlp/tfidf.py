@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain, count
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,16 @@ def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 def _char_ngrams(word: str, low: int, high: int) -> list[str]:
     padded = f" {word} "
     return [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A batch of texts as ids: its distinct words, and per non-stopword token its word and document."""
+
+    words: list[str]
+    flat: np.ndarray
+    owner: np.ndarray
+    n_docs: int
 
 
 class _Stemmer:
@@ -118,83 +130,182 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------------------------ features
-    def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
+    # Python touches each token once (a dict lookup that gives it a batch-local word id); every
+    # later step works on the distinct words of the batch or on numpy arrays of ids.
+    def _encode(self, texts: Sequence[str]) -> _Batch:
         stop = stopwords()
-        docs = []
+        local: defaultdict[str, int] = defaultdict(count().__next__)  # new word -> next id, at C speed
+        lookup = local.__getitem__
+        per_doc = []
         for text in texts:
             text = clean_text(text) if self.clean else normalize_whitespace(text)
-            docs.append([w for w in _WORD.findall(text.lower()) if w not in stop])
-        return docs
+            per_doc.append(list(map(lookup, _WORD.findall(text.lower()))))
+        words = list(local)
+        lengths = np.fromiter(map(len, per_doc), np.int64, len(per_doc))
+        flat = np.fromiter(chain.from_iterable(per_doc), np.int64, int(lengths.sum()))
+        owner = np.repeat(np.arange(len(per_doc)), lengths)
+        keep = ~np.fromiter((w in stop for w in words), bool, len(words))[flat] if len(flat) else np.zeros(0, bool)
+        return _Batch(words, flat[keep], owner[keep], len(per_doc))
 
-    def _word_features(self, tokens: list[str]) -> list[str]:
-        if self.stem:
-            stemmer = self.__dict__.setdefault("_stemmer", _Stemmer())
-            tokens = [stemmer(t) for t in tokens]
+    def _feature_words(self, words: list[str]) -> list[str]:
+        if not self.stem:
+            return words
+        stemmer = self.__dict__.setdefault("_stemmer", _Stemmer())
+        return [stemmer(w) for w in words]
+
+    def _check_ngram_range(self) -> tuple[bool, bool]:
         low, high = self.word_ngram_range
-        feats: list[str] = list(tokens) if low <= 1 else []
-        for n in range(max(low, 2), high + 1):
-            feats += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-        return feats
+        if not 1 <= low <= high <= 2:
+            raise ValueError(f"word_ngram_range must be (1, 1), (1, 2) or (2, 2), got {self.word_ngram_range}")
+        return low == 1, high == 2
 
-    def _count_words(self, docs: list[list[str]], vocab: dict[str, int]) -> sp.csr_matrix:
+    def _word_index(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray]:
+        """Unigram columns, bigram word ids, and the sorted bigram keys with their columns."""
+        cached = self.__dict__.get("_word_index_cache")
+        if cached is not None:
+            return cached
+        unigrams: dict[str, int] = {}
+        bigram_words: dict[str, int] = {}
+        keys = []
+        for term, col in self.word_vocabulary_.items():
+            first, _, second = term.partition(" ")
+            if not second:
+                unigrams[term] = col
+                continue
+            a = bigram_words.setdefault(first, len(bigram_words))
+            b = bigram_words.setdefault(second, len(bigram_words))
+            keys.append((a, b, col))
+        nb = max(len(bigram_words), 1)
+        key_arr = np.array([a * nb + b for a, b, _ in keys], dtype=np.int64)
+        col_arr = np.array([c for _, _, c in keys], dtype=np.int64)
+        order = np.argsort(key_arr)
+        cached = (unigrams, bigram_words, key_arr[order], col_arr[order])
+        self.__dict__["_word_index_cache"] = cached
+        return cached
+
+    def _count_words(self, batch: _Batch) -> sp.csr_matrix:
+        use_uni, use_bi = self._check_ngram_range()
+        unigrams, bigram_words, keys, key_cols = self._word_index()
+        fwords = self._feature_words(batch.words)
         rows, cols = [], []
-        for i, tokens in enumerate(docs):
-            ids = [j for j in map(vocab.get, self._word_features(tokens)) if j is not None]
-            rows.append(np.full(len(ids), i, dtype=np.int32))
-            cols.append(np.asarray(ids, dtype=np.int32))
-        row = np.concatenate(rows) if rows else np.zeros(0, np.int32)
-        col = np.concatenate(cols) if cols else np.zeros(0, np.int32)
-        m = sp.csr_matrix((np.ones(len(row), np.float32), (row, col)), shape=(len(docs), len(vocab)))
+        if use_uni:
+            uni = np.fromiter((unigrams.get(f, -1) for f in fwords), np.int64, len(fwords))[batch.flat]
+            hit = uni >= 0
+            rows.append(batch.owner[hit])
+            cols.append(uni[hit])
+        if use_bi and len(batch.flat) > 1 and len(keys):
+            nb = max(len(bigram_words), 1)
+            bw = np.fromiter((bigram_words.get(f, -1) for f in fwords), np.int64, len(fwords))[batch.flat]
+            ok = (batch.owner[:-1] == batch.owner[1:]) & (bw[:-1] >= 0) & (bw[1:] >= 0)
+            key = bw[:-1][ok] * nb + bw[1:][ok]
+            pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = keys[pos] == key
+            rows.append(batch.owner[:-1][ok][hit])
+            cols.append(key_cols[pos[hit]])
+        row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        col = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        m = sp.csr_matrix((np.ones(len(row), np.float32), (row, col)),
+                          shape=(batch.n_docs, len(self.word_vocabulary_)))
         m.sum_duplicates()
         return m
 
-    def _char_rows(self, words: list[str]) -> sp.csr_matrix:
+    def _char_rows(self, words: list[str], vocab: dict[str, int] | None = None) -> sp.csr_matrix:
         """Character n-gram counts of each word (words x n-gram vocabulary), cached per word."""
-        cache = self.__dict__.setdefault("_char_cache", {})
-        vocab = self.char_vocabulary_
+        if vocab is None:
+            vocab = self.char_vocabulary_
+            cache = self.__dict__.setdefault("_char_cache", {})
+        else:
+            cache = {}
         low, high = self.char_ngram_range
-        indptr, indices, data = [0], [], []
-        for word in words:
+        indptr = np.zeros(len(words) + 1, dtype=np.int64)
+        indices, data = [], []
+        for i, word in enumerate(words):
             row = cache.get(word)
             if row is None:
                 counts = Counter(j for j in map(vocab.get, _char_ngrams(word, low, high)) if j is not None)
-                row = (np.fromiter(counts.keys(), np.int32, len(counts)),
+                row = (np.fromiter(counts.keys(), np.int64, len(counts)),
                        np.fromiter(counts.values(), np.float32, len(counts)))
                 if len(cache) < 500_000:
                     cache[word] = row
             indices.append(row[0])
             data.append(row[1])
-            indptr.append(indptr[-1] + len(row[0]))
+            indptr[i + 1] = indptr[i] + len(row[0])
         return sp.csr_matrix(
             (np.concatenate(data) if data else np.zeros(0, np.float32),
-             np.concatenate(indices) if indices else np.zeros(0, np.int32), np.asarray(indptr)),
+             np.concatenate(indices) if indices else np.zeros(0, np.int64), indptr),
             shape=(len(words), len(vocab)))
 
-    def _count_chars(self, docs: list[list[str]]) -> sp.csr_matrix:
-        local: dict[str, int] = {}
-        rows, cols = [], []
-        for i, tokens in enumerate(docs):
-            ids = [local.setdefault(t, len(local)) for t in tokens]
-            rows.append(np.full(len(ids), i, dtype=np.int32))
-            cols.append(np.asarray(ids, dtype=np.int32))
-        row = np.concatenate(rows) if rows else np.zeros(0, np.int32)
-        col = np.concatenate(cols) if cols else np.zeros(0, np.int32)
-        doc_words = sp.csr_matrix((np.ones(len(row), np.float32), (row, col)), shape=(len(docs), len(local)))
-        return sp.csr_matrix(doc_words @ self._char_rows(list(local)))
+    @staticmethod
+    def _doc_words(batch: _Batch) -> sp.csr_matrix:
+        m = sp.csr_matrix((np.ones(len(batch.flat), np.float32), (batch.owner, batch.flat)),
+                          shape=(batch.n_docs, len(batch.words)))
+        m.sum_duplicates()
+        return m
 
-    def _features(self, docs: list[list[str]]) -> sp.csr_matrix:
-        blocks = [_sublinear_tfidf(self._count_words(docs, self.word_vocabulary_), self.word_idf_)]
+    def _features(self, batch: _Batch) -> sp.csr_matrix:
+        blocks = [_sublinear_tfidf(self._count_words(batch), self.word_idf_)]
         if self.char_ngram_range:
-            blocks.append(_sublinear_tfidf(self._count_chars(docs), self.char_idf_))
+            counts = sp.csr_matrix(self._doc_words(batch) @ self._char_rows(batch.words))
+            blocks.append(_sublinear_tfidf(counts, self.char_idf_))
         return sp.hstack(blocks, format="csr")
 
     @staticmethod
-    def _select(df: Counter[str], n_docs: int, min_df: int, max_features: int) -> tuple[dict[str, int], np.ndarray]:
-        kept = sorted((t for t, d in df.items() if d >= min_df), key=lambda t: (-df[t], t))[:max_features]
-        kept.sort()
-        vocab = {t: j for j, t in enumerate(kept)}
-        idf = np.array([math.log((1 + n_docs) / (1 + df[t])) + 1 for t in kept], dtype=np.float32)
+    def _select(terms: Sequence[str], df: np.ndarray, n_docs: int, min_df: int,
+                max_features: int) -> tuple[dict[str, int], np.ndarray]:
+        """The ``max_features`` most frequent terms with ``df >= min_df`` (ties by term), sorted."""
+        candidates = [(int(d), t) for t, d in zip(terms, df) if d >= min_df]
+        candidates.sort(key=lambda x: (-x[0], x[1]))
+        kept = sorted(candidates[:max_features], key=lambda x: x[1])
+        vocab = {t: j for j, (_, t) in enumerate(kept)}
+        idf = np.array([math.log((1 + n_docs) / (1 + d)) + 1 for d, _ in kept], dtype=np.float32)
         return vocab, idf
+
+    def _fit_word_vocabulary(self, batch: _Batch) -> None:
+        use_uni, use_bi = self._check_ngram_range()
+        fwords = self._feature_words(batch.words)
+        index: dict[str, int] = {}
+        fid = np.fromiter((index.setdefault(f, len(index)) for f in fwords), np.int64, len(fwords))
+        names = list(index)
+        n_f = max(len(names), 1)
+        uni = fid[batch.flat]
+        terms: list[str] = []
+        dfs: list[np.ndarray] = []
+        if use_uni:
+            pairs = np.unique(batch.owner * n_f + uni)
+            df = np.bincount(pairs % n_f, minlength=len(names))
+            terms += names
+            dfs.append(df)
+        if use_bi and len(uni) > 1:
+            same = batch.owner[:-1] == batch.owner[1:]
+            key = uni[:-1][same] * n_f + uni[1:][same]
+            per_doc = np.unique(batch.owner[:-1][same] * (n_f * n_f) + key) % (n_f * n_f)
+            keys, df = np.unique(per_doc, return_counts=True)
+            frequent = df >= self.min_df
+            terms += [f"{names[k // n_f]} {names[k % n_f]}" for k in keys[frequent]]
+            dfs.append(df[frequent])
+        all_df = np.concatenate(dfs) if dfs else np.zeros(0, np.int64)
+        self.word_vocabulary_, self.word_idf_ = self._select(terms, all_df, batch.n_docs, self.min_df,
+                                                             self.max_word_features)
+        self.__dict__.pop("_word_index_cache", None)
+
+    def _fit_char_vocabulary(self, batch: _Batch) -> None:
+        low, high = self.char_ngram_range
+        present = np.unique(batch.flat)  # non-stopword words that occur
+        words = [batch.words[i] for i in present]
+        grams: dict[str, int] = {}
+        for word in words:
+            for g in _char_ngrams(word, low, high):
+                grams.setdefault(g, len(grams))
+        word_grams = (self._char_rows(words, grams) > 0).astype(np.float32)
+        remap = np.full(len(batch.words), -1, dtype=np.int64)
+        remap[present] = np.arange(len(present))
+        doc_words = sp.csr_matrix((np.ones(len(batch.flat), np.float32), (batch.owner, remap[batch.flat])),
+                                  shape=(batch.n_docs, len(words)))
+        doc_words.data[:] = 1.0
+        df = np.asarray(((doc_words @ word_grams) > 0).sum(axis=0)).ravel()
+        self.char_vocabulary_, self.char_idf_ = self._select(list(grams), df, batch.n_docs,
+                                                             max(self.min_df, 2), self.max_char_features)
+        self.__dict__.pop("_char_cache", None)
 
     # ------------------------------------------------------------------------------------ fitting
     def fit(self, X: Iterable[str], y: Any) -> TfidfTopicClassifier:
@@ -203,38 +314,25 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
         ``y`` is a list of topic-id lists (one per text) or a binary matrix in schema order.
         """
         from sklearn.linear_model import LogisticRegression
+        from tqdm.auto import tqdm
 
         texts, _ = as_texts(X)
+        self._check_ngram_range()
         self.classes_ = np.array(topic_ids())
         y = binarize_labels(y, list(self.classes_), n=len(texts))
-        for key in ("_char_cache", "_stemmer"):
+        for key in ("_char_cache", "_stemmer", "_word_index_cache"):
             self.__dict__.pop(key, None)
-        docs = self._tokens(texts)
-        word_df: Counter[str] = Counter()
-        for tokens in docs:
-            word_df.update(set(self._word_features(tokens)))
-        self.word_vocabulary_, self.word_idf_ = self._select(word_df, len(docs), self.min_df, self.max_word_features)
+        batch = self._encode(texts)
+        self._fit_word_vocabulary(batch)
         if self.char_ngram_range:
-            low, high = self.char_ngram_range
-            word_doc_freq: Counter[str] = Counter()
-            for tokens in docs:
-                word_doc_freq.update(set(tokens))
-            # n-gram document frequency, counted per distinct word of each document
-            char_df: Counter[str] = Counter()
-            grams_of = {w: set(_char_ngrams(w, low, high)) for w in word_doc_freq}
-            for tokens in docs:
-                char_df.update(set().union(*(grams_of[w] for w in set(tokens))) if tokens else ())
-            self.char_vocabulary_, self.char_idf_ = self._select(
-                char_df, len(docs), max(self.min_df, 2), self.max_char_features)
+            self._fit_char_vocabulary(batch)
         else:
             self.char_vocabulary_, self.char_idf_ = {}, np.zeros(0, np.float32)
-        features = self._features(docs)
+        features = self._features(batch)
         n_features = features.shape[1]
         coef = np.zeros((len(self.classes_), n_features), dtype=np.float32)
         intercept = np.full(len(self.classes_), -10.0, dtype=np.float32)
         self.untrained_topics_ = []
-        from tqdm.auto import tqdm
-
         # disable=None: a bar on a terminal, silence in logs and tests
         for j, topic in enumerate(tqdm(self.classes_, desc="fitting topics", disable=None, leave=False)):
             if y[:, j].min() == y[:, j].max():  # no positive (or no negative): nothing to learn
@@ -266,7 +364,7 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
         """Probabilities as an array (documents x topics, columns in ``classes_`` order)."""
         self._check_fitted()
         texts, _ = as_texts(X)
-        scores = self._features(self._tokens(texts)) @ self.coef_.T + self.intercept_
+        scores = self._features(self._encode(texts)) @ self.coef_.T + self.intercept_
         return 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
 
     def predict_proba(self, X: str | Iterable[str]) -> dict[str, float] | list[dict[str, float]]:
@@ -300,7 +398,7 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
             raise UnknownLabelError(f"unknown topic {topic!r}; known topics: {', '.join(self.classes_)}")
         texts, _ = as_texts(text)
         j = list(self.classes_).index(topic)
-        row = self._features(self._tokens(texts))[0].tocoo()
+        row = self._features(self._encode(texts))[0].tocoo()
         contributions = row.data * self.coef_[j, row.col]
         names = self._feature_names()
         order = np.argsort(-contributions)[:top_k]

@@ -42,12 +42,14 @@ def test_measure_bookkeeping_counts_batches_and_keeps_order():
 def test_compare_predictions_agreement_and_difference():
     ref = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
     same = compare_predictions(ref, ref)
-    assert same == {"agreement": 1.0, "max_probability_difference": 0.0, "within_tolerance": True}
+    assert same == {"agreement": 1.0, "top_topic_agreement": 1.0, "max_probability_difference": 0.0,
+                    "within_tolerance": True}
     flipped = ref.copy()
     flipped[2, 0] = 0.45  # crosses the 0.5 threshold
     result = compare_predictions(ref, flipped)
     assert result["agreement"] == pytest.approx(2 / 3, abs=1e-4) and result["within_tolerance"] is False
     assert result["max_probability_difference"] == pytest.approx(0.15)
+    assert result["top_topic_agreement"] == pytest.approx(2 / 3, abs=1e-4)  # row 2's argmax moved too
     with pytest.raises(ValueError, match="shapes differ"):
         compare_predictions(ref, ref[:2])
 

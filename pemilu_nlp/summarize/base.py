@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..text import clean_text, split_sentences
-from .vectors import sentence_vectors
+from .vectors import SentenceVectors, sentence_vectors
 
 __all__ = ["Summarizer", "SummarySentence", "parse_count", "prepare_sentences"]
 
@@ -103,6 +103,7 @@ class Summarizer:
     """
 
     name = "base"
+    uses_vectors = True  # whether _score needs the sentence TF-IDF vectors
 
     def __init__(self, *, mmr_lambda: float | None = None):
         if mmr_lambda is not None and not 0 < mmr_lambda <= 1:
@@ -110,6 +111,10 @@ class Summarizer:
         self.mmr_lambda = mmr_lambda
 
     def score(self, sentences: Sequence[str], title: str | None = None) -> np.ndarray:
+        """One score per sentence (higher = more summary-worthy)."""
+        return self._score(sentences, title, None)
+
+    def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
         raise NotImplementedError
 
     def summarize(self, text: str | Sequence[str], count: int | str = 3, *,
@@ -117,9 +122,10 @@ class Summarizer:
         """The ``count`` best sentences of ``text``, in document order, with index and score."""
         sentences = prepare_sentences(text)
         k = parse_count(count, len(sentences))
-        scores = np.asarray(self.score(sentences, title), dtype=float)
+        vectors = sentence_vectors(sentences) if self.uses_vectors or self.mmr_lambda is not None else None
+        scores = np.asarray(self._score(sentences, title, vectors), dtype=float)
         if self.mmr_lambda is not None and k < len(sentences):
-            chosen = mmr_select(scores, sentence_vectors(sentences).similarity, k, self.mmr_lambda)
+            chosen = mmr_select(scores, vectors.similarity, k, self.mmr_lambda)
         else:
             # stable: on ties the earlier sentence wins
             chosen = list(np.argsort(-scores, kind="stable")[:k])

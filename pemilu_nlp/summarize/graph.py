@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .base import Summarizer
-from .vectors import sentence_vectors
+from .vectors import SentenceVectors, sentence_vectors
 
 __all__ = ["LexRankSummarizer", "TextRankSummarizer", "pagerank"]
 
@@ -48,9 +48,9 @@ class _GraphSummarizer(Summarizer):
     def centrality(self, similarity: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def score(self, sentences: Sequence[str], title: str | None = None) -> np.ndarray:
-        vectors = sentence_vectors(sentences)
-        similarity = vectors.similarity
+    def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
+        vectors = vectors or sentence_vectors(sentences)
+        similarity = vectors.similarity.copy()
         np.fill_diagonal(similarity, 0.0)
         scores = self.centrality(similarity)
         peak = scores.max()
@@ -58,7 +58,7 @@ class _GraphSummarizer(Summarizer):
         if self.position_weight:
             scores = scores + self.position_weight / (1.0 + np.arange(len(sentences)))
         if self.title_weight and title:
-            scores = scores + self.title_weight * np.asarray(vectors.matrix @ vectors.transform(title)).ravel()
+            scores = scores + self.title_weight * (vectors.matrix @ vectors.transform(title))
         return scores
 
     def __repr__(self) -> str:

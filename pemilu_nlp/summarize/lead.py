@@ -12,6 +12,7 @@ class LeadSummarizer(Summarizer):
     """Scores decrease with position, so the top k are the first k."""
 
     name = "lead"
+    uses_vectors = False
 
-    def score(self, sentences: Sequence[str], title: str | None = None) -> np.ndarray:
+    def _score(self, sentences: Sequence[str], title: str | None, vectors: object) -> np.ndarray:
         return 1.0 / (1.0 + np.arange(len(sentences)))

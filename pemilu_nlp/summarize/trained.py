@@ -17,7 +17,7 @@ from ..errors import ModelFormatError
 from ..persistence import read_config, write_config
 from .base import Summarizer
 from .graph import pagerank
-from .vectors import sentence_vectors
+from .vectors import SentenceVectors, sentence_vectors
 
 __all__ = ["FEATURES", "TrainedSummarizer", "sentence_features"]
 
@@ -30,17 +30,18 @@ FEATURES = (
 )
 
 
-def sentence_features(sentences: Sequence[str], title: str | None = None) -> np.ndarray:
+def sentence_features(sentences: Sequence[str], title: str | None = None,
+                      vectors: SentenceVectors | None = None) -> np.ndarray:
     """Features of every sentence of one article (sentences x len(FEATURES))."""
     n = len(sentences)
-    vectors = sentence_vectors(sentences)
-    similarity = vectors.similarity
+    vectors = vectors or sentence_vectors(sentences)
+    similarity = vectors.similarity.copy()
     np.fill_diagonal(similarity, 0.0)
     matrix = vectors.matrix
-    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    centroid = matrix.mean(axis=0)
     norm = np.linalg.norm(centroid)
-    centroid_sim = np.asarray(matrix @ (centroid / norm)).ravel() if norm else np.zeros(n)
-    title_sim = np.asarray(matrix @ vectors.transform(title)).ravel() if title else np.zeros(n)
+    centroid_sim = matrix @ (centroid / norm) if norm else np.zeros(n)
+    title_sim = matrix @ vectors.transform(title) if title else np.zeros(n)
     rank = pagerank(similarity)
     rank = rank / rank.max() if rank.max() > 0 else rank
     position = np.arange(n)
@@ -86,12 +87,12 @@ class TrainedSummarizer(Summarizer):
         self.coef_, self.intercept_ = lr.coef_[0].astype(np.float64), float(lr.intercept_[0])
         return self
 
-    def score(self, sentences: Sequence[str], title: str | None = None) -> np.ndarray:
+    def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
         if not hasattr(self, "coef_"):
             from sklearn.exceptions import NotFittedError
 
             raise NotFittedError("this TrainedSummarizer is not fitted: call fit() or TrainedSummarizer.load()")
-        x = (sentence_features(sentences, title) - self.mean_) / self.scale_
+        x = (sentence_features(sentences, title, vectors) - self.mean_) / self.scale_
         return 1.0 / (1.0 + np.exp(-(x @ self.coef_ + self.intercept_)))
 
     def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:

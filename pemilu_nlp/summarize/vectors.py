@@ -1,15 +1,16 @@
 """Sentence TF-IDF vectors within one article, the input of every graph and feature.
 
-Written with numpy/scipy instead of a fitted TfidfVectorizer per article: building a vectorizer
-costs more than the whole summary of a 30-sentence article.
+Dense numpy on purpose: an article has tens of sentences and a few hundred distinct words, and at
+that size building scipy sparse matrices (or fitting a TfidfVectorizer per article) costs more
+than the whole summary.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..text import tokenize
 
@@ -18,14 +19,14 @@ __all__ = ["SentenceVectors", "sentence_vectors"]
 
 @dataclass(frozen=True)
 class SentenceVectors:
-    matrix: sp.csr_matrix          # sentences x terms, rows of unit length (zero rows stay zero)
+    matrix: np.ndarray             # sentences x terms, rows of unit length (zero rows stay zero)
     vocabulary: dict[str, int]
     tokens: list[list[str]]
 
-    @property
+    @cached_property
     def similarity(self) -> np.ndarray:
-        """Cosine similarity of every pair of sentences (dense: articles are short)."""
-        return np.asarray((self.matrix @ self.matrix.T).todense())
+        """Cosine similarity of every pair of sentences (a fresh copy is safe to modify)."""
+        return self.matrix @ self.matrix.T
 
     def transform(self, text: str) -> np.ndarray:
         """A text (e.g. the title) as a unit vector in this article's term space."""
@@ -46,12 +47,11 @@ def sentence_vectors(sentences: Sequence[str]) -> SentenceVectors:
         for t in toks:
             rows.append(i)
             cols.append(vocabulary.setdefault(t, len(vocabulary)))
-    n = len(sentences)
-    counts = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocabulary)))
-    counts.sum_duplicates()
-    df = np.bincount(counts.indices, minlength=len(vocabulary))
-    idf = np.log((1 + n) / (1 + df)) + 1.0
-    x = counts.multiply(idf[None, :]).tocsr()
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    n, v = len(sentences), len(vocabulary)
+    counts = np.bincount(np.asarray(rows, dtype=np.int64) * v + np.asarray(cols, dtype=np.int64),
+                         minlength=n * v).reshape(n, v).astype(float) if v else np.zeros((n, 0))
+    df = (counts > 0).sum(axis=0)
+    x = counts * (np.log((1 + n) / (1 + df)) + 1.0)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return SentenceVectors(sp.csr_matrix(sp.diags(1 / norms) @ x), vocabulary, tokens)
+    return SentenceVectors(x / norms, vocabulary, tokens)
