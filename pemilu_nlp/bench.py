@@ -470,7 +470,7 @@ def plot(report: dict, path: str | Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [r for r in report["results"] if r["part"] == "indobert" and "precision" in r["settings"]
+    rows = [r for r in report["results"] if r["part"] == "indobert" and "batch_size" in r["settings"]
             and r["settings"].get("length_grouping", True)]
     fig, ax = plt.subplots(figsize=(7, 4))
     for (precision, length) in sorted({(r["settings"]["precision"], r["settings"]["max_length"]) for r in rows}):

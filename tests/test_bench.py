@@ -49,7 +49,7 @@ def test_compare_predictions_agreement_and_difference():
     result = compare_predictions(ref, flipped)
     assert result["agreement"] == pytest.approx(2 / 3, abs=1e-4) and result["within_tolerance"] is False
     assert result["max_probability_difference"] == pytest.approx(0.15)
-    assert result["top_topic_agreement"] == pytest.approx(2 / 3, abs=1e-4)  # row 2's argmax moved too
+    assert result["top_topic_agreement"] == 1.0  # 0.45 is still row 2's most likely topic
     with pytest.raises(ValueError, match="shapes differ"):
         compare_predictions(ref, ref[:2])
 
@@ -74,3 +74,15 @@ def test_unknown_part_is_a_clear_error():
     add_arguments(parser)
     with pytest.raises(ValueError, match="unknown parts"):
         run_benchmark(parser.parse_args(["--parts", "gpu-magic"]))
+
+
+def test_plot_writes_a_png_of_throughput_per_precision(tmp_path):
+    pytest.importorskip("matplotlib")
+    from pemilu_nlp.bench import plot
+
+    rows = [{"part": "indobert", "docs_per_second": 2.0 * bs, "settings": {
+        "precision": p, "batch_size": bs, "max_length": 128, "length_grouping": True}}
+        for p in ("fp32", "bf16") for bs in (1, 8)]
+    rows.append({"part": "indobert", "docs_per_second": 1.0, "settings": {"precision": "fp32"}})  # naive row
+    plot({"machine": {"cpu": "test"}, "results": rows}, tmp_path / "p.png")
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
