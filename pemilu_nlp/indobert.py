@@ -229,18 +229,21 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
 
     def _batches(self, windows: list[list[int]], batch_size: int, *, sort: bool = True):
         """Yield (positions, input_ids, attention_mask): windows grouped by length, padded per batch."""
-        torch = _torch()
         order = sorted(range(len(windows)), key=lambda i: -len(windows[i])) if sort else list(range(len(windows)))
-        pad = self.tokenizer_.pad_token_id or 0
         for start in range(0, len(order), batch_size):
             positions = order[start:start + batch_size]
-            width = max(len(windows[i]) for i in positions)
-            ids = torch.full((len(positions), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(positions), width), dtype=torch.long)
-            for row, i in enumerate(positions):
-                ids[row, :len(windows[i])] = torch.tensor(windows[i])
-                mask[row, :len(windows[i])] = 1
-            yield positions, ids, mask
+            yield (positions, *self._pad([windows[i] for i in positions]))
+
+    def _pad(self, rows: list[list[int]]):
+        """``input_ids`` and ``attention_mask`` of ``rows``, padded to the longest one (dynamic padding)."""
+        torch = _torch()
+        width = max(len(r) for r in rows)
+        ids = torch.full((len(rows), width), self.tokenizer_.pad_token_id or 0, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, row in enumerate(rows):
+            ids[i, :len(row)] = torch.tensor(row)
+            mask[i, :len(row)] = 1
+        return ids, mask
 
     # ------------------------------------------------------------------------------------ inference
     def _inference_model(self):
@@ -388,7 +391,6 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
         amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if use_cuda else None
         scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
         rng = np.random.default_rng(self.seed)
-        pad = self.tokenizer_.pad_token_id or 0
         self.history_: list[dict] = []
         best_score, best_state, stale = -1.0, None, 0
         for epoch in range(self.epochs):
@@ -399,13 +401,7 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
             running, seen = 0.0, 0
             for step, start in enumerate(bar):
                 docs = order[start:start + self.batch_size]
-                rows = [w for d in docs for w in by_doc[d]]
-                width = max(len(windows[w]) for w in rows)
-                ids = torch.full((len(rows), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(rows), width), dtype=torch.long)
-                for r, w in enumerate(rows):
-                    ids[r, :len(windows[w])] = torch.tensor(windows[w])
-                    mask[r, :len(windows[w])] = 1
+                ids, mask = self._pad([windows[w] for d in docs for w in by_doc[d]])
                 segment = torch.tensor([k for k, d in enumerate(docs) for _ in by_doc[d]], device=self.device_)
                 with torch.autocast("cuda", dtype=amp_dtype, enabled=amp_dtype is not None):
                     window_logits = self.model_(input_ids=ids.to(self.device_),
