@@ -28,7 +28,7 @@ from .schema import topic_ids
 from .text import clean_text, normalize_whitespace
 from .thresholds import apply_thresholds, tune_thresholds
 
-__all__ = ["IndoBertTopicClassifier", "resolve_device", "windows_of"]
+__all__ = ["IndoBertTopicClassifier", "load_pretrained", "resolve_device", "windows_of"]
 
 FORMAT = "pemilu_nlp.indobert"
 FORMAT_VERSION = 1
@@ -111,6 +111,40 @@ def _is_local(path: str | Path) -> bool:
     return Path(path).expanduser().exists()
 
 
+def load_pretrained(source: str | Path, model_class: Any, *, local_only: bool = False, **kwargs: Any):
+    """``(tokenizer, model)`` from a hub id or a local folder, exactly as a connected user would load
+    them, with safetensors only for local folders and one clear error when weights are unavailable."""
+    _torch()
+    from transformers import AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    if _is_local(source):
+        kwargs["use_safetensors"] = True  # never unpickle a .bin from a user path
+        if not list(Path(source).glob("*.safetensors")) and list(Path(source).glob("*.bin")):
+            raise ModelFormatError(f"{source}: only PyTorch .bin (pickle) weights; pemilu_nlp loads safetensors "
+                                   "only. Convert with model.save_pretrained(folder) in a trusted session.")
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # the "newly initialised head" report is expected here
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=local_only)
+        model = model_class.from_pretrained(str(source), local_files_only=local_only, **kwargs)
+    except ModelFormatError:
+        raise
+    except Exception as err:  # hub / offline errors come in many classes; one clear message instead
+        if _is_local(source):
+            raise ModelFormatError(f"{source}: cannot load the model ({type(err).__name__}: {err})") from None
+        raise WeightsUnavailableError(
+            f"cannot load {source!r}: its weights are not in the local Hugging Face cache and cannot be "
+            "downloaded here (no network or HF_HUB_OFFLINE=1). On a connected machine run "
+            f"`python -c \"from transformers import AutoModel, AutoTokenizer; AutoModel.from_pretrained('{source}')"
+            f".save_pretrained('indobert'); AutoTokenizer.from_pretrained('{source}').save_pretrained('indobert')\"`, "
+            "copy the folder here and pass its path as model_name_or_path. "
+            f"(Underlying error: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})") from None
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    return tokenizer, model
+
+
 class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
     """Fine-tuned IndoBERT (or any BERT/ALBERT checkpoint) over the topic schema.
 
@@ -168,41 +202,14 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------------------------ loading
     def _from_pretrained(self, source: str | Path, *, num_labels: int, local_only: bool = False):
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
 
         topics = list(topic_ids())
-        kwargs: dict[str, Any] = {}
-        if _is_local(source):
-            kwargs["use_safetensors"] = True  # never unpickle a .bin from a user path
-            if not list(Path(source).glob("*.safetensors")) and list(Path(source).glob("*.bin")):
-                raise ModelFormatError(f"{source}: only PyTorch .bin (pickle) weights; pemilu_nlp loads safetensors "
-                                       "only. Convert with model.save_pretrained(folder) in a trusted session.")
-        from transformers.utils import logging as hf_logging
-
-        verbosity = hf_logging.get_verbosity()
-        hf_logging.set_verbosity_error()  # the "newly initialised head" report is expected here
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=local_only)
-            model = AutoModelForSequenceClassification.from_pretrained(
-                str(source), num_labels=num_labels, local_files_only=local_only,
-                problem_type="multi_label_classification" if self.multi_label else "single_label_classification",
-                id2label=dict(enumerate(topics)), label2id={t: i for i, t in enumerate(topics)},
-                ignore_mismatched_sizes=True, **kwargs)
-        except ModelFormatError:
-            raise
-        except Exception as err:  # hub / offline errors come in many classes; one clear message instead
-            if _is_local(source):
-                raise ModelFormatError(f"{source}: cannot load the model ({type(err).__name__}: {err})") from None
-            raise WeightsUnavailableError(
-                f"cannot load {source!r}: its weights are not in the local Hugging Face cache and cannot be "
-                "downloaded here (no network or HF_HUB_OFFLINE=1). On a connected machine run "
-                f"`python -c \"from transformers import AutoModel, AutoTokenizer; AutoModel.from_pretrained('{source}')"
-                f".save_pretrained('indobert'); AutoTokenizer.from_pretrained('{source}').save_pretrained('indobert')\"`, "
-                "copy the folder here and pass its path as model_name_or_path. "
-                f"(Underlying error: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})") from None
-        finally:
-            hf_logging.set_verbosity(verbosity)
-        return tokenizer, model
+        return load_pretrained(
+            source, AutoModelForSequenceClassification, local_only=local_only, num_labels=num_labels,
+            problem_type="multi_label_classification" if self.multi_label else "single_label_classification",
+            id2label=dict(enumerate(topics)), label2id={t: i for i, t in enumerate(topics)},
+            ignore_mismatched_sizes=True)
 
     # ------------------------------------------------------------------------------------ windows
     def _prepare(self, texts: Sequence[str]) -> list[str]:

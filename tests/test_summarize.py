@@ -187,3 +187,32 @@ def test_the_shipped_trained_scorer_loads_and_prefers_the_lead():
     model = get_summarizer("trained")
     scores = model.score(list(SENTENCES))
     assert scores.argmax() == 0
+
+
+# --- optional: sentence-embedding centrality (tiny BERT of the IndoBERT class) -----------------------
+@pytest.fixture(scope="module")
+def embedding_summarizer(tmp_path_factory):
+    pytest.importorskip("torch")
+    from pemilu_nlp.tiny import build_bert
+
+    folder = build_bert(tmp_path_factory.mktemp("enc"), [ARTICLE, *SENTENCES] * 5, vocab_size=300)
+    return get_summarizer("embedding", model_name_or_path=str(folder), device="cpu")
+
+
+def test_embedding_centrality_follows_the_contract(embedding_summarizer):
+    summary = embedding_summarizer(ARTICLE, 3)
+    assert len(summary) == 3 and [s.index for s in summary] == sorted(s.index for s in summary)
+    assert [s.index for s in embedding_summarizer(SENTENCES, 50)] == list(range(len(SENTENCES)))
+    vectors = embedding_summarizer.embed(SENTENCES)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    with pytest.raises(ValueError):
+        embedding_summarizer("  ", 3)
+
+
+def test_embedding_centrality_offline_gives_one_clear_error(monkeypatch):
+    pytest.importorskip("torch")
+    from pemilu_nlp.errors import WeightsUnavailableError
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(WeightsUnavailableError, match="pass its path"):
+        get_summarizer("embedding", model_name_or_path="indolem/indobert-base-uncased")

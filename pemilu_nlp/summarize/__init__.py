@@ -47,9 +47,17 @@ TUNED: dict[str, dict[str, Any]] = {
 
 
 def get_summarizer(name: str, *, tuned: bool = True, **params: Any) -> Summarizer:
-    """A summariser by name; ``tuned`` applies the dev-tuned weights; ``trained`` loads the default model."""
+    """A summariser by name; ``tuned`` applies the dev-tuned weights; ``trained`` loads the default model.
+
+    ``embedding`` (TextRank over encoder embeddings) needs encoder weights: pass
+    ``model_name_or_path`` (hub id on a connected machine, or a local folder).
+    """
+    if name == "embedding":
+        from .embedding import EmbeddingCentralitySummarizer
+
+        return EmbeddingCentralitySummarizer(**params)
     if name not in METHODS:
-        raise ValueError(f"unknown summariser {name!r}; choose one of {', '.join(METHODS)}")
+        raise ValueError(f"unknown summariser {name!r}; choose one of {', '.join(METHODS)}, embedding")
     if name == "trained":
         from ..models import load_default_summarizer
 
