@@ -169,3 +169,14 @@ def test_default_model_folder_is_installed_with_the_package():
     folder = default_model_dir(TFIDF_DEFAULT)
     assert (folder / "weights.safetensors").is_file() and not list(folder.glob("*.pkl"))
     assert shutil.disk_usage(folder)  # exists on disk
+
+
+def test_cross_validation_reports_mean_and_spread(tmp_path):
+    from pemilu_nlp.training import cross_validate
+
+    corpus = tmp_path / "small.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "title": "", "text": t, "labels": y}) + "\n"
+                              for i, (t, y) in enumerate(TRAIN * 3)), "utf-8")
+    result = cross_validate("tfidf", corpus, folds=3, params={"min_df": 1})
+    assert len(result["per_fold"]) == 3
+    assert result["micro_f1_mean"] > 0.8 and result["micro_f1_std"] >= 0
