@@ -11,7 +11,6 @@ torch and transformers are imported here only, so ``import pemilu_nlp`` stays li
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -535,8 +534,3 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
 
     def __getstate__(self) -> dict:
         raise TypeError("IndoBertTopicClassifier is not picklable by design: use save() / load()")
-
-
-def model_card(folder: str | Path) -> dict:
-    """The ``config.json`` of a saved classifier (for reports)."""
-    return json.loads((Path(folder) / "config.json").read_text("utf-8"))

@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import ModelFormatError, UnknownLabelError
@@ -472,7 +471,3 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
             raise ModelFormatError(f"{folder}: weights and vocabulary do not match")
         model.config_ = config
         return model
-
-
-def _not_fitted_message() -> str:  # keeps sklearn's wording discoverable in docs
-    return NotFittedError.__doc__ or ""
