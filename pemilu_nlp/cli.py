@@ -180,7 +180,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pemilu-nlp", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="pemilu-nlp", description="Topic tagging and extractive summaries of "
+                                     "Indonesian election-security news.")
     parser.add_argument("--version", action="version", version=f"pemilu_nlp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
