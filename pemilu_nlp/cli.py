@@ -61,9 +61,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     docs, failures = _read(args.paths)
     if docs:
-        model = _load_classifier(args.model)
+        from .models import topics_and_probabilities
+
         texts = [f"{d.title}\n{d.text}" if d.title else d.text for d in docs]
-        topics, probabilities = model.predict(texts), model.predict_proba(texts)
+        topics, probabilities = topics_and_probabilities(_load_classifier(args.model), texts)
         for doc, labels, proba in zip(docs, topics, probabilities):
             if args.json:
                 print(json.dumps({"id": doc.id, "topics": labels, "probabilities": proba}, ensure_ascii=False))

@@ -6,7 +6,7 @@ published score is not.  Every error names the file and the line; nothing is sil
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,18 @@ def _article_from_record(record: Any, where: str) -> Article:
     )
 
 
+def jsonl_records(text: str, path: str | Path, error: type[Exception]) -> Iterator[tuple[int, str, Any]]:
+    """``(line number, "file:line", parsed JSON)`` of each non-blank line; bad JSON raises ``error``."""
+    for line_no, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{line_no}"
+        try:
+            yield line_no, where, json.loads(line)
+        except json.JSONDecodeError as err:
+            raise error(f"{where}: invalid JSON ({err.msg} at column {err.colno})") from None
+
+
 def load_corpus(path: str | Path) -> list[Article]:
     """Load and validate a JSONL corpus; any bad line raises :class:`CorpusError` naming it.
 
@@ -110,14 +122,7 @@ def load_corpus(path: str | Path) -> list[Article]:
         raise CorpusError(f"{path}:{line_no}: not valid UTF-8 (byte offset {err.start})") from None
     articles: list[Article] = []
     seen: dict[str, int] = {}
-    for line_no, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{line_no}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise CorpusError(f"{where}: invalid JSON ({err.msg} at column {err.colno})") from None
+    for line_no, where, record in jsonl_records(text, path, CorpusError):
         article = _article_from_record(record, where)
         if article.id in seen:
             raise CorpusError(f"{where}: duplicate id {article.id!r} (first on line {seen[article.id]})")

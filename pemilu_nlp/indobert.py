@@ -310,7 +310,8 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
         out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in self.predict_proba_matrix(X)]
         return out[0] if single else out
 
-    def _decide(self, proba: np.ndarray) -> np.ndarray:
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Binary topic decisions from a probability matrix (thresholds, or the best topic)."""
         if self.multi_label:
             return apply_thresholds(proba, self.thresholds_)
         decisions = np.zeros_like(proba, dtype=np.int8)
@@ -320,7 +321,7 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
         """Topics above their thresholds (multi-label) or the best topic (single-label)."""
         _, single = as_texts(X)
-        decisions = self._decide(self.predict_proba_matrix(X))
+        decisions = self.decide(self.predict_proba_matrix(X))
         out = [[str(t) for t, d in zip(self.classes_, row) if d] for row in decisions]
         return out[0] if single else out
 
@@ -437,7 +438,7 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
                 from .metrics import macro_f1
 
                 proba = self.predict_proba_matrix(dev_texts)
-                score = macro_f1(dev_labels, self._decide(proba))
+                score = macro_f1(dev_labels, self.decide(proba))
                 record["dev_macro_f1"] = float(score)
                 if score > best_score:
                     best_score, stale = score, 0
@@ -477,7 +478,7 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
         for how in choices:
             proba = self._activate(pool_logits(logits, owner, len(texts), how))
             thresholds = tune_thresholds(gold, proba) if self.multi_label else self.thresholds_
-            decisions = apply_thresholds(proba, thresholds) if self.multi_label else self._decide(proba)
+            decisions = apply_thresholds(proba, thresholds) if self.multi_label else self.decide(proba)
             score = macro_f1(gold, decisions)
             if score > best[0]:
                 best = (score, how, thresholds)

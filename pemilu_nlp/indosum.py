@@ -8,13 +8,13 @@ files, the development folds available here and the train/test folds a connected
 from __future__ import annotations
 
 import gzip
-import json
 import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .corpus import jsonl_records
 from .errors import CorpusError
 
 __all__ = ["IndoSumArticle", "IndoSumFormatError", "detokenize", "load_indosum", "split_indosum"]
@@ -114,17 +114,10 @@ def load_indosum(paths: str | Path | Iterable[str | Path], *, unique: bool = Tru
         opener = gzip.open if path.suffix == ".gz" else open
         try:
             with opener(path, "rt", encoding="utf-8") as fh:
-                lines = fh.read().splitlines()
+                text = fh.read()
         except (UnicodeDecodeError, gzip.BadGzipFile, OSError, EOFError) as err:
             raise IndoSumFormatError(f"{path}: cannot read as UTF-8 JSONL ({err})") from None
-        for line_no, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{line_no}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise IndoSumFormatError(f"{where}: invalid JSON ({err.msg})") from None
+        for _, where, record in jsonl_records(text, path, IndoSumFormatError):
             article = _article(record, where)
             if unique and article.id in seen:
                 continue

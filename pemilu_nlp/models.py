@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .errors import ModelFormatError
 
-__all__ = ["default_model_dir", "load_default", "load_default_summarizer"]
+__all__ = ["default_model_dir", "load_default", "load_default_summarizer", "load_model", "topics_and_probabilities"]
 
 TFIDF_DEFAULT = "tfidf-default"
 SUMMARIZER_DEFAULT = "summarizer-default"
@@ -59,3 +59,11 @@ def load_model(folder: str | Path):
 
         return IndoBertTopicClassifier.load(folder)
     raise ModelFormatError(f"{folder}: {fmt!r} is not a pemilu_nlp classifier format")
+
+
+def topics_and_probabilities(model, texts: list[str]) -> tuple[list[list[str]], list[dict[str, float]]]:
+    """Each text's topics and its topic -> probability map, from one pass of ``model``."""
+    proba = model.predict_proba_matrix(texts)
+    classes = [str(t) for t in model.classes_]
+    topics = [[t for t, d in zip(classes, row) if d] for row in model.decide(proba)]
+    return topics, [dict(zip(classes, map(float, row))) for row in proba]

@@ -38,8 +38,9 @@ def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: s
         classifier = load_default()
     method = get_summarizer(summarizer)
     model_inputs = [f"{t}\n{x}" if t else x for t, x in zip(titles or [None] * len(batch), batch)]
-    topics = classifier.predict(model_inputs)
-    probabilities = classifier.predict_proba(model_inputs)
+    from .models import topics_and_probabilities
+
+    topics, probabilities = topics_and_probabilities(classifier, model_inputs)
     summaries = method.summarize_many(batch, count, titles=titles)
     out = [ArticleAnalysis(t, p, s) for t, p, s in zip(topics, probabilities, summaries)]
     return out[0] if single else out

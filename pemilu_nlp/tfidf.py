@@ -373,10 +373,14 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
         out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in proba]
         return out[0] if single else out
 
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Binary topic decisions from a probability matrix (the per-topic thresholds)."""
+        return apply_thresholds(proba, self.thresholds_)
+
     def predict(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
         """Topics above their thresholds, for one text or each text of a sequence."""
         _, single = as_texts(X)
-        decisions = apply_thresholds(self.predict_proba_matrix(X), self.thresholds_)
+        decisions = self.decide(self.predict_proba_matrix(X))
         out = [[str(t) for t, d in zip(self.classes_, row) if d] for row in decisions]
         return out[0] if single else out
 

@@ -33,9 +33,7 @@ def data_fingerprint(*paths: str | Path) -> str:
 
 
 def _predict_matrix(model: Any, articles: Sequence[Article]) -> np.ndarray:
-    predictions = model.predict([a.model_text for a in articles])
-    topics = list(model.classes_)
-    return np.array([[t in p for t in topics] for p in predictions], dtype=np.int8)
+    return np.asarray(model.decide(model.predict_proba_matrix([a.model_text for a in articles])), dtype=np.int8)
 
 
 def evaluate_model(model: Any, articles: Sequence[Article]) -> dict:
