@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .classifier import TopicClassifierMixin
 from .errors import MissingDependencyError, ModelFormatError, WeightsUnavailableError
 from .inputs import as_texts, binarize_labels
 from .persistence import check_topics, read_config, write_config
@@ -144,7 +145,7 @@ def load_pretrained(source: str | Path, model_class: Any, *, local_only: bool = 
     return tokenizer, model
 
 
-class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
+class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator):
     """Fine-tuned IndoBERT (or any BERT/ALBERT checkpoint) over the topic schema.
 
     Parameters
@@ -304,12 +305,6 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
         texts, _ = as_texts(X)
         return self._activate(self._doc_logits(texts, **kwargs))
 
-    def predict_proba(self, X: str | Iterable[str]) -> dict[str, float] | list[dict[str, float]]:
-        """Topic -> probability, for one text or each text of a sequence (same order)."""
-        _, single = as_texts(X)
-        out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in self.predict_proba_matrix(X)]
-        return out[0] if single else out
-
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """Binary topic decisions from a probability matrix (thresholds, or the best topic)."""
         if self.multi_label:
@@ -317,18 +312,6 @@ class IndoBertTopicClassifier(ClassifierMixin, BaseEstimator):
         decisions = np.zeros_like(proba, dtype=np.int8)
         decisions[np.arange(len(proba)), proba.argmax(axis=1)] = 1
         return decisions
-
-    def predict(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
-        """Topics above their thresholds (multi-label) or the best topic (single-label)."""
-        _, single = as_texts(X)
-        decisions = self.decide(self.predict_proba_matrix(X))
-        out = [[str(t) for t, d in zip(self.classes_, row) if d] for row in decisions]
-        return out[0] if single else out
-
-    def predict_top(self, X: str | Iterable[str]) -> str | list[str]:
-        _, single = as_texts(X)
-        out = [str(self.classes_[i]) for i in self.predict_proba_matrix(X).argmax(axis=1)]
-        return out[0] if single else out
 
     @classmethod
     def untrained(cls, model_name_or_path: str, **params: Any) -> IndoBertTopicClassifier:

@@ -25,12 +25,13 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .classifier import TopicClassifierMixin
 from .errors import ModelFormatError, UnknownLabelError
 from .inputs import as_texts, binarize_labels
 from .persistence import check_topics, read_config, write_config
 from .schema import topic_ids
 from .text import _WORD, clean_text, normalize_whitespace, stopwords
-from .thresholds import apply_thresholds, tune_thresholds
+from .thresholds import tune_thresholds
 
 __all__ = ["TfidfTopicClassifier"]
 
@@ -85,7 +86,7 @@ class _Stemmer:
         return stem
 
 
-class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
+class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator):
     """Multi-label topic classifier over TF-IDF word and character n-grams.
 
     Parameters
@@ -365,31 +366,6 @@ class TfidfTopicClassifier(ClassifierMixin, BaseEstimator):
         texts, _ = as_texts(X)
         scores = self._features(self._encode(texts)) @ self.coef_.T + self.intercept_
         return 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
-
-    def predict_proba(self, X: str | Iterable[str]) -> dict[str, float] | list[dict[str, float]]:
-        """Topic -> probability, for one text or for each text of a sequence (same order)."""
-        _, single = as_texts(X)
-        proba = self.predict_proba_matrix(X)
-        out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in proba]
-        return out[0] if single else out
-
-    def decide(self, proba: np.ndarray) -> np.ndarray:
-        """Binary topic decisions from a probability matrix (the per-topic thresholds)."""
-        return apply_thresholds(proba, self.thresholds_)
-
-    def predict(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
-        """Topics above their thresholds, for one text or each text of a sequence."""
-        _, single = as_texts(X)
-        decisions = self.decide(self.predict_proba_matrix(X))
-        out = [[str(t) for t, d in zip(self.classes_, row) if d] for row in decisions]
-        return out[0] if single else out
-
-    def predict_top(self, X: str | Iterable[str]) -> str | list[str]:
-        """The single most likely topic (for users who want exactly one)."""
-        _, single = as_texts(X)
-        best = self.classes_[self.predict_proba_matrix(X).argmax(axis=1)]
-        out = [str(t) for t in best]
-        return out[0] if single else out
 
     def explain(self, text: str, topic: str, *, top_k: int = 10) -> list[tuple[str, float]]:
         """The features that pushed ``text`` towards ``topic``, with their contribution to the logit.
