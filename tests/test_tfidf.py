@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -44,7 +43,8 @@ def test_estimator_contract_clone_and_params():
     model = TfidfTopicClassifier(C=3.0, char_ngram_range=None)
     twin = clone(model)
     assert twin.get_params() == model.get_params() and not hasattr(twin, "coef_")
-    assert TfidfTopicClassifier(min_df=1).fit(TEXTS, LABELS) is not None
+    fresh = TfidfTopicClassifier(min_df=1)
+    assert fresh.fit(TEXTS, LABELS) is fresh
 
 
 def test_not_fitted_error_before_fit():
@@ -168,7 +168,6 @@ def test_default_model_is_rebuilt_by_its_command(tmp_path):
 def test_default_model_folder_is_installed_with_the_package():
     folder = default_model_dir(TFIDF_DEFAULT)
     assert (folder / "weights.safetensors").is_file() and not list(folder.glob("*.pkl"))
-    assert shutil.disk_usage(folder)  # exists on disk
 
 
 def test_cross_validation_reports_mean_and_spread(tmp_path):
