@@ -137,18 +137,31 @@ def _cuda_sync() -> None:
 
 
 def compare_predictions(reference: np.ndarray, candidate: np.ndarray, thresholds: np.ndarray | float = 0.5, *,
-                        tolerance: float = 0.99) -> dict:
+                        tolerance: float = 0.99, assessable: bool = True) -> dict:
     """Agreement of a variant's decisions with the reference's (share of documents whose label set
-    is identical), the largest absolute probability difference, and whether it is within tolerance."""
+    is identical), the largest absolute probability difference, the variant's probability noise
+    relative to how much the documents differ (mean over topics of std(candidate - reference) /
+    std(reference)), and whether agreement is within tolerance.
+
+    ``assessable=False`` (random weights) keeps the figures but gives no verdict: a random encoder's
+    outputs barely differ between documents, so any precision noise flips decisions at the threshold
+    and agreement says nothing about a trained model.
+    """
     reference, candidate = np.asarray(reference, dtype=float), np.asarray(candidate, dtype=float)
     if reference.shape != candidate.shape:
         raise ValueError(f"shapes differ: {reference.shape} vs {candidate.shape}")
     same = ((reference >= thresholds) == (candidate >= thresholds)).all(axis=1)
     agreement = float(same.mean()) if len(same) else 1.0
     top = float((reference.argmax(axis=1) == candidate.argmax(axis=1)).mean()) if len(same) else 1.0
+    noise_to_spread = None
+    if len(reference) > 1:
+        spread = reference.std(axis=0)
+        noise = (candidate - reference).std(axis=0)
+        noise_to_spread = round(float(np.mean(np.divide(noise, spread, out=np.zeros_like(noise), where=spread > 0))), 4)
     return {"agreement": round(agreement, 4), "top_topic_agreement": round(top, 4),
             "max_probability_difference": round(float(np.abs(reference - candidate).max()) if reference.size else 0.0, 5),
-            "within_tolerance": agreement >= tolerance}
+            "noise_to_spread": noise_to_spread,
+            "within_tolerance": (agreement >= tolerance) if assessable else None}
 
 
 # ------------------------------------------------------------------------------------ documents
@@ -339,46 +352,57 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
     cuda = model.device_.startswith("cuda")
     results: list[Measurement] = []
     n_docs = len(articles)
+    longest = max(max_lengths)
     for max_length in max_lengths:
         model.set_params(max_length=max_length, stride=min(model.stride, max_length // 4))
-        windows, _ = model._windows(articles)
-        n_tokens = sum(len(w) for w in windows)
-        reference = None
-        for precision in precisions:
-            model.set_params(precision=precision)
-            model.__dict__.pop("_variants", None)
-            if compile_model and cuda:
-                compiled, _ = model._inference_model()
-                model._variants[precision] = torch.compile(compiled)
-            for batch_size in batch_sizes:
-                for grouped in (True, False):
-                    if not grouped and (batch_size == 1 or precision != precisions[0]):
-                        continue  # grouping only matters with padding; measured once per length
-                    m, proba = measure(
-                        "indobert", f"{precision} bs={batch_size} len={max_length}" + ("" if grouped else " unsorted"),
-                        lambda b, bs=batch_size, g=grouped: list(model.predict_proba_matrix(
-                            b, batch_size=bs, sort_by_length=g)),
-                        articles, batch_size=batch_size, tokens=n_tokens, cuda=cuda,
-                        settings={"precision": precision, "batch_size": batch_size, "max_length": max_length,
-                                  "length_grouping": grouped, "windows": len(windows), "device": model.device_})
-                    proba = np.asarray(proba)
-                    if reference is None and precision == "fp32":
-                        reference = proba
-                    if reference is not None:
-                        m.quality = compare_predictions(reference, proba, model.thresholds_)
-                    m.quality["reference"] = "fp32, same max_length"
-                    results.append(m)
+        # the whole article; at the longest length also the first window only = the naive pipeline's input
+        for max_windows in (None, 1) if max_length == longest else (None,):
+            model.set_params(max_windows=max_windows)
+            windows, _ = model._windows(articles, max_windows=max_windows)
+            n_tokens = sum(len(w) for w in windows)
+            sizes = batch_sizes if max_windows is None else [max(batch_sizes)]
+            reference = None
+            for precision in precisions:
+                model.set_params(precision=precision)
+                model.__dict__.pop("_variants", None)
+                if compile_model and cuda:
+                    compiled, _ = model._inference_model()
+                    model._variants[precision] = torch.compile(compiled)
+                for batch_size in sizes:
+                    for grouped in (True, False):
+                        if not grouped and (batch_size == 1 or precision != precisions[0] or max_windows):
+                            continue  # grouping only matters with padding; measured once per length
+                        name = (f"{precision} bs={batch_size} len={max_length}" + ("" if grouped else " unsorted")
+                                + (" first window" if max_windows else ""))
+                        m, proba = measure(
+                            "indobert", name,
+                            lambda b, bs=batch_size, g=grouped: list(model.predict_proba_matrix(
+                                b, batch_size=bs, sort_by_length=g)),
+                            articles, batch_size=batch_size, tokens=n_tokens, cuda=cuda,
+                            settings={"precision": precision, "batch_size": batch_size, "max_length": max_length,
+                                      "max_windows": max_windows, "length_grouping": grouped,
+                                      "windows": len(windows), "device": model.device_})
+                        proba = np.asarray(proba)
+                        if reference is None and precision == "fp32":
+                            reference = proba
+                        if reference is not None:
+                            m.quality = compare_predictions(reference, proba, model.thresholds_,
+                                                            assessable=model_dir is not None)
+                        m.quality["reference"] = "fp32, same max_length and windows"
+                        results.append(m)
+    model.set_params(max_windows=None)
     if naive:
         from transformers import pipeline
 
         clf = pipeline("text-classification", model=model.model_.float(), tokenizer=model.tokenizer_,
                        device=0 if cuda else -1, top_k=None)
         texts = [model._prepare([t])[0] for t in articles]
-        naive_tokens = sum(min(len(ids), 512) for ids in model.tokenizer_(texts, truncation=False)["input_ids"])
+        limit = min(512, model.model_.config.max_position_embeddings)
+        naive_tokens = sum(min(len(ids), limit) for ids in model.tokenizer_(texts, truncation=False)["input_ids"])
         m, _ = measure("indobert", "naive transformers.pipeline, one document at a time",
-                       lambda b: [clf(t, truncation=True, max_length=512) for t in b], texts, batch_size=1,
+                       lambda b: [clf(t, truncation=True, max_length=limit) for t in b], texts, batch_size=1,
                        tokens=naive_tokens, cuda=cuda,
-                       settings={"truncation": "first 512 tokens only (the rest of a long article is not read)",
+                       settings={"truncation": f"first {limit} tokens only (the rest of a long article is not read)",
                                  "precision": "fp32", "device": model.device_})
         results.append(m)
         for r in results[:-1]:
@@ -458,6 +482,8 @@ def format_table(report: dict) -> str:
         quality = ", ".join(f"{k}={v}" for k, v in r["quality"].items() if k != "reference")
         if r["quality"].get("within_tolerance") is False:
             quality += "  <-- CHANGES PREDICTIONS"
+        elif "within_tolerance" in r["quality"] and r["quality"]["within_tolerance"] is None:
+            quality += "  (no verdict: random weights)"
         lines.append(f"{r['part']:<11}{r['variant'][:57]:<58}{r['docs_per_second']:>9.1f}"
                      f"{(r['tokens_per_second'] or 0):>9.0f}{r['latency_doc_p50_ms']:>9.2f}{r['latency_doc_p95_ms']:>9.2f}"
                      f"{r['peak_rss_mb']:>8.0f}{(r['ratio_to_naive'] or 0):>8.2f}  {quality}")
@@ -471,7 +497,7 @@ def plot(report: dict, path: str | Path) -> None:
     import matplotlib.pyplot as plt
 
     rows = [r for r in report["results"] if r["part"] == "indobert" and "batch_size" in r["settings"]
-            and r["settings"].get("length_grouping", True)]
+            and r["settings"].get("length_grouping", True) and not r["settings"].get("max_windows")]
     fig, ax = plt.subplots(figsize=(7, 4))
     for (precision, length) in sorted({(r["settings"]["precision"], r["settings"]["max_length"]) for r in rows}):
         pts = sorted((r["settings"]["batch_size"], r["docs_per_second"]) for r in rows

@@ -157,6 +157,10 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         One sigmoid per topic (default) or one softmax over topics.
     max_length, stride : int
         Window length in tokens (special tokens included) and overlap between windows.
+    max_windows : int or None
+        Read at most this many windows of each article at inference (``None``: the whole
+        article).  ``max_windows=1`` reads the first ``max_length`` tokens only, as a plain
+        truncating pipeline does: faster on long articles, blind to what comes after.
     pooling : "auto", "max" or "mean"
         How window logits become one document; ``auto`` picks on dev in :meth:`tune_thresholds`.
     precision : "auto", "fp32", "bf16", "fp16" or "int8"
@@ -176,8 +180,8 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
                  batch_size: int = 8, grad_accum: int = 1, learning_rate: float = 3e-5,
                  weight_decay: float = 0.01, warmup_ratio: float = 0.1, max_grad_norm: float = 1.0,
                  class_weighting: bool = True, early_stopping_patience: int = 2, max_train_windows: int = 4,
-                 inference_batch_size: int = 32, precision: str = "auto", device: str = "auto",
-                 clean: bool = True, seed: int = 0, progress: bool = True):
+                 max_windows: int | None = None, inference_batch_size: int = 32, precision: str = "auto",
+                 device: str = "auto", clean: bool = True, seed: int = 0, progress: bool = True):
         self.model_name_or_path = model_name_or_path
         self.multi_label = multi_label
         self.max_length = max_length
@@ -193,6 +197,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         self.class_weighting = class_weighting
         self.early_stopping_patience = early_stopping_patience
         self.max_train_windows = max_train_windows
+        self.max_windows = max_windows
         self.inference_batch_size = inference_batch_size
         self.precision = precision
         self.device = device
@@ -222,6 +227,9 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         body = self.max_length - len(prefix) - len(suffix)
         if body < 8:
             raise ValueError(f"max_length={self.max_length} leaves no room for text")
+        if max_windows is not None and (isinstance(max_windows, bool) or not isinstance(max_windows, int)
+                                        or max_windows < 1):
+            raise ValueError(f"max_windows must be None (whole article) or an integer >= 1, got {max_windows!r}")
         encoded = tok(list(self._prepare(texts)), add_special_tokens=False, truncation=False,
                       return_attention_mask=False, verbose=False)["input_ids"]
         windows, owner = [], []
@@ -281,7 +289,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         """Logits of every window and the text each belongs to (in window order)."""
         torch = _torch()
         model, _ = self._inference_model()
-        windows, owner = self._windows(texts)
+        windows, owner = self._windows(texts, max_windows=self.max_windows)
         out = np.zeros((len(windows), len(self.classes_)), dtype=np.float32)
         with torch.inference_mode():
             for positions, ids, mask in self._batches(windows, batch_size or self.inference_batch_size,
@@ -483,7 +491,8 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         write_config(folder, {
             "format": FORMAT, "format_version": FORMAT_VERSION, "model": type(self).__name__, "params": params,
             "topics": [str(t) for t in self.classes_], "thresholds": [float(t) for t in self.thresholds_],
-            "pooling": self.pooling_, "window": {"max_length": self.max_length, "stride": self.stride},
+            "pooling": self.pooling_, "window": {"max_length": self.max_length, "stride": self.stride,
+                                         "max_windows": self.max_windows},
             "history": getattr(self, "history_", []), "metrics": metrics or {}, **(extra or {}),
         }, files=[f"{HF_SUBDIR}/{name}" for name in weights])
         return folder

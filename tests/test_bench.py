@@ -43,7 +43,7 @@ def test_compare_predictions_agreement_and_difference():
     ref = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
     same = compare_predictions(ref, ref)
     assert same == {"agreement": 1.0, "top_topic_agreement": 1.0, "max_probability_difference": 0.0,
-                    "within_tolerance": True}
+                    "noise_to_spread": 0.0, "within_tolerance": True}
     flipped = ref.copy()
     flipped[2, 0] = 0.45  # crosses the 0.5 threshold
     result = compare_predictions(ref, flipped)
@@ -52,6 +52,19 @@ def test_compare_predictions_agreement_and_difference():
     assert result["top_topic_agreement"] == 1.0  # 0.45 is still row 2's most likely topic
     with pytest.raises(ValueError, match="shapes differ"):
         compare_predictions(ref, ref[:2])
+
+
+def test_noise_to_spread_and_no_verdict_without_trained_weights():
+    ref = np.array([[0.2, 0.5], [0.4, 0.5], [0.6, 0.5]])   # topic 0 spread: std 0.163; topic 1: none
+    shifted = ref + np.array([[0.01, 0.0], [-0.01, 0.0], [0.0, 0.0]])
+    result = compare_predictions(ref, shifted)
+    # std of the differences (0.00816) over the spread of topic 0, averaged with 0 for the flat topic
+    assert result["noise_to_spread"] == pytest.approx((np.std([0.01, -0.01, 0.0]) / np.std([0.2, 0.4, 0.6])) / 2,
+                                                      abs=1e-4)
+    random_weights = compare_predictions(ref, shifted, assessable=False)
+    assert random_weights["within_tolerance"] is None
+    assert random_weights["agreement"] == result["agreement"]
+    assert compare_predictions(ref[:1], shifted[:1])["noise_to_spread"] is None
 
 
 def test_benchmark_json_has_machine_settings_and_every_figure(tmp_path):
@@ -86,3 +99,34 @@ def test_plot_writes_a_png_of_throughput_per_precision(tmp_path):
     rows.append({"part": "indobert", "docs_per_second": 1.0, "settings": {"precision": "fp32"}})  # naive row
     plot({"machine": {"cpu": "test"}, "results": rows}, tmp_path / "p.png")
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_indobert_part_on_a_saved_tiny_classifier(tmp_path):
+    """The whole IndoBERT part, naive pipeline included, on a 2-layer BERT saved as a classifier."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from pemilu_nlp.bench import bench_indobert, load_articles
+    from pemilu_nlp.indobert import IndoBertTopicClassifier
+    from pemilu_nlp.tiny import build_bert
+
+    articles = load_articles(None, 6, seed=1)
+    base = build_bert(tmp_path / "bert", load_articles(None, 60), vocab_size=800)
+    IndoBertTopicClassifier.untrained(str(base), device="cpu", progress=False).save(tmp_path / "clf")
+    results, note = bench_indobert(articles, device="cpu", batch_sizes=[1, 4], max_lengths=[32, 64],
+                                   precisions=["fp32", "bf16"], model_dir=str(tmp_path / "clf"), corpus=None,
+                                   workdir=tmp_path)
+    assert "trained model" in note
+    by_name = {r.variant: r for r in results}
+    naive = by_name.pop("naive transformers.pipeline, one document at a time")
+    assert naive.documents == 6 and naive.ratio_to_naive is None
+    # first-window variants only at the longest length, with their own fp32 reference
+    first = [r for r in by_name.values() if r.settings["max_windows"] == 1]
+    assert {r.settings["max_length"] for r in first} == {64}
+    assert {r.variant for r in first} == {"fp32 bs=4 len=64 first window", "bf16 bs=4 len=64 first window"}
+    for r in by_name.values():
+        assert r.documents == 6 and r.ratio_to_naive > 0
+        assert r.quality["within_tolerance"] is not None  # trained weights: a verdict is given
+        if r.settings["precision"] == "fp32":
+            assert r.quality["agreement"] == 1.0 and r.quality["max_probability_difference"] < 1e-5
+    whole = by_name["fp32 bs=4 len=64"].settings["windows"]
+    assert whole > by_name["fp32 bs=4 len=64 first window"].settings["windows"] == 6

@@ -109,6 +109,22 @@ def test_pooled_document_probability_equals_pooling_its_windows_by_hand(fitted):
     np.testing.assert_allclose(fitted.predict_proba_matrix(text)[0], 1 / (1 + np.exp(-pooled)), atol=1e-6)
 
 
+def test_max_windows_reads_only_the_first_windows(fitted):
+    long_text = " ".join([LAPAS, OTHER, HOAKS] * 6)
+    all_logits, owner = fitted.window_logits([long_text])
+    assert len(owner) > 2
+    fitted.set_params(max_windows=1)
+    try:
+        first_only = fitted.predict_proba_matrix(long_text)[0]
+        np.testing.assert_allclose(first_only, 1 / (1 + np.exp(-all_logits[0])), atol=1e-5)
+        for bad in (0, -1, 1.5, True):
+            fitted.set_params(max_windows=bad)
+            with pytest.raises(ValueError, match="max_windows"):
+                fitted.predict_proba_matrix(long_text)
+    finally:
+        fitted.set_params(max_windows=None)
+
+
 def test_save_load_identical_probabilities(fitted, tmp_path):
     texts, _ = signal_corpus(2)
     fitted.save(tmp_path / "m")
