@@ -215,5 +215,14 @@ def split_corpus(articles: Sequence[Article], split: dict[str, list[str]]) -> di
 
 
 def default_corpus_path() -> Path:
-    """``data/corpus.jsonl`` of a source checkout (the corpus is data, not package data)."""
-    return Path(__file__).resolve().parent.parent / "data" / "corpus.jsonl"
+    """``data/corpus.jsonl`` in the working directory or the source checkout.
+
+    The corpus is data, not package data: a wheel does not carry it, so an installed library run
+    outside a checkout must be given a corpus file.
+    """
+    candidates = [Path.cwd() / "data" / "corpus.jsonl", Path(__file__).resolve().parent.parent / "data" / "corpus.jsonl"]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise CorpusError(f"no corpus found (looked for {', '.join(map(str, dict.fromkeys(candidates)))}): "
+                      "pass one (--corpus FILE), e.g. data/corpus.jsonl of a pemilu_nlp checkout")
