@@ -360,7 +360,6 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
             model.set_params(max_windows=max_windows)
             windows, _ = model._windows(articles, max_windows=max_windows)
             n_tokens = sum(len(w) for w in windows)
-            sizes = batch_sizes if max_windows is None else [max(batch_sizes)]
             reference = None
             for precision in precisions:
                 model.set_params(precision=precision)
@@ -368,7 +367,7 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
                 if compile_model and cuda:
                     compiled, _ = model._inference_model()
                     model._variants[precision] = torch.compile(compiled)
-                for batch_size in sizes:
+                for batch_size in batch_sizes:
                     for grouped in (True, False):
                         if not grouped and (batch_size == 1 or precision != precisions[0] or max_windows):
                             continue  # grouping only matters with padding; measured once per length
