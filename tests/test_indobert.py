@@ -125,6 +125,24 @@ def test_max_windows_reads_only_the_first_windows(fitted):
         fitted.set_params(max_windows=None)
 
 
+def test_inference_batch_size_auto_follows_the_benchmark_and_bad_values_are_refused(fitted):
+    texts, _ = signal_corpus(2)
+    assert fitted.inference_batch_size == "auto" and fitted.max_length == 32
+    assert fitted._inference_batch_size() == 8           # short windows on CPU: batches of 8
+    fitted.set_params(max_length=512)
+    assert fitted._inference_batch_size() == 1           # 512-token windows on CPU: one at a time
+    fitted.set_params(max_length=32, inference_batch_size=3)
+    try:
+        np.testing.assert_allclose(fitted.predict_proba_matrix(texts),
+                                   fitted.set_params(inference_batch_size="auto").predict_proba_matrix(texts), atol=1e-5)
+        for bad in (0, "big", 2.5):
+            fitted.set_params(inference_batch_size=bad)
+            with pytest.raises(ValueError, match="inference_batch_size"):
+                fitted.predict_proba_matrix(texts)
+    finally:
+        fitted.set_params(max_length=32, inference_batch_size="auto")
+
+
 def test_save_load_identical_probabilities(fitted, tmp_path):
     texts, _ = signal_corpus(2)
     fitted.save(tmp_path / "m")
