@@ -299,7 +299,7 @@ def bench_summarizers(articles: Sequence[str], batch_size: int) -> list[Measurem
     from .text import clean_text, split_sentences
 
     results, chosen = [], {}
-    for name in ("lead", "textrank", "lexrank", "trained"):
+    for name in ("lead", "textrank", "lexrank", "trained", "neural"):
         summarizer = get_summarizer(name)
         m, out = measure("summarizer", name, lambda b, s=summarizer: [[x.index for x in s(t, 3)] for t in b],
                          articles, batch_size=batch_size)

@@ -169,8 +169,9 @@ def cmd_tune_summarizers(args: argparse.Namespace) -> int:
 def cmd_train_summarizer(args: argparse.Namespace) -> int:
     from .summarize.experiments import train_summarizer_on_indosum
 
-    train_summarizer_on_indosum(args.indosum, args.indosum_split, args.out)
-    print(f"saved to {args.out}")
+    out = args.out or f"models/summarizer-{'default' if args.method == 'trained' else args.method}"
+    train_summarizer_on_indosum(args.indosum, args.indosum_split, out, method=args.method, pool=args.pool)
+    print(f"saved to {out}")
     return 0
 
 
@@ -193,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="topics and a summary for each article (the main job)")
     inputs(p)
     p.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model)")
-    p.add_argument("--method", default="textrank", help="summariser: lead, textrank, lexrank, trained")
+    p.add_argument("--method", default="textrank", help="summariser: lead, textrank, lexrank, trained, neural")
     p.add_argument("--count", default=3, help="sentences (e.g. 3) or a share (e.g. 20%%)")
     p.set_defaults(func=cmd_run)
 
@@ -204,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="an extractive summary of each document")
     inputs(p)
-    p.add_argument("--method", default="textrank", help="lead, textrank, lexrank or trained")
+    p.add_argument("--method", default="textrank", help="lead, textrank, lexrank, trained or neural")
     p.add_argument("--count", default="3", help="sentences (e.g. 3) or a share (e.g. 20%%)")
     p.set_defaults(func=cmd_summarize)
 
@@ -250,10 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out")
     p.set_defaults(func=cmd_tune_summarizers)
 
-    p = sub.add_parser("train-summarizer", help="train the sentence scorer on the IndoSum train part")
+    p = sub.add_parser("train-summarizer", help="train a sentence scorer on the IndoSum train part")
+    p.add_argument("--method", default="trained", choices=["trained", "neural"],
+                   help="trained: feature logistic regression; neural: word-vector network")
     p.add_argument("--indosum", nargs="+", required=True)
     p.add_argument("--indosum-split", default="data/indosum_split.json")
-    p.add_argument("--out", default="models/summarizer-default")
+    p.add_argument("--pool", help="news_pool.jsonl.gz: unlabelled news for the neural scorer's word vectors")
+    p.add_argument("--out", help="default: models/summarizer-default (trained), models/summarizer-neural (neural)")
     p.set_defaults(func=cmd_train_summarizer)
 
     p = sub.add_parser("bench", help="throughput, latency and memory of every part, beside the naive way")

@@ -10,6 +10,7 @@ __all__ = ["default_model_dir", "load_default", "load_default_summarizer", "load
 
 TFIDF_DEFAULT = "tfidf-default"
 SUMMARIZER_DEFAULT = "summarizer-default"
+SUMMARIZER_NEURAL = "summarizer-neural"
 
 
 def default_model_dir(name: str) -> Path:
@@ -34,11 +35,17 @@ def load_default():
     return TfidfTopicClassifier.load(default_model_dir(TFIDF_DEFAULT))
 
 
-def load_default_summarizer():
-    """The default trained sentence scorer, trained on the IndoSum train part."""
-    from .summarize.trained import TrainedSummarizer
+def load_default_summarizer(method: str = "trained"):
+    """The shipped sentence scorer of ``method`` (``trained`` or ``neural``), trained on the IndoSum train part."""
+    if method == "trained":
+        from .summarize.trained import TrainedSummarizer
 
-    return TrainedSummarizer.load(default_model_dir(SUMMARIZER_DEFAULT))
+        return TrainedSummarizer.load(default_model_dir(SUMMARIZER_DEFAULT))
+    if method == "neural":
+        from .summarize.neural import NeuralSummarizer
+
+        return NeuralSummarizer.load(default_model_dir(SUMMARIZER_NEURAL))
+    raise ValueError(f"no shipped summariser model for {method!r}; choose trained or neural")
 
 
 def load_model(folder: str | Path):

@@ -189,6 +189,92 @@ def test_the_shipped_trained_scorer_loads_and_prefers_the_lead():
     assert scores.argmax() == 0
 
 
+# --- the neural scorer ------------------------------------------------------------------------------
+def _marked_documents(n: int, seed: int):
+    """Articles whose one gold sentence carries a word ("tersangka") that is never first: position
+    alone cannot find it, the words can."""
+    rng = np.random.default_rng(seed)
+    filler = ["warga menghadiri acara di balai desa pada pagi hari", "cuaca cerah dan jalan ramai kendaraan",
+              "panitia menyiapkan tenda serta kursi untuk tamu", "pedagang menjual makanan di sekitar lapangan",
+              "anak sekolah berbaris rapi mengikuti upacara bendera", "petugas kebersihan menyapu halaman kantor"]
+    docs, gold = [], []
+    for _ in range(n):
+        sentences = [filler[i] + "." for i in rng.permutation(len(filler))]
+        where = int(rng.integers(1, len(sentences)))
+        sentences[where] = "polisi menetapkan tersangka kasus politik uang pemilu."
+        docs.append(sentences)
+        gold.append([where])
+    return docs, gold
+
+
+@pytest.fixture(scope="module")
+def neural():
+    pytest.importorskip("torch")
+    from pemilu_nlp.summarize.neural import NeuralSummarizer
+
+    docs, gold = _marked_documents(60, seed=0)
+    return NeuralSummarizer(dim=8, hidden=16, epochs=8, batch_size=8, learning_rate=1e-2, progress=False).fit(
+        docs, gold, dev=_marked_documents(10, seed=1))
+
+
+def test_neural_learns_what_position_cannot_show(neural):
+    docs, gold = _marked_documents(20, seed=2)
+    hits = [int(np.argmax(neural.score(d))) == g[0] for d, g in zip(docs, gold)]
+    assert np.mean(hits) >= 0.9
+    assert [h["epoch"] for h in neural.history_] == list(range(1, 9))
+    assert neural.top3_gold_precision(docs, gold) == pytest.approx(1 / 3, abs=0.04)  # 1 gold among top 3
+
+
+def test_neural_save_load_gives_identical_scores_and_refuses_bad_files(neural, tmp_path):
+    from pemilu_nlp.summarize.neural import NeuralSummarizer
+
+    folder = neural.save(tmp_path / "n")
+    loaded = NeuralSummarizer.load(folder)
+    for doc in _marked_documents(5, seed=3)[0] + [list(SENTENCES)]:
+        np.testing.assert_array_equal(loaded.score(doc), neural.score(doc))
+    (folder / "vocabulary.json").write_text('["a"]')
+    with pytest.raises(ModelFormatError, match="checksum mismatch"):
+        NeuralSummarizer.load(folder)
+    trained_folder = TrainedSummarizer().fit(*_marked_documents(5, seed=4)).save(tmp_path / "t")
+    with pytest.raises(ModelFormatError, match="expected 'pemilu_nlp.neural_sentence_scorer'"):
+        NeuralSummarizer.load(trained_folder)
+
+
+def test_neural_unfitted_and_mismatched_inputs_are_clear_errors():
+    pytest.importorskip("torch")
+    from sklearn.exceptions import NotFittedError
+
+    from pemilu_nlp.summarize.neural import NeuralSummarizer
+
+    with pytest.raises(NotFittedError):
+        NeuralSummarizer().score(list(SENTENCES))
+    with pytest.raises(ValueError, match="must match"):
+        NeuralSummarizer().fit([list(SENTENCES)], [[0], [1]])
+
+
+def test_word_vectors_put_words_of_like_contexts_together():
+    from pemilu_nlp.summarize.neural import train_word_vectors
+
+    texts = [f"{who} menangkap pelaku di {where} kemarin" for who in ("polisi", "kepolisian")
+             for where in ("pasar", "terminal", "stasiun", "jalan")] * 5
+    texts += [f"petani menanam {crop} di sawah {place}" for crop in ("padi", "jagung")
+              for place in ("utara", "selatan", "timur", "barat")] * 5
+    words, vectors = train_word_vectors(texts, dim=4, min_count=2)
+    index = {w: i for i, w in enumerate(words)}
+    sim = vectors @ vectors.T
+    assert sim[index["polisi"], index["kepolisian"]] > sim[index["polisi"], index["padi"]]
+    assert sim[index["padi"], index["jagung"]] > sim[index["padi"], index["kepolisian"]]
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    with pytest.raises(ValueError, match="too little text"):
+        train_word_vectors(["satu dua tiga"], dim=4)
+
+
+def test_the_shipped_neural_scorer_loads_and_prefers_the_lead():
+    pytest.importorskip("torch")
+    scores = get_summarizer("neural").score(list(SENTENCES))
+    assert scores.argmax() == 0 and scores.shape == (len(SENTENCES),)
+
+
 # --- optional: sentence-embedding centrality (tiny BERT of the IndoBERT class) -----------------------
 @pytest.fixture(scope="module")
 def embedding_summarizer(tmp_path_factory):

@@ -13,12 +13,14 @@ from typing import Any
 from .base import Summarizer, SummarySentence, parse_count, prepare_sentences
 from .graph import LexRankSummarizer, TextRankSummarizer
 from .lead import LeadSummarizer
+from .neural import NeuralSummarizer
 from .trained import TrainedSummarizer
 
 __all__ = [
     "METHODS",
     "LeadSummarizer",
     "LexRankSummarizer",
+    "NeuralSummarizer",
     "Summarizer",
     "SummarySentence",
     "TextRankSummarizer",
@@ -29,12 +31,13 @@ __all__ = [
     "summarize_many",
 ]
 
-#: CLI name -> class (the trained scorer loads the shipped default model)
+#: CLI name -> class (the trained and neural scorers load their shipped default models)
 METHODS: dict[str, type[Summarizer]] = {
     "lead": LeadSummarizer,
     "textrank": TextRankSummarizer,
     "lexrank": LexRankSummarizer,
     "trained": TrainedSummarizer,
+    "neural": NeuralSummarizer,
 }
 
 #: Weights tuned on the IndoSum dev part (``pemilu-nlp tune-summarizers``, results in
@@ -47,7 +50,8 @@ TUNED: dict[str, dict[str, Any]] = {
 
 
 def get_summarizer(name: str, *, tuned: bool = True, **params: Any) -> Summarizer:
-    """A summariser by name; ``tuned`` applies the dev-tuned weights; ``trained`` loads the default model.
+    """A summariser by name; ``tuned`` applies the dev-tuned weights; ``trained`` and ``neural`` load
+    their default models (``neural`` needs torch).
 
     ``embedding`` (TextRank over encoder embeddings) needs encoder weights: pass
     ``model_name_or_path`` (hub id on a connected machine, or a local folder).
@@ -58,14 +62,14 @@ def get_summarizer(name: str, *, tuned: bool = True, **params: Any) -> Summarize
         return EmbeddingCentralitySummarizer(**params)
     if name not in METHODS:
         raise ValueError(f"unknown summariser {name!r}; choose one of {', '.join(METHODS)}, embedding")
-    if name == "trained":
+    if name in ("trained", "neural"):
         from ..models import load_default_summarizer
 
-        model = load_default_summarizer()
+        model = load_default_summarizer(name)
         if "mmr_lambda" in params:
             model.mmr_lambda = params.pop("mmr_lambda")
         if params:
-            raise TypeError(f"the trained summariser takes only mmr_lambda, got {sorted(params)}")
+            raise TypeError(f"the {name} summariser takes only mmr_lambda, got {sorted(params)}")
         return model
     settings = {**(TUNED.get(name, {}) if tuned else {}), **params}
     return METHODS[name](**settings)

@@ -15,7 +15,8 @@ from ..indosum import IndoSumArticle, load_indosum, split_indosum
 from ..text import clean_text, split_sentences
 from .evaluate import EvalDocument, evaluate_methods, indosum_title, oracle_indices, tune_graph_weights
 
-__all__ = ["format_summary_results", "run_summary_evaluation", "train_summarizer_on_indosum", "tune_on_indosum"]
+__all__ = ["format_summary_results", "pool_texts", "run_summary_evaluation", "train_summarizer_on_indosum",
+           "tune_on_indosum"]
 
 
 def _indosum_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -75,7 +76,7 @@ def detik_documents(pool: str | Path) -> list[EvalDocument]:
 
 
 def _methods(count: int = 3, *, raw_text: bool = False) -> dict:
-    """LEAD-3, each graph method untuned and tuned, the trained scorer (with and without MMR),
+    """LEAD-3, each graph method untuned and tuned, the trained scorer (with and without MMR), the neural one,
     the raw-text path (the library's own cleaning and splitting) when asked, and the ORACLE."""
     from . import get_summarizer
 
@@ -91,10 +92,12 @@ def _methods(count: int = 3, *, raw_text: bool = False) -> dict:
         methods[f"{name} (tuned: lead prior, title, MMR)"] = picker(get_summarizer(name))
     methods["trained"] = picker(get_summarizer("trained"))
     methods["trained + MMR 0.85"] = picker(get_summarizer("trained", mmr_lambda=0.85))
+    methods["neural"] = picker(get_summarizer("neural"))
     if raw_text:
         methods["LEAD-3, raw-text path"] = raw(get_summarizer("lead"))
         methods["textrank tuned, raw-text path"] = raw(get_summarizer("textrank"))
         methods["trained, raw-text path"] = raw(get_summarizer("trained"))
+        methods["neural, raw-text path"] = raw(get_summarizer("neural"))
     methods["ORACLE (greedy)"] = lambda d: oracle_indices(list(d.sentences), d.reference)
     return methods
 
@@ -138,14 +141,37 @@ def tune_on_indosum(indosum: Sequence[str | Path], indosum_split: str | Path) ->
             for method in ("textrank", "lexrank")}
 
 
-def train_summarizer_on_indosum(indosum: Sequence[str | Path], indosum_split: str | Path, out: str | Path):
+def pool_texts(pool: str | Path) -> list[str]:
+    """Every article text of the news pool (unlabelled news for word vectors)."""
+    with gzip.open(pool, "rt", encoding="utf-8") as fh:
+        return [t for t in (json.loads(line).get("text", "") for line in fh) if t.strip()]
+
+
+def train_summarizer_on_indosum(indosum: Sequence[str | Path], indosum_split: str | Path, out: str | Path, *,
+                                method: str = "trained", pool: str | Path | None = None, progress: bool = True):
+    """Train the ``trained`` (feature) or ``neural`` sentence scorer on the IndoSum train part,
+    select/report on the dev part, and save it to ``out``."""
+    from .neural import NeuralSummarizer
     from .trained import TrainedSummarizer
 
     train = indosum_documents(indosum_part(indosum, indosum_split, "train"))
     dev = indosum_documents(indosum_part(indosum, indosum_split, "dev"))
-    model = TrainedSummarizer().fit([list(d.sentences) for d in train], [list(d.gold) for d in train],
-                                    [d.title for d in train])
-    scores = evaluate_methods(dev, {"trained": lambda d: [x.index for x in model(list(d.sentences), 3, title=d.title)]},
-                              progress=False)["trained"]
-    model.save(out, metrics={"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)"})
+    sentences, gold, titles = ([list(d.sentences) for d in train], [list(d.gold) for d in train],
+                               [d.title for d in train])
+    extra = {}
+    if method == "trained":
+        model = TrainedSummarizer().fit(sentences, gold, titles)
+    elif method == "neural":
+        unlabelled = pool_texts(pool) if pool else []
+        model = NeuralSummarizer(progress=progress).fit(
+            sentences, gold, titles, unlabelled_texts=unlabelled,
+            dev=([list(d.sentences) for d in dev], [list(d.gold) for d in dev], [d.title for d in dev]))
+        extra["word_vectors_from"] = (f"IndoSum train part + news pool ({len(unlabelled)} articles)" if pool
+                                      else "IndoSum train part")
+    else:
+        raise ValueError(f"method must be 'trained' or 'neural', got {method!r}")
+    scores = evaluate_methods(dev, {method: lambda d: [x.index for x in model(list(d.sentences), 3, title=d.title)]},
+                              progress=False)[method]
+    model.save(out, metrics={"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)",
+                             **extra})
     return model
