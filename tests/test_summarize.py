@@ -240,7 +240,7 @@ def test_neural_save_load_gives_identical_scores_and_refuses_bad_files(neural, t
         NeuralSummarizer.load(trained_folder)
 
 
-def test_neural_unfitted_and_mismatched_inputs_are_clear_errors():
+def test_neural_unfitted_and_mismatched_inputs_are_clear_errors(tmp_path):
     pytest.importorskip("torch")
     from sklearn.exceptions import NotFittedError
 
@@ -248,6 +248,9 @@ def test_neural_unfitted_and_mismatched_inputs_are_clear_errors():
 
     with pytest.raises(NotFittedError):
         NeuralSummarizer().score(list(SENTENCES))
+    for unfitted in (NeuralSummarizer(), TrainedSummarizer()):
+        with pytest.raises(NotFittedError, match="not fitted"):
+            unfitted.save(tmp_path / "never")
     with pytest.raises(ValueError, match="must match"):
         NeuralSummarizer().fit([list(SENTENCES)], [[0], [1]])
 

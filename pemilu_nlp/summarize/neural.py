@@ -270,11 +270,12 @@ class NeuralSummarizer(Summarizer):
     def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:
         """``weights.safetensors`` (network, embedding as float16, feature scaling), ``vocabulary.json``
         and ``config.json`` with every file's SHA-256."""
+        import torch
         from safetensors.torch import save_file
+        from sklearn.exceptions import NotFittedError
 
         if not hasattr(self, "network_"):
-            raise ValueError("nothing to save: the summariser is not fitted")
-        import torch
+            raise NotFittedError("nothing to save: this NeuralSummarizer is not fitted")
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)

@@ -97,7 +97,10 @@ class TrainedSummarizer(Summarizer):
 
     def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:
         from safetensors.numpy import save_file
+        from sklearn.exceptions import NotFittedError
 
+        if not hasattr(self, "coef_"):
+            raise NotFittedError("nothing to save: this TrainedSummarizer is not fitted")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         save_file({"coef": self.coef_, "intercept": np.array([self.intercept_]), "mean": self.mean_,
