@@ -265,7 +265,7 @@ def bench_tfidf(articles: Sequence[str], batch_size: int, corpus: str | Path | N
     # the steady state of a long stream, where almost every word has been seen.
     ours, proba = measure("tfidf", "pemilu_nlp TfidfTopicClassifier, first pass (cold word cache)",
                           lambda b: list(model.predict_proba_matrix(b)), cleaned, batch_size=batch_size,
-                          settings={"batch_size": batch_size, "word_cache": "cold"})
+                          warmup=0, settings={"batch_size": batch_size, "word_cache": "cold"})
     warm, _ = measure("tfidf", "pemilu_nlp TfidfTopicClassifier, steady state (warm word cache)",
                       lambda b: list(model.predict_proba_matrix(b)), cleaned, batch_size=batch_size,
                       settings={"batch_size": batch_size, "word_cache": "warm"})
@@ -427,7 +427,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="a saved IndoBERT classifier folder (default: random-weight IndoBERT-base)")
     p.add_argument("--compile", action="store_true", help="also torch.compile the GPU model")
     p.add_argument("--no-naive", action="store_true", help="skip the naive transformers.pipeline baseline")
-    p.add_argument("--out", help="JSON file for every figure (default: benchmarks/results/bench-<device>.json)")
+    p.add_argument("--out", help="JSON file for every figure (default: ./bench-<device>.json)")
     p.add_argument("--plot", help="PNG: IndoBERT throughput against batch size per precision")
     p.add_argument("--workdir", default=".bench-cache", help="where the random-weight model is built (not committed)")
 
@@ -483,9 +483,11 @@ def format_table(report: dict) -> str:
             quality += "  <-- CHANGES PREDICTIONS"
         elif "within_tolerance" in r["quality"] and r["quality"]["within_tolerance"] is None:
             quality += "  (no verdict: random weights)"
+        tokens = f"{r['tokens_per_second']:>9.0f}" if r["tokens_per_second"] is not None else f"{'':>9}"
+        ratio = f"{r['ratio_to_naive']:>8.2f}" if r["ratio_to_naive"] is not None else f"{'':>8}"
         lines.append(f"{r['part']:<11}{r['variant'][:57]:<58}{r['docs_per_second']:>9.1f}"
-                     f"{(r['tokens_per_second'] or 0):>9.0f}{r['latency_doc_p50_ms']:>9.2f}{r['latency_doc_p95_ms']:>9.2f}"
-                     f"{r['peak_rss_mb']:>8.0f}{(r['ratio_to_naive'] or 0):>8.2f}  {quality}")
+                     f"{tokens}{r['latency_doc_p50_ms']:>9.2f}{r['latency_doc_p95_ms']:>9.2f}"
+                     f"{r['peak_rss_mb']:>8.0f}{ratio}  {quality}")
     return "\n".join(lines)
 
 
@@ -515,7 +517,7 @@ def main(args: argparse.Namespace) -> int:
     report = run_benchmark(args)
     print(format_table(report))
     device = "cuda" if report["machine"].get("gpu") and "indobert" in args.parts else "cpu"
-    out = Path(args.out or f"benchmarks/results/bench-{device}.json")
+    out = Path(args.out or f"bench-{device}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n", "utf-8")
     print(f"wrote {out}", file=sys.stderr)

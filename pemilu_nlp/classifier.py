@@ -30,19 +30,19 @@ class TopicClassifierMixin:
 
     def predict_proba(self, X: str | Iterable[str]) -> dict[str, float] | list[dict[str, float]]:
         """Topic -> probability, for one text or for each text of a sequence (same order)."""
-        _, single = as_texts(X)
-        out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in self.predict_proba_matrix(X)]
+        texts, single = as_texts(X)  # a generator is read once, here
+        out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in self.predict_proba_matrix(texts)]
         return out[0] if single else out
 
     def predict(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
         """The topics decided for one text, or for each text of a sequence."""
-        _, single = as_texts(X)
-        decisions = self.decide(self.predict_proba_matrix(X))
+        texts, single = as_texts(X)
+        decisions = self.decide(self.predict_proba_matrix(texts))
         out = [[str(t) for t, d in zip(self.classes_, row) if d] for row in decisions]
         return out[0] if single else out
 
     def predict_top(self, X: str | Iterable[str]) -> str | list[str]:
         """The single most likely topic (for users who want exactly one)."""
-        _, single = as_texts(X)
-        out = [str(t) for t in self.classes_[self.predict_proba_matrix(X).argmax(axis=1)]]
+        texts, single = as_texts(X)
+        out = [str(t) for t in self.classes_[self.predict_proba_matrix(texts).argmax(axis=1)]]
         return out[0] if single else out

@@ -45,10 +45,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     docs, failures = _read(args.paths)
     if docs:
         results = analyze([d.text for d in docs], classifier=_load_classifier(args.model),
-                          summarizer=args.method, count=args.count)
+                          summarizer=args.method, count=args.count, titles=[d.title or None for d in docs])
         for doc, result in zip(docs, results):
             if args.json:
-                print(json.dumps({"id": doc.id, **result.to_dict()}, ensure_ascii=False))
+                print(json.dumps({"id": doc.id, "method": args.method, "count": args.count, **result.to_dict()},
+                             ensure_ascii=False))
                 continue
             topics = ", ".join(f"{t} ({result.probabilities[t]:.2f})" for t in result.topics) or "(no topic)"
             print(f"== {doc.id}\ntopics: {topics}\nsummary:")
@@ -79,9 +80,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
     docs, failures = _read(args.paths)
     summarizer = get_summarizer(args.method)
-    count = int(args.count) if str(args.count).isdigit() else args.count
     for doc in docs:
-        summary = summarizer(doc.text, count, title=doc.title or None)
+        summary = summarizer(doc.text, args.count, title=doc.title or None)
         if args.json:
             print(json.dumps({"id": doc.id, "method": args.method, "summary": [
                 {"index": s.index, "text": s.text, "score": round(s.score, 6)} for s in summary]}, ensure_ascii=False))
@@ -236,8 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate-summaries", help="ROUGE of every summariser on IndoSum and the corpus")
     p.add_argument("--indosum", nargs="*", default=[], help="IndoSum folder or .jsonl(.gz) files")
-    p.add_argument("--indosum-split", default="data/indosum_split.json",
-                   help="the fixed split of the IndoSum articles; 'none' to score every article given")
+    p.add_argument("--indosum-split", default=None,
+                   help="split file (default: the project's data/indosum_split.json; a missing file is created); "
+                        "'none' to score every article given")
     p.add_argument("--part", default="test", choices=["train", "dev", "test"])
     p.add_argument("--corpus", help="the labelled corpus (its reference summaries)")
     p.add_argument("--pool", help="news_pool.jsonl.gz (detik articles with hand-written summaries)")
@@ -247,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tune-summarizers", help="tune graph weights (position, title, MMR) on the IndoSum dev part")
     p.add_argument("--indosum", nargs="+", required=True)
-    p.add_argument("--indosum-split", default="data/indosum_split.json")
+    p.add_argument("--indosum-split", default=None, help="default: the project's data/indosum_split.json")
     p.add_argument("--out")
     p.set_defaults(func=cmd_tune_summarizers)
 
@@ -255,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="trained", choices=["trained", "neural"],
                    help="trained: feature logistic regression; neural: word-vector network")
     p.add_argument("--indosum", nargs="+", required=True)
-    p.add_argument("--indosum-split", default="data/indosum_split.json")
+    p.add_argument("--indosum-split", default=None, help="default: the project's data/indosum_split.json")
     p.add_argument("--pool", help="news_pool.jsonl.gz: unlabelled news for the neural scorer's word vectors")
     p.add_argument("--out", help="default: models/summarizer-default (trained), models/summarizer-neural (neural)")
     p.set_defaults(func=cmd_train_summarizer)

@@ -96,7 +96,7 @@ def _article_from_record(record: Any, where: str) -> Article:
 
 def jsonl_records(text: str, path: str | Path, error: type[Exception]) -> Iterator[tuple[int, str, Any]]:
     """``(line number, "file:line", parsed JSON)`` of each non-blank line; bad JSON raises ``error``."""
-    for line_no, line in enumerate(text.splitlines(), 1):
+    for line_no, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{path}:{line_no}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TextEncodingError
+from .inputs import is_blank
 from .text import read_text
 
 __all__ = ["Document", "ReadFailure", "iter_documents"]
@@ -33,7 +34,7 @@ class ReadFailure:
 def _expand(paths: Iterable[str | Path]) -> Iterator[Path | ReadFailure]:
     for path in map(Path, paths):
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".jsonl") and p.is_file())
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".txt", ".jsonl") and p.is_file())
             if not files:
                 yield ReadFailure(str(path), "folder holds no .txt or .jsonl file")
             yield from files
@@ -52,10 +53,10 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | ReadFailu
         try:
             text = read_text(item)
         except (OSError, TextEncodingError) as err:
-            yield ReadFailure(str(item), str(err))
+            yield ReadFailure(str(item), str(err).removeprefix(f"{item}: "))
             continue
-        if item.suffix == ".jsonl":
-            for line_no, line in enumerate(text.splitlines(), 1):
+        if item.suffix.lower() == ".jsonl":
+            for line_no, line in enumerate(text.split("\n"), 1):
                 if not line.strip():
                     continue
                 where = f"{item}:{line_no}"
@@ -64,11 +65,11 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | ReadFailu
                 except json.JSONDecodeError as err:
                     yield ReadFailure(where, f"invalid JSON ({err.msg})")
                     continue
-                if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
+                if not isinstance(record, dict) or not isinstance(record.get("text"), str) or is_blank(record["text"]):
                     yield ReadFailure(where, "a JSONL line needs a non-empty string field 'text'")
                     continue
                 yield Document(str(record.get("id", where)), record["text"], str(record.get("title") or ""), where)
-        elif not text.strip():
-            yield ReadFailure(str(item), "empty file")
+        elif is_blank(text):
+            yield ReadFailure(str(item), "empty file (no visible text)")
         else:
             yield Document(item.stem, text, "", str(item))

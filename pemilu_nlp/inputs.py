@@ -8,7 +8,15 @@ import numpy as np
 
 from .errors import UnknownLabelError
 
-__all__ = ["as_texts", "binarize_labels"]
+__all__ = ["as_texts", "binarize_labels", "is_blank"]
+
+# format characters that str.strip() keeps: zero-width space/joiners, word joiner, BOM, soft hyphen
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` has nothing visible: empty, whitespace, or zero-width characters only."""
+    return not text.translate(_INVISIBLE).strip()
 
 
 def as_texts(X: str | Iterable[str]) -> tuple[list[str], bool]:
@@ -30,7 +38,7 @@ def as_texts(X: str | Iterable[str]) -> tuple[list[str], bool]:
         if not isinstance(text, str):
             kind = "bytes (decode them first)" if isinstance(text, bytes | bytearray) else type(text).__name__
             raise TypeError(f"text at position {i} must be str, got {kind}")
-        if not text.strip():
+        if is_blank(text):
             raise ValueError(f"text at position {i} is empty or whitespace only")
     if not texts:
         raise ValueError("no texts given: pass a string or a non-empty sequence of strings")

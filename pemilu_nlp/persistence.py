@@ -57,7 +57,10 @@ def read_config(folder: str | Path, *, expected_format: str, supported_versions:
             f"{folder}: format version {config.get('format_version')!r} is not supported by pemilu_nlp "
             f"{__version__} (supported: {list(supported_versions)}); retrain or use a matching version")
     if verify_files:
-        for name, digest in (config.get("files") or {}).items():
+        files = config.get("files")
+        if not isinstance(files, dict) or not files:
+            raise ModelFormatError(f"{folder}: config.json lists no file checksums; the folder cannot be verified")
+        for name, digest in files.items():
             file = folder / name
             if not file.is_file():
                 raise ModelFormatError(f"{folder}: missing file {name}")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from os import PathLike
 from typing import Any
 
 from .inputs import as_texts
-from .summarize import SummarySentence, get_summarizer
+from .summarize import Summarizer, SummarySentence, get_summarizer
 
 __all__ = ["ArticleAnalysis", "analyze"]
 
@@ -21,9 +22,12 @@ class ArticleAnalysis:
         return asdict(self)
 
 
-def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: str = "textrank",
+def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: str | Summarizer = "textrank",
             count: int | str = 3, titles: Sequence[str | None] | None = None) -> ArticleAnalysis | list[ArticleAnalysis]:
-    """Topics (default TF-IDF model) and an extractive summary for one article or each of many.
+    """Topics and an extractive summary for one article or each of many (N in, N out, in order).
+
+    ``classifier``: a fitted model, a saved model folder, or ``None`` for the shipped TF-IDF model;
+    ``summarizer``: a method name or a summariser object; ``titles``: one per text (or ``None``).
 
     >>> from pemilu_nlp import analyze
     >>> result = analyze("Polres Tanah Laut menggelar Ngupi Bakisahan bersama KPU dan Bawaslu "
@@ -32,14 +36,23 @@ def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: s
     True
     """
     batch, single = as_texts(texts)
+    if titles is not None:
+        if isinstance(titles, str | bytes):
+            raise TypeError("titles must be a sequence with one title (or None) per text, not a single string")
+        titles = list(titles)
+        if len(titles) != len(batch):
+            raise ValueError(f"{len(titles)} titles for {len(batch)} texts")
+        for i, title in enumerate(titles):
+            if title is not None and not isinstance(title, str):
+                raise TypeError(f"title at position {i} must be str or None, got {type(title).__name__}")
+    from .models import load_default, load_model, topics_and_probabilities
+
     if classifier is None:
-        from .models import load_default
-
         classifier = load_default()
-    method = get_summarizer(summarizer)
+    elif isinstance(classifier, str | PathLike):
+        classifier = load_model(classifier)
+    method = summarizer if isinstance(summarizer, Summarizer) else get_summarizer(summarizer)
     model_inputs = [f"{t}\n{x}" if t else x for t, x in zip(titles or [None] * len(batch), batch)]
-    from .models import topics_and_probabilities
-
     topics, probabilities = topics_and_probabilities(classifier, model_inputs)
     summaries = method.summarize_many(batch, count, titles=titles)
     out = [ArticleAnalysis(t, p, s) for t, p, s in zip(topics, probabilities, summaries)]

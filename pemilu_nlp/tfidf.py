@@ -375,6 +375,8 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         self._check_fitted()
         if topic not in self.classes_:
             raise UnknownLabelError(f"unknown topic {topic!r}; known topics: {', '.join(self.classes_)}")
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+            raise ValueError(f"top_k must be an integer >= 1, got {top_k!r}")
         texts, _ = as_texts(text)
         j = list(self.classes_).index(topic)
         row = self._features(self._encode(texts))[0].tocoo()

@@ -79,7 +79,11 @@ def test_benchmark_json_has_machine_settings_and_every_figure(tmp_path):
     textrank = next(r for r in report["results"] if r["variant"] == "textrank")
     assert textrank["ratio_to_naive"] > 0 and textrank["documents"] == 12
     json.dumps(report)  # serialisable
-    assert "textrank" in format_table(report)
+    table = format_table(report)
+    assert "textrank" in table
+    # no naive baseline, no tokens: blank cells, not zeros (part, variant, docs/s, p50, p95, RSS)
+    lead_line = next(line for line in table.splitlines() if line.startswith("summarizer lead"))
+    assert len(lead_line.split()) == 6
 
 
 def test_unknown_part_is_a_clear_error():

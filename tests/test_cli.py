@@ -52,6 +52,38 @@ def test_summarize_json_with_share_and_method(capsys):
     assert record["method"] == "lexrank" and len(record["summary"]) >= 1
 
 
+def test_run_takes_whole_number_counts_and_the_titles_of_jsonl_records(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    record = {"id": "t1", "title": "Bawaslu dan KPU gelar rapat koordinasi pengawasan Pemilu 2024",
+              "text": "Rapat berlangsung di aula kantor. Peserta membahas jadwal. Semua pihak sepakat menjaga kondusivitas."}
+    corpus.write_text(json.dumps(record) + "\n", "utf-8")
+    assert main(["run", "--json", "--count", "2", str(corpus)]) == 0
+    ran = json.loads(capsys.readouterr().out)
+    assert len(ran["summary"]) == 2 and ran["count"] == "2"
+    assert main(["classify", "--json", str(corpus)]) == 0
+    classified = json.loads(capsys.readouterr().out)
+    assert ran["topics"] == classified["topics"] and ran["probabilities"] == classified["probabilities"]
+
+
+def test_invisible_only_documents_are_reported_and_the_rest_processed(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("\u200b\n", "utf-8")
+    (tmp_path / "b.TXT").write_text("Polisi berjaga di TPS. KPU menghitung suara.", "utf-8")
+    for command in ("run", "summarize"):
+        assert main([command, str(tmp_path)]) == 1
+        captured = capsys.readouterr()
+        assert "a.txt" in captured.err and "no visible text" in captured.err
+        assert "== b" in captured.out
+
+
+def test_jsonl_lines_with_unicode_line_separators_stay_one_document(tmp_path, capsys):
+    corpus = tmp_path / "u.jsonl"
+    lines = [json.dumps({"id": f"u{i}", "text": f"Polisi berjaga.{sep}KPU siap."}, ensure_ascii=False)
+             for i, sep in enumerate(("\u2028", "\u2029", "\u0085"))]
+    corpus.write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["classify", "--json", str(corpus)]) == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.strip().split("\n")] == ["u0", "u1", "u2"]
+
+
 def test_bad_count_is_an_error_exit(capsys):
     assert main(["summarize", "--count", "0", seed_files()[0]]) == 2
     assert "positive int" in capsys.readouterr().err

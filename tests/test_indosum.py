@@ -58,3 +58,16 @@ def test_detokenize_and_split_are_deterministic():
     split = split_indosum(articles, seed=1)
     assert split == split_indosum(list(reversed(articles)), seed=1)
     assert sorted(sum(split.values(), [])) == sorted(a.id for a in articles)
+
+
+def test_default_split_outside_a_checkout_is_a_clear_error(tmp_path, monkeypatch):
+    import pemilu_nlp.summarize.experiments as experiments
+    from pemilu_nlp.errors import CorpusError
+
+    monkeypatch.setattr(experiments, "__file__", str(tmp_path / "a" / "b" / "experiments.py"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CorpusError, match="--indosum-split FILE"):
+        experiments.default_indosum_split()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "indosum_split.json").write_text("{}")
+    assert experiments.default_indosum_split() == tmp_path / "data" / "indosum_split.json"

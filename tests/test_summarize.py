@@ -57,8 +57,8 @@ def test_invalid_count_says_what_is_allowed(summarizer, count):
 
 
 def test_empty_text_is_a_value_error(summarizer):
-    for empty in ("", "   \n ", []):
-        with pytest.raises(ValueError):
+    for empty in ("", "   \n ", [], "\u200b", "\ufeff\u00a0\u200b", ["\u200b"]):  # invisible = empty
+        with pytest.raises(ValueError, match="empty|no sentence"):
             summarizer(empty, 3)
 
 
@@ -72,8 +72,32 @@ def test_summarize_many_n_in_n_out_in_order(summarizer):
         summarizer.summarize_many([ARTICLE, "  "], 2)
 
 
+def test_summarize_many_takes_one_string_as_one_text_and_refuses_non_texts():
+    lead = get_summarizer("lead")
+    assert lead.summarize_many("KPU menetapkan DPT. Bawaslu mengawasi.", 1) == [
+        lead("KPU menetapkan DPT. Bawaslu mengawasi.", 1)]
+    with pytest.raises(ValueError, match="no texts"):
+        lead.summarize_many([], 2)
+    for bad, message in ((None, "sequence of texts"), (5, "sequence of texts"), (b"abc", "bytes"),
+                         ([b"abc"], "position 0 .* bytes")):
+        with pytest.raises(TypeError, match=message):
+            lead.summarize_many(bad, 2)
+
+
+def test_mmr_lambda_is_checked_for_every_method():
+    for name in ("textrank", "trained", "neural"):
+        for bad in (-5, 0, 1.5, "x", True):
+            with pytest.raises(ValueError, match="mmr_lambda"):
+                get_summarizer(name, mmr_lambda=bad)
+    assert get_summarizer("trained", mmr_lambda=0.5).mmr_lambda == 0.5
+
+
 def test_parse_count():
     assert parse_count(3, 10) == 3 and parse_count("50%", 10) == 5 and parse_count(" 20 % ", 3) == 1
+    assert parse_count("3", 10) == 3 and parse_count("12", 4) == 4
+    for bad in ("²", "٣", "0", "-2", "²%"):  # only ASCII digits
+        with pytest.raises(ValueError, match="positive int"):
+            parse_count(bad, 5)
 
 
 # --- graphs by hand ---------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ def test_n_in_n_out_in_order_and_one_string_gives_one_result(fitted):
         assert row == fitted.predict_proba(text)
     assert isinstance(fitted.predict(TEXTS[0]), list) and isinstance(fitted.predict(TEXTS[:1])[0], list)
     assert set(batch[0]) == set(fitted.classes_)
+    # a generator is read once and gives the same answers as the list
+    assert fitted.predict(t for t in texts) == fitted.predict(texts)
+    assert fitted.predict_proba(iter(texts)) == batch and fitted.predict_top(iter(texts)) == fitted.predict_top(texts)
 
 
 def test_empty_text_error_names_its_position(fitted):
@@ -77,6 +80,9 @@ def test_explain_lists_the_terms_that_pushed_towards_the_topic(fitted):
     assert any("lapas" in term or "narapidana" in term for term, _ in terms)
     with pytest.raises(UnknownLabelError):
         fitted.explain("x", "olahraga")
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="top_k"):
+            fitted.explain("Razia narapidana di lapas", "keamanan_lapas", top_k=bad)
 
 
 def test_threshold_tuning_finds_the_known_best_cut():
@@ -121,6 +127,14 @@ def test_load_errors_other_format_version(saved):
 def test_load_errors_missing_file(saved):
     (saved / "vocabulary.json").unlink()
     with pytest.raises(ModelFormatError, match="missing file vocabulary.json"):
+        TfidfTopicClassifier.load(saved)
+
+
+def test_load_errors_checksums_removed_from_config(saved):
+    config = json.loads((saved / "config.json").read_text())
+    del config["files"]
+    (saved / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFormatError, match="no file checksums"):
         TfidfTopicClassifier.load(saved)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .base import Summarizer, SummarySentence, parse_count, prepare_sentences
+from .base import Summarizer, SummarySentence, check_mmr_lambda, parse_count, prepare_sentences
 from .graph import LexRankSummarizer, TextRankSummarizer
 from .lead import LeadSummarizer
 from .neural import NeuralSummarizer
@@ -67,7 +67,7 @@ def get_summarizer(name: str, *, tuned: bool = True, **params: Any) -> Summarize
 
         model = load_default_summarizer(name)
         if "mmr_lambda" in params:
-            model.mmr_lambda = params.pop("mmr_lambda")
+            model.mmr_lambda = check_mmr_lambda(params.pop("mmr_lambda"))
         if params:
             raise TypeError(f"the {name} summariser takes only mmr_lambda, got {sorted(params)}")
         return model

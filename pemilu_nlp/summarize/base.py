@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..inputs import is_blank
 from ..text import clean_text, split_sentences
 from .vectors import SentenceVectors, sentence_vectors
 
 __all__ = ["Summarizer", "SummarySentence", "parse_count", "prepare_sentences"]
 
-_SHARE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_SHARE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,11 @@ class SummarySentence:
 
 
 def parse_count(count: int | str, n_sentences: int) -> int:
-    """Number of sentences to return for ``count`` (an int >= 1 or a share such as ``"20%"``).
+    """Number of sentences to return for ``count`` (an int >= 1, the same as a string, or a share
+    such as ``"20%"``).
 
-    >>> parse_count("25%", 12), parse_count(5, 3)
-    (3, 3)
+    >>> parse_count("25%", 12), parse_count(5, 3), parse_count("2", 9)
+    (3, 3, 2)
     """
     if isinstance(count, bool):
         raise ValueError(f"count must be a positive int or a share like '20%', got {count!r}")
@@ -40,6 +42,8 @@ def parse_count(count: int | str, n_sentences: int) -> int:
         if count < 1:
             raise ValueError(f"count must be a positive int or a share like '20%', got {count!r}")
         return min(int(count), n_sentences)
+    if isinstance(count, str) and re.fullmatch(r"[0-9]+", count.strip()) and int(count) >= 1:
+        return min(int(count), n_sentences)  # "3" from a command line or a config file
     if isinstance(count, str):
         match = _SHARE.match(count)
         if match and 0 < float(match.group(1)) <= 100:
@@ -50,11 +54,14 @@ def parse_count(count: int | str, n_sentences: int) -> int:
 def prepare_sentences(text: str | Sequence[str]) -> list[str]:
     """A raw article is cleaned and split; a list of sentences is used as given."""
     if isinstance(text, str):
-        if not text.strip():
+        if is_blank(text):
             raise ValueError("text is empty or whitespace only")
         sentences = split_sentences(clean_text(text))
         if not sentences:  # all furniture: fall back to the raw text rather than return nothing
             sentences = split_sentences(text)
+        sentences = [s for s in sentences if not is_blank(s)]
+        if not sentences:
+            raise ValueError("text has no sentence (only invisible or format characters)")
         return sentences
     sentences = list(text)
     if not sentences:
@@ -62,9 +69,18 @@ def prepare_sentences(text: str | Sequence[str]) -> list[str]:
     for i, sentence in enumerate(sentences):
         if not isinstance(sentence, str):
             raise TypeError(f"sentence {i} must be str, got {type(sentence).__name__}")
-    if not any(s.strip() for s in sentences):
+    if all(is_blank(s) for s in sentences):
         raise ValueError("all sentences are empty")
     return sentences
+
+
+def check_mmr_lambda(value: float | None) -> float | None:
+    """``value`` if it is None or a number in (0, 1]; otherwise a ``ValueError`` saying so."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating) or not 0 < value <= 1:
+        raise ValueError(f"mmr_lambda must be None or a number in (0, 1], got {value!r}")
+    return float(value)
 
 
 def mmr_select(scores: np.ndarray, similarity: np.ndarray, k: int, lam: float) -> list[int]:
@@ -106,9 +122,7 @@ class Summarizer:
     uses_vectors = True  # whether _score needs the sentence TF-IDF vectors
 
     def __init__(self, *, mmr_lambda: float | None = None):
-        if mmr_lambda is not None and not 0 < mmr_lambda <= 1:
-            raise ValueError(f"mmr_lambda must be in (0, 1], got {mmr_lambda}")
-        self.mmr_lambda = mmr_lambda
+        self.mmr_lambda = check_mmr_lambda(mmr_lambda)
 
     def score(self, sentences: Sequence[str], title: str | None = None) -> np.ndarray:
         """One score per sentence (higher = more summary-worthy)."""
@@ -135,15 +149,28 @@ class Summarizer:
 
     def summarize_many(self, texts: Iterable[str | Sequence[str]], count: int | str = 3, *,
                        titles: Sequence[str | None] | None = None) -> list[list[SummarySentence]]:
-        """N texts in, N summaries out, in order; an empty text raises ``ValueError`` naming it."""
-        texts = list(texts)
+        """N texts in, N summaries out, in order; an empty text raises ``ValueError`` naming it.
+
+        Each text is a raw article or a list of its sentences; one string counts as one text.
+        """
+        if isinstance(texts, str):
+            texts = [texts]
+        elif isinstance(texts, bytes | bytearray):
+            raise TypeError("texts must be str, got bytes: decode them first (pemilu_nlp.read_text does UTF-8)")
+        try:
+            texts = list(texts)
+        except TypeError:
+            raise TypeError(f"expected a sequence of texts, got {type(texts).__name__}") from None
+        if not texts:
+            raise ValueError("no texts given: pass a non-empty sequence of texts")
         if titles is not None and len(titles) != len(texts):
             raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
         out = []
         parse_count(count, 1)  # an invalid count fails before any work
         for i, text in enumerate(texts):
             if not isinstance(text, str | list | tuple):
-                raise TypeError(f"text at position {i} must be str or a list of sentences, got {type(text).__name__}")
+                kind = "bytes (decode them first)" if isinstance(text, bytes | bytearray) else type(text).__name__
+                raise TypeError(f"text at position {i} must be str or a list of sentences, got {kind}")
             try:
                 out.append(self.summarize(text, count, title=titles[i] if titles else None))
             except ValueError as err:

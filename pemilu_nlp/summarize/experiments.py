@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..errors import CorpusError
 from ..indosum import IndoSumArticle, load_indosum, split_indosum
 from ..text import clean_text, split_sentences
 from .evaluate import EvalDocument, evaluate_methods, indosum_title, oracle_indices, tune_graph_weights
@@ -26,17 +28,31 @@ def _indosum_files(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
+def default_indosum_split() -> Path:
+    """``data/indosum_split.json`` in the working directory or the source checkout."""
+    candidates = [Path.cwd() / "data" / "indosum_split.json",
+                  Path(__file__).resolve().parents[2] / "data" / "indosum_split.json"]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise CorpusError(f"no IndoSum split found (looked for {', '.join(map(str, dict.fromkeys(candidates)))}): "
+                      "pass --indosum-split FILE (a new file is created with a new seeded split), "
+                      "or 'none' to use every article given")
+
+
 def indosum_part(paths: Sequence[str | Path], split_path: str | Path | None, part: str) -> list[IndoSumArticle]:
-    """IndoSum articles of one part of the fixed split (``split_path=None``: all articles given)."""
+    """IndoSum articles of one part of a split file (``"none"``: all articles given; ``None``: the
+    project's fixed split).  A split file that does not exist yet is created (seed 2018, 70/15/15)."""
     articles = load_indosum(_indosum_files(paths))
-    if split_path in (None, "none"):
+    if split_path == "none":
         return articles
-    split_path = Path(split_path)
+    split_path = default_indosum_split() if split_path is None else Path(split_path)
     if split_path.is_file():
         split = json.loads(split_path.read_text("utf-8"))
     else:
         split = split_indosum(articles)
         split_path.write_text(json.dumps({"seed": 2018, "fractions": [0.7, 0.15, 0.15], **split}, indent=0) + "\n")
+        print(f"wrote a new IndoSum split to {split_path}", file=sys.stderr)
     ids = set(split[part])
     return [a for a in articles if a.id in ids]
 
