@@ -31,31 +31,43 @@ class ReadFailure:
     reason: str
 
 
-def _expand(paths: Iterable[str | Path]) -> Iterator[Path | ReadFailure]:
+_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz")
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    return next((s for s in _SUFFIXES if name.endswith(s)), None)
+
+
+def _expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str] | ReadFailure]:
+    """``(file, id stem)`` of every input file; a file in a folder is named by its path inside it,
+    so that ``a/x.txt`` and ``b/x.txt`` keep distinct ids."""
     for path in map(Path, paths):
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".txt", ".jsonl") and p.is_file())
+            files = sorted(p for p in path.rglob("*") if _kind(p) and p.is_file())
             if not files:
-                yield ReadFailure(str(path), "folder holds no .txt or .jsonl file")
-            yield from files
+                yield ReadFailure(str(path), "folder holds no .txt, .jsonl or .jsonl.gz file")
+            for file in files:
+                yield file, file.relative_to(path).as_posix()[:-len(_kind(file))]
         elif path.is_file():
-            yield path
+            yield path, path.name[:-len(_kind(path))] if _kind(path) else path.stem
         else:
             yield ReadFailure(str(path), "no such file or folder")
 
 
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | ReadFailure]:
     """Documents in the order given (folders sorted by name); failures in place of what failed."""
-    for item in _expand(paths):
-        if isinstance(item, ReadFailure):
-            yield item
+    for entry in _expand(paths):
+        if isinstance(entry, ReadFailure):
+            yield entry
             continue
+        item, stem = entry
         try:
             text = read_text(item)
-        except (OSError, TextEncodingError) as err:
+        except (OSError, EOFError, TextEncodingError) as err:
             yield ReadFailure(str(item), str(err).removeprefix(f"{item}: "))
             continue
-        if item.suffix.lower() == ".jsonl":
+        if _kind(item) in (".jsonl", ".jsonl.gz"):
             for line_no, line in enumerate(text.split("\n"), 1):
                 if not line.strip():
                     continue
@@ -68,8 +80,10 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | ReadFailu
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str) or is_blank(record["text"]):
                     yield ReadFailure(where, "a JSONL line needs a non-empty string field 'text'")
                     continue
-                yield Document(str(record.get("id", where)), record["text"], str(record.get("title") or ""), where)
+                record_id = record.get("id")
+                yield Document(where if record_id in (None, "") else str(record_id), record["text"],
+                               str(record.get("title") or ""), where)
         elif is_blank(text):
             yield ReadFailure(str(item), "empty file (no visible text)")
         else:
-            yield Document(item.stem, text, "", str(item))
+            yield Document(stem, text, "", str(item))

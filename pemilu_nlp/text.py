@@ -154,8 +154,16 @@ def clean_text(raw: str, *, drop_dateline: bool = True) -> str:
 
 
 def read_text(path: str | Path) -> str:
-    """Read a UTF-8 text file; a file in another encoding gets a :class:`TextEncodingError`."""
+    """Read a UTF-8 text file (gzipped if its name ends in ``.gz``); a file in another encoding
+    gets a :class:`TextEncodingError`."""
     data = Path(path).read_bytes()
+    if str(path).lower().endswith(".gz"):
+        import gzip
+
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as err:
+            raise TextEncodingError(f"{path}: not a readable gzip file ({err})") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -84,6 +84,20 @@ def test_jsonl_lines_with_unicode_line_separators_stay_one_document(tmp_path, ca
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.strip().split("\n")] == ["u0", "u1", "u2"]
 
 
+def test_folder_ids_are_paths_inside_it_and_gzipped_jsonl_is_read(tmp_path, capsys):
+    import gzip
+
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "x.txt").write_text("Polisi berjaga di TPS. KPU menghitung suara.", "utf-8")
+    records = [{"id": None, "text": "Bawaslu mengawasi kampanye."}, {"id": "g2", "text": "KPU menetapkan DPT."}]
+    with gzip.open(tmp_path / "c.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(json.dumps(r) for r in records) + "\n")
+    assert main(["classify", "--json", str(tmp_path)]) == 0
+    ids = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+    assert ids == ["a/x", "b/x", f"{tmp_path / 'c.jsonl.gz'}:1", "g2"]
+
+
 def test_bad_count_is_an_error_exit(capsys):
     assert main(["summarize", "--count", "0", seed_files()[0]]) == 2
     assert "positive int" in capsys.readouterr().err
