@@ -32,6 +32,17 @@ def _load_classifier(folder: str | None):
     return load_model(folder) if folder else load_default()
 
 
+def _summarizer(args: argparse.Namespace):
+    from .summarize import get_summarizer
+
+    if args.method == "embedding":
+        if not args.encoder:
+            raise ValueError("--method embedding needs --encoder MODEL (a hub id on a connected machine or a "
+                             "local save_pretrained folder)")
+        return get_summarizer("embedding", model_name_or_path=args.encoder)
+    return get_summarizer(args.method)
+
+
 def _exit_code(failures: list) -> int:
     if failures:
         print(f"{len(failures)} input(s) could not be read", file=sys.stderr)
@@ -45,7 +56,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     docs, failures = _read(args.paths)
     if docs:
         results = analyze([d.text for d in docs], classifier=_load_classifier(args.model),
-                          summarizer=args.method, count=args.count, titles=[d.title or None for d in docs])
+                          summarizer=_summarizer(args), count=args.count, titles=[d.title or None for d in docs])
         for doc, result in zip(docs, results):
             if args.json:
                 print(json.dumps({"id": doc.id, "method": args.method, "count": args.count, **result.to_dict()},
@@ -76,10 +87,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from .summarize import get_summarizer
 
     docs, failures = _read(args.paths)
-    summarizer = get_summarizer(args.method)
+    summarizer = _summarizer(args)
     for doc in docs:
         summary = summarizer(doc.text, args.count, title=doc.title or None)
         if args.json:
@@ -194,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="topics and a summary for each article (the main job)")
     inputs(p)
     p.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model)")
-    p.add_argument("--method", default="textrank", help="summariser: lead, textrank, lexrank, trained, neural")
+    p.add_argument("--method", default="textrank",
+                   help="summariser: lead, textrank, lexrank, trained, neural, embedding (needs --encoder)")
+    p.add_argument("--encoder", help="encoder for --method embedding: hub id or local save_pretrained folder")
     p.add_argument("--count", default=3, help="sentences (e.g. 3) or a share (e.g. 20%%)")
     p.set_defaults(func=cmd_run)
 
@@ -205,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="an extractive summary of each document")
     inputs(p)
-    p.add_argument("--method", default="textrank", help="lead, textrank, lexrank, trained or neural")
+    p.add_argument("--method", default="textrank",
+                   help="lead, textrank, lexrank, trained, neural or embedding (needs --encoder)")
+    p.add_argument("--encoder", help="encoder for --method embedding: hub id or local save_pretrained folder")
     p.add_argument("--count", default="3", help="sentences (e.g. 3) or a share (e.g. 20%%)")
     p.set_defaults(func=cmd_summarize)
 

@@ -98,6 +98,20 @@ def test_folder_ids_are_paths_inside_it_and_gzipped_jsonl_is_read(tmp_path, caps
     assert ids == ["a/x", "b/x", f"{tmp_path / 'c.jsonl.gz'}:1", "g2"]
 
 
+def test_embedding_summaries_need_an_encoder_and_use_a_local_one(tmp_path, capsys):
+    import pytest
+
+    pytest.importorskip("torch")
+    from pemilu_nlp.tiny import build_bert
+
+    assert main(["summarize", "--method", "embedding", seed_files()[0]]) == 2
+    assert "--encoder" in capsys.readouterr().err
+    encoder = build_bert(tmp_path / "enc", [open(f, encoding="utf-8").read() for f in seed_files()], vocab_size=300)
+    assert main(["summarize", "--json", "--method", "embedding", "--encoder", str(encoder), "--count", "2",
+                 seed_files()[0]]) == 0
+    assert len(json.loads(capsys.readouterr().out)["summary"]) == 2
+
+
 def test_bad_count_is_an_error_exit(capsys):
     assert main(["summarize", "--count", "0", seed_files()[0]]) == 2
     assert "positive int" in capsys.readouterr().err
