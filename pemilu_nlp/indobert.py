@@ -166,7 +166,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
     inference_batch_size : int or "auto"
         Windows per forward pass at inference.  ``auto``: 64 on a GPU; on a CPU 1 for windows of
         256 tokens or more and 8 for shorter ones (``pemilu-nlp bench`` on 2 cores: with 512-token
-        windows batching adds padding and no parallelism, batch 1 is 7-15 % faster than 8; with
+        windows batching adds padding and no parallelism, batch 1 is 7-20 % faster than 8; with
         128-token windows batch 8 is 1.2-1.5x faster than 1).
     precision : "auto", "fp32", "bf16", "fp16" or "int8"
         Inference precision; ``auto`` = bf16 on a GPU that supports it (else fp16), bf16 on a CPU
