@@ -112,6 +112,8 @@ def load_corpus(path: str | Path) -> list[Article]:
     >>> articles = load_corpus("data/corpus.jsonl")  # doctest: +SKIP
     """
     path = Path(path)
+    if path.is_dir():
+        raise CorpusError(f"{path}: is a folder; a corpus is one JSONL file (one article a line)")
     if not path.is_file():
         raise CorpusError(f"{path}: no such corpus file")
     data = path.read_bytes()

@@ -68,6 +68,8 @@ def test_non_utf8_bytes_name_the_line(tmp_path):
 def test_missing_and_empty_files(tmp_path):
     with pytest.raises(CorpusError, match="no such corpus file"):
         load_corpus(tmp_path / "nope.jsonl")
+    with pytest.raises(CorpusError, match="is a folder"):
+        load_corpus(tmp_path)
     with pytest.raises(CorpusError, match="empty"):
         load_corpus(write(tmp_path, raw=b"\n"))
 
