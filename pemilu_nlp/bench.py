@@ -140,8 +140,8 @@ def compare_predictions(reference: np.ndarray, candidate: np.ndarray, thresholds
                         tolerance: float = 0.99, assessable: bool = True) -> dict:
     """Agreement of a variant's decisions with the reference's (share of documents whose label set
     is identical), the largest absolute probability difference, the variant's probability noise
-    relative to how much the documents differ (mean over topics of std(candidate - reference) /
-    std(reference)), and whether agreement is within tolerance.
+    relative to how much the documents differ (mean over the topics whose reference varies of
+    std(candidate - reference) / std(reference)), and whether agreement is within tolerance.
 
     ``assessable=False`` (random weights) keeps the figures but gives no verdict: a random encoder's
     outputs barely differ between documents, so any precision noise flips decisions at the threshold
@@ -157,7 +157,9 @@ def compare_predictions(reference: np.ndarray, candidate: np.ndarray, thresholds
     if len(reference) > 1:
         spread = reference.std(axis=0)
         noise = (candidate - reference).std(axis=0)
-        noise_to_spread = round(float(np.mean(np.divide(noise, spread, out=np.zeros_like(noise), where=spread > 0))), 4)
+        varied = spread > 0  # a topic on which the reference never varies has no spread to compare with
+        if varied.any():
+            noise_to_spread = round(float(np.mean(noise[varied] / spread[varied])), 4)
     return {"agreement": round(agreement, 4), "top_topic_agreement": round(top, 4),
             "max_probability_difference": round(float(np.abs(reference - candidate).max()) if reference.size else 0.0, 5),
             "noise_to_spread": noise_to_spread,
@@ -353,8 +355,9 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
     results: list[Measurement] = []
     n_docs = len(articles)
     longest = max(max_lengths)
+    stride = model.stride  # the model's own overlap, capped at a quarter of each window length
     for max_length in max_lengths:
-        model.set_params(max_length=max_length, stride=min(model.stride, max_length // 4))
+        model.set_params(max_length=max_length, stride=min(stride, max_length // 4))
         # the whole article; at the longest length also the first window only = the naive pipeline's input
         for max_windows in (None, 1) if max_length == longest else (None,):
             model.set_params(max_windows=max_windows)
@@ -379,7 +382,7 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
                                 b, batch_size=bs, sort_by_length=g)),
                             articles, batch_size=batch_size, tokens=n_tokens, cuda=cuda,
                             settings={"precision": precision, "batch_size": batch_size, "max_length": max_length,
-                                      "max_windows": max_windows, "length_grouping": grouped,
+                                      "stride": model.stride, "max_windows": max_windows, "length_grouping": grouped,
                                       "windows": len(windows), "device": model.device_})
                         proba = np.asarray(proba)
                         if reference is None and precision == "fp32":
@@ -387,9 +390,10 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
                         if reference is not None:
                             m.quality = compare_predictions(reference, proba, model.thresholds_,
                                                             assessable=model_dir is not None)
-                        m.quality["reference"] = "fp32, same max_length and windows"
+                            m.quality["reference"] = "fp32, same max_length and windows"
                         results.append(m)
-    model.set_params(max_windows=None)
+    model.set_params(max_windows=None, stride=stride)
+    model.__dict__.pop("_variants", None)  # free the last variant before the naive run
     if naive:
         from transformers import pipeline
 
@@ -459,6 +463,8 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             sizes = [int(x) for x in (args.batch_sizes or ("1,8,32,128" if gpu else "1,8")).split(",")]
             lengths = [int(x) for x in (args.max_lengths or "128,512").split(",")]
             precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8")).split(",")
+            # fp32 runs first: it is the reference every faster variant is checked against
+            precisions = sorted(dict.fromkeys(p.strip() for p in precisions), key=lambda p: p != "fp32")
             texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1)
             workdir = Path(args.workdir)
             workdir.mkdir(parents=True, exist_ok=True)

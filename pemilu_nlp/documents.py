@@ -68,6 +68,9 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | ReadFailu
             yield ReadFailure(str(item), str(err).removeprefix(f"{item}: "))
             continue
         if _kind(item) in (".jsonl", ".jsonl.gz"):
+            if is_blank(text):
+                yield ReadFailure(str(item), "no records (empty file)")
+                continue
             for line_no, line in enumerate(text.split("\n"), 1):
                 if not line.strip():
                     continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +233,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         body = self.max_length - len(prefix) - len(suffix)
         if body < 8:
             raise ValueError(f"max_length={self.max_length} leaves no room for text")
-        if max_windows is not None and (isinstance(max_windows, bool) or not isinstance(max_windows, int)
+        if max_windows is not None and (isinstance(max_windows, bool) or not isinstance(max_windows, Integral)
                                         or max_windows < 1):
             raise ValueError(f"max_windows must be None (whole article) or an integer >= 1, got {max_windows!r}")
         encoded = tok(list(self._prepare(texts)), add_special_tokens=False, truncation=False,
@@ -275,6 +276,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
             precision = _auto_precision(device)
         cache = self.__dict__.setdefault("_variants", {})
         if precision not in cache:
+            cache.clear()  # one converted copy at a time: a model in several precisions costs memory
             model = self.model_
             if precision == "int8":
                 if device != "cpu":
@@ -295,19 +297,22 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
             if self.device_ != "cpu":
                 return 64
             return 1 if self.max_length >= 256 else 8
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
             raise ValueError(f"inference_batch_size must be 'auto' or an integer >= 1, got {size!r}")
-        return size
+        return int(size)
 
     def window_logits(self, texts: Sequence[str], *, batch_size: int | None = None,
                       sort_by_length: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Logits of every window and the text each belongs to (in window order)."""
         torch = _torch()
+        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, Integral)
+                                       or batch_size < 1):
+            raise ValueError(f"batch_size must be None (inference_batch_size) or an integer >= 1, got {batch_size!r}")
         model, _ = self._inference_model()
         windows, owner = self._windows(texts, max_windows=self.max_windows)
         out = np.zeros((len(windows), len(self.classes_)), dtype=np.float32)
         with torch.inference_mode():
-            for positions, ids, mask in self._batches(windows, batch_size or self._inference_batch_size(),
+            for positions, ids, mask in self._batches(windows, int(batch_size or self._inference_batch_size()),
                                                       sort=sort_by_length):
                 logits = model(input_ids=ids.to(self.device_), attention_mask=mask.to(self.device_)).logits
                 out[positions] = logits.float().cpu().numpy()

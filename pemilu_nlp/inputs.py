@@ -1,6 +1,7 @@
 """Input checks shared by every model: one string or a sequence of strings, labels as ids or a matrix."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -10,13 +11,14 @@ from .errors import UnknownLabelError
 
 __all__ = ["as_texts", "binarize_labels", "is_blank"]
 
-# format characters that str.strip() keeps: zero-width space/joiners, word joiner, BOM, soft hyphen
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# blank-looking letters and symbols that are not in category Cf
+_BLANK_SYMBOLS = frozenset("\u2800\u3164\u115f\u1160\uffa0")
 
 
 def is_blank(text: str) -> bool:
-    """Whether ``text`` has nothing visible: empty, whitespace, or zero-width characters only."""
-    return not text.translate(_INVISIBLE).strip()
+    """Whether ``text`` has nothing visible: whitespace and invisible format characters only
+    (zero-width spaces and joiners, BOM, soft hyphen, direction marks: Unicode category Cf)."""
+    return all(ch.isspace() or ch in _BLANK_SYMBOLS or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def as_texts(X: str | Iterable[str]) -> tuple[list[str], bool]:

@@ -112,6 +112,13 @@ def test_embedding_summaries_need_an_encoder_and_use_a_local_one(tmp_path, capsy
     assert len(json.loads(capsys.readouterr().out)["summary"]) == 2
 
 
+def test_an_empty_jsonl_file_is_reported_not_skipped(tmp_path, capsys):
+    (tmp_path / "empty.jsonl").write_text("\n\n", "utf-8")
+    assert main(["summarize", str(tmp_path / "empty.jsonl"), seed_files()[0]]) == 1
+    captured = capsys.readouterr()
+    assert "empty.jsonl: no records" in captured.err and "== 000_" in captured.out
+
+
 def test_bad_count_is_an_error_exit(capsys):
     assert main(["summarize", "--count", "0", seed_files()[0]]) == 2
     assert "positive int" in capsys.readouterr().err

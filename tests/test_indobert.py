@@ -139,8 +139,13 @@ def test_inference_batch_size_auto_follows_the_benchmark_and_bad_values_are_refu
             fitted.set_params(inference_batch_size=bad)
             with pytest.raises(ValueError, match="inference_batch_size"):
                 fitted.predict_proba_matrix(texts)
+        fitted.set_params(inference_batch_size=np.int64(2), max_windows=np.int64(3))  # from a numpy grid
+        assert fitted.predict_proba_matrix(texts).shape == (len(texts), len(fitted.classes_))
+        for bad in (-1, 0, 1.5):
+            with pytest.raises(ValueError, match="batch_size"):
+                fitted.predict_proba_matrix(texts, batch_size=bad)
     finally:
-        fitted.set_params(max_length=32, inference_batch_size="auto")
+        fitted.set_params(max_length=32, inference_batch_size="auto", max_windows=None)
 
 
 def test_save_load_identical_probabilities(fitted, tmp_path):

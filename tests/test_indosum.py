@@ -71,3 +71,15 @@ def test_default_split_outside_a_checkout_is_a_clear_error(tmp_path, monkeypatch
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "indosum_split.json").write_text("{}")
     assert experiments.default_indosum_split() == tmp_path / "data" / "indosum_split.json"
+
+
+def test_summary_evaluation_names_the_part_it_scored(tmp_path):
+    from pemilu_nlp.summarize.experiments import run_summary_evaluation
+
+    ids = [a.id for a in load_indosum(SAMPLE)]
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"train": ids[:2], "dev": ids[2:4], "test": ids[4:]}))
+    on_test = run_summary_evaluation(indosum=[SAMPLE], indosum_split=split, part="test")
+    assert list(on_test) == ["IndoSum test"] and on_test["IndoSum test"]["LEAD-3"]["documents"] == 2
+    everything = run_summary_evaluation(indosum=[SAMPLE], indosum_split="none")
+    assert list(everything) == ["IndoSum (all given)"] and everything["IndoSum (all given)"]["LEAD-3"]["documents"] == 6

@@ -72,6 +72,12 @@ def test_summarize_many_n_in_n_out_in_order(summarizer):
         summarizer.summarize_many([ARTICLE, "  "], 2)
 
 
+def test_blank_entries_of_a_sentence_list_keep_their_index_but_are_never_chosen(summarizer):
+    sentences = ["", "KPU menetapkan DPT.", " ", "Bawaslu mengawasi.", "\u200e\u200b"]
+    chosen = summarizer(sentences, 3)
+    assert [s.index for s in chosen] == [1, 3]
+
+
 def test_summarize_many_takes_one_string_as_one_text_and_refuses_non_texts():
     lead = get_summarizer("lead")
     assert lead.summarize_many("KPU menetapkan DPT. Bawaslu mengawasi.", 1) == [
@@ -95,6 +101,7 @@ def test_mmr_lambda_is_checked_for_every_method():
 def test_parse_count():
     assert parse_count(3, 10) == 3 and parse_count("50%", 10) == 5 and parse_count(" 20 % ", 3) == 1
     assert parse_count("3", 10) == 3 and parse_count("12", 4) == 4
+    assert parse_count("50%", 5) == 3 and parse_count("50%", 7) == 4  # halves round up, always
     for bad in ("²", "٣", "0", "-2", "²%"):  # only ASCII digits
         with pytest.raises(ValueError, match="positive int"):
             parse_count(bad, 5)
@@ -214,6 +221,12 @@ def test_the_shipped_trained_scorer_loads_and_prefers_the_lead():
 
 
 # --- the neural scorer ------------------------------------------------------------------------------
+def torch_ones(n: int):
+    import torch
+
+    return torch.ones(n, dtype=torch.float64)
+
+
 def _marked_documents(n: int, seed: int):
     """Articles whose one gold sentence carries a word ("tersangka") that is never first: position
     alone cannot find it, the words can."""
@@ -249,6 +262,25 @@ def test_neural_learns_what_position_cannot_show(neural):
     assert neural.top3_gold_precision(docs, gold) == pytest.approx(1 / 3, abs=0.04)  # 1 gold among top 3
 
 
+def test_neural_scores_do_not_depend_on_what_an_article_is_batched_with(neural):
+    short, long = _marked_documents(2, seed=5)[0]
+    long = long + long  # twice as many sentences: the short article gets padding in the batch
+    alone = neural.network_(*neural._batch([neural._encode(short, None)]))[0]
+    batched = neural.network_(*neural._batch([neural._encode(short, None), neural._encode(long, None)]))[0]
+    np.testing.assert_allclose(batched[:len(short)].detach().numpy(), alone.detach().numpy(), atol=1e-5)
+
+
+def test_neural_fit_leaves_the_callers_random_stream_alone():
+    torch = pytest.importorskip("torch")
+    from pemilu_nlp.summarize.neural import NeuralSummarizer
+
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    NeuralSummarizer(dim=8, hidden=8, epochs=1, progress=False).fit(*_marked_documents(12, seed=6))
+    assert torch.equal(torch.rand(3), expected)
+
+
 def test_neural_save_load_gives_identical_scores_and_refuses_bad_files(neural, tmp_path):
     from pemilu_nlp.summarize.neural import NeuralSummarizer
 
@@ -259,6 +291,20 @@ def test_neural_save_load_gives_identical_scores_and_refuses_bad_files(neural, t
     (folder / "vocabulary.json").write_text('["a"]')
     with pytest.raises(ModelFormatError, match="checksum mismatch"):
         NeuralSummarizer.load(folder)
+    from safetensors.torch import load_file, save_file
+
+    from pemilu_nlp.persistence import file_sha256
+
+    for key, bad in (("feature_mean", torch_ones(10)), ("feature_scale", torch_ones(16) * 0)):
+        broken = neural.save(tmp_path / f"bad-{key}")
+        state = load_file(str(broken / "weights.safetensors"))
+        state[key] = bad
+        save_file(state, str(broken / "weights.safetensors"))
+        config = json.loads((broken / "config.json").read_text())
+        config["files"]["weights.safetensors"] = file_sha256(broken / "weights.safetensors")
+        (broken / "config.json").write_text(json.dumps(config))
+        with pytest.raises(ModelFormatError, match=key):
+            NeuralSummarizer.load(broken)
     trained_folder = TrainedSummarizer().fit(*_marked_documents(5, seed=4)).save(tmp_path / "t")
     with pytest.raises(ModelFormatError, match="expected 'pemilu_nlp.neural_sentence_scorer'"):
         NeuralSummarizer.load(trained_folder)

@@ -211,3 +211,12 @@ def test_tokenize_lowercases_keeps_reduplication_and_drops_stopwords():
 def test_stopword_list_is_the_shipped_one():
     words = stopwords()
     assert len(words) > 700 and {"yang", "dan", "di"} <= words
+
+
+def test_is_blank_sees_through_invisible_format_characters():
+    from pemilu_nlp.inputs import is_blank
+
+    for blank in ("", " \n\t", "\u200b", "\ufeff\u00a0", "\u200e\u200f\u2066", "\u00ad", "\u2800"):
+        assert is_blank(blank), repr(blank)
+    for visible in ("a", "\u200bKPU", " . ", "٣"):
+        assert not is_blank(visible), repr(visible)

@@ -47,7 +47,7 @@ def parse_count(count: int | str, n_sentences: int) -> int:
     if isinstance(count, str):
         match = _SHARE.match(count)
         if match and 0 < float(match.group(1)) <= 100:
-            return max(1, min(n_sentences, round(n_sentences * float(match.group(1)) / 100)))
+            return max(1, min(n_sentences, int(n_sentences * float(match.group(1)) / 100 + 0.5)))  # half up
     raise ValueError(f"count must be a positive int or a share between 0% and 100% such as '20%', got {count!r}")
 
 
@@ -138,11 +138,15 @@ class Summarizer:
         k = parse_count(count, len(sentences))
         vectors = sentence_vectors(sentences) if self.uses_vectors or self.mmr_lambda is not None else None
         scores = np.asarray(self._score(sentences, title, vectors), dtype=float)
-        if self.mmr_lambda is not None and k < len(sentences):
-            chosen = mmr_select(scores, vectors.similarity, k, self.mmr_lambda)
+        # a given list may hold empty entries: they keep their indices but are never chosen
+        eligible = np.flatnonzero([not is_blank(s) for s in sentences])
+        k = min(k, len(eligible))
+        if self.mmr_lambda is not None and k < len(eligible):
+            picked = mmr_select(scores[eligible], vectors.similarity[np.ix_(eligible, eligible)], k, self.mmr_lambda)
         else:
             # stable: on ties the earlier sentence wins
-            chosen = list(np.argsort(-scores, kind="stable")[:k])
+            picked = list(np.argsort(-scores[eligible], kind="stable")[:k])
+        chosen = eligible[picked]
         return [SummarySentence(int(i), sentences[i], float(scores[i])) for i in sorted(chosen)]
 
     __call__ = summarize

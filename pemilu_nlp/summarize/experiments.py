@@ -127,7 +127,7 @@ def run_summary_evaluation(*, indosum: Sequence[str | Path] = (), indosum_split:
         docs = indosum_documents(indosum_part(indosum, indosum_split, part))[:limit]
         methods = _methods(raw_text=True)
         methods["GOLD labels"] = lambda d: list(d.gold)
-        results[f"IndoSum {part}" if indosum_split not in (None, "none") else "IndoSum (all given)"] = \
+        results[f"IndoSum {part}" if indosum_split != "none" else "IndoSum (all given)"] = \
             evaluate_methods(docs, methods)
     if corpus:
         results["corpus reference summaries"] = evaluate_methods(corpus_documents(corpus)[:limit], _methods())

@@ -102,7 +102,13 @@ def _network(n_words: int, dim: int, hidden: int, n_features: int, dropout: floa
             top = states.masked_fill(~present, -1e4).max(dim=1).values
             mean = (states * present).sum(dim=1) / present.sum(dim=1).clamp(min=1)
             sentence = torch.cat([top, mean], dim=-1).view(docs, sentences, -1)
-            context, _ = self.gru(torch.cat([sentence, features], dim=-1))
+            # packed: padding sentences of shorter articles never enter the GRU, so an article
+            # scores the same alone or batched with longer ones
+            lengths = sentence_mask.sum(dim=1).long().cpu()
+            packed = nn.utils.rnn.pack_padded_sequence(torch.cat([sentence, features], dim=-1), lengths,
+                                                       batch_first=True, enforce_sorted=False)
+            context, _ = nn.utils.rnn.pad_packed_sequence(self.gru(packed)[0], batch_first=True,
+                                                          total_length=sentences)
             mask = sentence_mask.unsqueeze(-1)
             document = (context * mask).sum(dim=1, keepdim=True) / mask.sum(dim=1, keepdim=True).clamp(min=1)
             return self.head(torch.cat([context, context * document, features], dim=-1)).squeeze(-1)
@@ -172,14 +178,20 @@ class NeuralSummarizer(Summarizer):
         labels is kept; otherwise the last.
         """
         import torch
-        from tqdm.auto import tqdm
 
         if len(documents) != len(gold) or (titles is not None and len(titles) != len(documents)):
             raise ValueError(f"{len(documents)} documents, {len(gold)} gold lists and "
                              f"{len(titles) if titles is not None else 'no'} titles: they must match")
         if not documents:
             raise ValueError("no training documents")
-        torch.manual_seed(self.seed)
+        with torch.random.fork_rng(devices=[]):  # seed our own stream, leave the caller's alone
+            torch.manual_seed(self.seed)
+            return self._fit(documents, gold, titles, unlabelled_texts, dev)
+
+    def _fit(self, documents, gold, titles, unlabelled_texts, dev) -> NeuralSummarizer:
+        import torch
+        from tqdm.auto import tqdm
+
         rng = np.random.default_rng(self.seed)
         words, vectors = train_word_vectors([" ".join(d) for d in documents] + list(unlabelled_texts),
                                             dim=self.dim, seed=self.seed)
@@ -315,6 +327,11 @@ class NeuralSummarizer(Summarizer):
         try:
             model.mean_ = state.pop("feature_mean").numpy()
             model.scale_ = state.pop("feature_scale").numpy()
+            for name, values in (("feature_mean", model.mean_), ("feature_scale", model.scale_)):
+                if values.shape != (len(FEATURES),) or not np.isfinite(values).all():
+                    raise ModelFormatError(f"{folder}: {name} must be {len(FEATURES)} finite numbers")
+            if (model.scale_ <= 0).any():
+                raise ModelFormatError(f"{folder}: feature_scale must be positive")
             model.embedding_ = state["embedding.weight"].float().numpy()
             state["embedding.weight"] = state["embedding.weight"].float()
             if len(model.embedding_) != len(words) + 2:
