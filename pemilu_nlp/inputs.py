@@ -9,7 +9,10 @@ import numpy as np
 
 from .errors import UnknownLabelError
 
-__all__ = ["as_texts", "binarize_labels", "is_blank"]
+__all__ = ["BYTES_GIVEN", "as_texts", "binarize_labels", "is_blank"]
+
+#: the message for bytes where text was expected
+BYTES_GIVEN = "texts must be str, got bytes: decode them first (pemilu_nlp.read_text does UTF-8)"
 
 # blank-looking letters and symbols that are not in category Cf
 _BLANK_SYMBOLS = frozenset("\u2800\u3164\u115f\u1160\uffa0")
@@ -30,7 +33,7 @@ def as_texts(X: str | Iterable[str]) -> tuple[list[str], bool]:
     if isinstance(X, str):
         texts, single = [X], True
     elif isinstance(X, bytes | bytearray):
-        raise TypeError("texts must be str, got bytes: decode them first (pemilu_nlp.read_text does UTF-8)")
+        raise TypeError(BYTES_GIVEN)
     else:
         try:
             texts, single = list(X), False

@@ -61,10 +61,11 @@ def test_detokenize_and_split_are_deterministic():
 
 
 def test_default_split_outside_a_checkout_is_a_clear_error(tmp_path, monkeypatch):
+    import pemilu_nlp.corpus as corpus_module
     import pemilu_nlp.summarize.experiments as experiments
     from pemilu_nlp.errors import CorpusError
 
-    monkeypatch.setattr(experiments, "__file__", str(tmp_path / "a" / "b" / "experiments.py"))
+    monkeypatch.setattr(corpus_module, "__file__", str(tmp_path / "site-packages" / "pemilu_nlp" / "corpus.py"))
     monkeypatch.chdir(tmp_path)
     with pytest.raises(CorpusError, match="--indosum-split FILE"):
         experiments.default_indosum_split()

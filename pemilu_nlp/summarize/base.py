@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..inputs import is_blank
+from ..inputs import BYTES_GIVEN, is_blank
 from ..text import clean_text, split_sentences
 from .vectors import SentenceVectors, sentence_vectors
 
@@ -160,7 +160,7 @@ class Summarizer:
         if isinstance(texts, str):
             texts = [texts]
         elif isinstance(texts, bytes | bytearray):
-            raise TypeError("texts must be str, got bytes: decode them first (pemilu_nlp.read_text does UTF-8)")
+            raise TypeError(BYTES_GIVEN)
         try:
             texts = list(texts)
         except TypeError:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import CorpusError
+from ..corpus import find_data_file
 from ..indosum import IndoSumArticle, load_indosum, split_indosum
 from ..text import clean_text, split_sentences
 from .evaluate import EvalDocument, evaluate_methods, indosum_title, oracle_indices, tune_graph_weights
@@ -30,14 +30,9 @@ def _indosum_files(paths: Sequence[str | Path]) -> list[Path]:
 
 def default_indosum_split() -> Path:
     """``data/indosum_split.json`` in the working directory or the source checkout."""
-    candidates = [Path.cwd() / "data" / "indosum_split.json",
-                  Path(__file__).resolve().parents[2] / "data" / "indosum_split.json"]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise CorpusError(f"no IndoSum split found (looked for {', '.join(map(str, dict.fromkeys(candidates)))}): "
-                      "pass --indosum-split FILE (a new file is created with a new seeded split), "
-                      "or 'none' to use every article given")
+    return find_data_file("indosum_split.json", what="IndoSum split",
+                          hint="pass --indosum-split FILE (a new file is created with a new seeded split), "
+                               "or 'none' to use every article given")
 
 
 def indosum_part(paths: Sequence[str | Path], split_path: str | Path | None, part: str) -> list[IndoSumArticle]:

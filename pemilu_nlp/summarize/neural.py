@@ -126,11 +126,12 @@ class NeuralSummarizer(Summarizer):
 
     name = "neural"
 
-    def __init__(self, *, dim: int = 100, hidden: int = 96, dropout: float = 0.3, epochs: int = 4,
-                 batch_size: int = 16, learning_rate: float = 1e-3, max_tokens: int = 60, seed: int = 0,
+    def __init__(self, *, dim: int = 100, max_words: int = 20000, hidden: int = 96, dropout: float = 0.3,
+                 epochs: int = 4, batch_size: int = 16, learning_rate: float = 1e-3, max_tokens: int = 60, seed: int = 0,
                  mmr_lambda: float | None = None, progress: bool = True):
         super().__init__(mmr_lambda=mmr_lambda)
         self.dim = dim
+        self.max_words = max_words  # vocabulary size: 20,000 keeps the shipped model under 5 MB
         self.hidden = hidden
         self.dropout = dropout
         self.epochs = epochs
@@ -194,7 +195,7 @@ class NeuralSummarizer(Summarizer):
 
         rng = np.random.default_rng(self.seed)
         words, vectors = train_word_vectors([" ".join(d) for d in documents] + list(unlabelled_texts),
-                                            dim=self.dim, seed=self.seed)
+                                            dim=self.dim, max_words=self.max_words, seed=self.seed)
         self.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
         # stored as float16: keep exactly what save() writes, so a loaded model scores identically
         self.embedding_ = np.vstack([np.zeros((2, self.dim)), vectors * 3.0]).astype(np.float16).astype(np.float32)
@@ -211,6 +212,10 @@ class NeuralSummarizer(Summarizer):
         self.network_ = self._new_network()
         optimiser = torch.optim.Adam([p for p in self.network_.parameters() if p.requires_grad],
                                      lr=self.learning_rate)
+        dev_encoded = None
+        if dev is not None:  # features computed once, not every epoch
+            dev_titles = dev[2] if len(dev) > 2 else None
+            dev_encoded = [self._encode(d, dev_titles[i] if dev_titles else None) for i, d in enumerate(dev[0])]
         best, self.history_ = (-1.0, None), []
         for epoch in range(self.epochs):
             self.network_.train()
@@ -233,7 +238,7 @@ class NeuralSummarizer(Summarizer):
                 total += loss.item() * len(chosen)
             record = {"epoch": epoch + 1, "train_loss": round(total / len(train), 5)}
             if dev is not None:
-                record["dev_top3_gold_precision"] = round(self.top3_gold_precision(*dev), 5)
+                record["dev_top3_gold_precision"] = round(self._top3_gold_precision(dev_encoded, dev[1]), 5)
                 if record["dev_top3_gold_precision"] > best[0]:
                     best = (record["dev_top3_gold_precision"],
                             {k: v.clone() for k, v in self.network_.state_dict().items()})
@@ -254,28 +259,36 @@ class NeuralSummarizer(Summarizer):
     def top3_gold_precision(self, documents: Sequence[Sequence[str]], gold: Sequence[Sequence[int]],
                             titles: Sequence[str | None] | None = None) -> float:
         """Mean share of the 3 best-scored sentences that are gold (the dev criterion)."""
+        return self._top3_gold_precision([self._encode(d, titles[i] if titles else None)
+                                          for i, d in enumerate(documents)], gold)
+
+    def _top3_gold_precision(self, encoded: Sequence[tuple], gold: Sequence[Sequence[int]]) -> float:
         hits = []
-        for i, d in enumerate(documents):
-            top = np.argsort(-self._score(d, titles[i] if titles else None, None), kind="stable")[:3]
-            hits.append(len(set(top.tolist()) & set(gold[i])) / len(top))
+        for item, wanted in zip(encoded, gold):
+            top = np.argsort(-self._score_encoded(item), kind="stable")[:3]
+            hits.append(len(set(top.tolist()) & set(wanted)) / len(top))
         return float(np.mean(hits)) if hits else 0.0
 
     # ------------------------------------------------------------------------------------ scoring
     def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
-        import torch
 
         if not hasattr(self, "network_"):
             from sklearn.exceptions import NotFittedError
 
             raise NotFittedError("this NeuralSummarizer is not fitted: call fit() or NeuralSummarizer.load()")
+        return self._score_encoded(self._encode(sentences, title, vectors))
+
+    def _score_encoded(self, item: tuple) -> np.ndarray:
+        import torch
+
         self.network_.eval()
         with torch.inference_mode():
-            logits = self.network_(*self._batch([self._encode(sentences, title, vectors)]))[0]
+            logits = self.network_(*self._batch([item]))[0]
         return torch.sigmoid(logits).numpy().astype(np.float64)
 
     # ------------------------------------------------------------------------------------ files
     def _params(self) -> dict[str, Any]:
-        return {"dim": self.dim, "hidden": self.hidden, "dropout": self.dropout, "epochs": self.epochs,
+        return {"dim": self.dim, "max_words": self.max_words, "hidden": self.hidden, "dropout": self.dropout, "epochs": self.epochs,
                 "batch_size": self.batch_size, "learning_rate": self.learning_rate, "max_tokens": self.max_tokens,
                 "seed": self.seed, "mmr_lambda": self.mmr_lambda}
 
