@@ -308,6 +308,26 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         self.__dict__.pop("_char_cache", None)
 
     # ------------------------------------------------------------------------------------ fitting
+    def fit_features(self, texts: Iterable[str]) -> TfidfTopicClassifier:
+        """Learn the vocabularies and idf only (no labels needed): e.g. from unlabelled news."""
+        texts, _ = as_texts(texts)
+        self._check_ngram_range()
+        for key in ("_char_cache", "_stemmer", "_word_index_cache"):
+            self.__dict__.pop(key, None)
+        batch = self._encode(texts)
+        self._fit_word_vocabulary(batch)
+        if self.char_ngram_range:
+            self._fit_char_vocabulary(batch)
+        else:
+            self.char_vocabulary_, self.char_idf_ = {}, np.zeros(0, np.float32)
+        return self
+
+    def transform(self, X: str | Iterable[str]) -> sp.csr_matrix:
+        """The feature rows (documents x features) of texts, once vocabularies are learned."""
+        check_is_fitted(self, "word_vocabulary_")
+        texts, _ = as_texts(X)
+        return self._features(self._encode(texts))
+
     def fit(self, X: Iterable[str], y: Any) -> TfidfTopicClassifier:
         """Learn vocabularies, idf and one logistic regression per topic.
 
@@ -320,15 +340,8 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         self._check_ngram_range()
         self.classes_ = np.array(topic_ids())
         y = binarize_labels(y, list(self.classes_), n=len(texts))
-        for key in ("_char_cache", "_stemmer", "_word_index_cache"):
-            self.__dict__.pop(key, None)
-        batch = self._encode(texts)
-        self._fit_word_vocabulary(batch)
-        if self.char_ngram_range:
-            self._fit_char_vocabulary(batch)
-        else:
-            self.char_vocabulary_, self.char_idf_ = {}, np.zeros(0, np.float32)
-        features = self._features(batch)
+        self.fit_features(texts)
+        features = self.transform(texts)
         n_features = features.shape[1]
         coef = np.zeros((len(self.classes_), n_features), dtype=np.float32)
         intercept = np.full(len(self.classes_), -10.0, dtype=np.float32)

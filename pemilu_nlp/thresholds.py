@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["apply_thresholds", "tune_thresholds"]
+__all__ = ["apply_thresholds", "oof_threshold", "oof_thresholds", "tune_thresholds"]
 
 DEFAULT_GRID = np.round(np.arange(0.05, 0.951, 0.025), 4)
 
@@ -52,3 +52,64 @@ def tune_thresholds(y_true: np.ndarray, proba: np.ndarray, *, grid: np.ndarray |
 def apply_thresholds(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Binary decisions: probability at or above the topic's threshold."""
     return (np.asarray(proba) >= np.asarray(thresholds)[None, :]).astype(np.int8)
+
+
+def _cut_between(scores_desc: np.ndarray, k: int) -> float:
+    """A cut that keeps the ``k`` highest scores: midway between the k-th and the (k+1)-th."""
+    if k <= 0:
+        return float(scores_desc[0]) + 1e-6
+    if k >= len(scores_desc):
+        return float(scores_desc[-1]) - 1e-6
+    return float(scores_desc[k - 1] + scores_desc[k]) / 2.0
+
+
+def oof_threshold(y_true: np.ndarray, scores: np.ndarray, *, shrink: float = 5.0,
+                  default: float = 0.5) -> float:
+    """One topic's threshold from out-of-fold scores of its training articles.
+
+    Two candidate cuts, each midway between two neighbouring sorted scores:
+
+    * ``f1``: the cut with the best F1 on the out-of-fold scores (ties: the one that keeps the
+      fewest articles);
+    * ``rank``: the cut that keeps exactly as many articles as there are positives (the prior).
+
+    The threshold is ``w * f1 + (1 - w) * rank`` with ``w = n / (n + shrink)`` for ``n``
+    positives. With many positives (``n >> shrink``) the F1-optimal cut decides; with one to three
+    it is pulled towards the prevalence-matching cut, because an F1 optimum fitted to two or three
+    scores lands wherever they happen to fall. No positive at all: ``default`` (the topic's model
+    has nothing to say).
+
+    >>> oof_threshold(np.array([1, 1, 0, 0, 0]), np.array([0.9, 0.8, 0.3, 0.2, 0.1]))
+    0.55
+    """
+    y = np.asarray(y_true).astype(bool).ravel()
+    s = np.asarray(scores, dtype=float).ravel()
+    if y.shape != s.shape:
+        raise ValueError(f"y_true {y.shape} and scores {s.shape} must have one length")
+    n = int(y.sum())
+    if n == 0 or len(y) == 0:
+        return float(default)
+    order = np.argsort(-s, kind="stable")
+    s_desc, y_desc = s[order], y[order]
+    # candidate k = number kept, only where the next score differs (a cut cannot split a tie)
+    tp = np.cumsum(y_desc)
+    k = np.arange(1, len(s) + 1)
+    f1 = 2 * tp / (k + n)
+    distinct = np.append(s_desc[:-1] > s_desc[1:], True)
+    f1 = np.where(distinct, f1, -1.0)
+    best_k = int(np.argmax(np.round(f1, 12))) + 1  # first maximum = fewest kept
+    rank_k = n
+    while rank_k < len(s) and not distinct[rank_k - 1]:  # move past ties
+        rank_k += 1
+    w = n / (n + shrink)
+    return round(w * _cut_between(s_desc, best_k) + (1 - w) * _cut_between(s_desc, rank_k), 10)
+
+
+def oof_thresholds(y_true: np.ndarray, scores: np.ndarray, *, shrink: float = 5.0,
+                   default: float = 0.5) -> np.ndarray:
+    """:func:`oof_threshold` for every column of a documents x topics matrix."""
+    y_true, scores = np.asarray(y_true), np.asarray(scores, dtype=float)
+    if y_true.shape != scores.shape or y_true.ndim != 2:
+        raise ValueError(f"y_true {y_true.shape} and scores {scores.shape} must be matrices of one shape")
+    return np.array([oof_threshold(y_true[:, j], scores[:, j], shrink=shrink, default=default)
+                     for j in range(y_true.shape[1])])

@@ -14,8 +14,6 @@ JSON; nothing is unpickled.
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import numpy as np
 
 from ..errors import ModelFormatError
 from ..persistence import read_config, write_config
+from ..wordvectors import train_word_vectors, word_tokens  # one implementation, shared with the classifier
 from .base import Summarizer
 from .trained import FEATURES, sentence_features
 from .vectors import SentenceVectors
@@ -32,51 +31,7 @@ __all__ = ["NeuralSummarizer", "train_word_vectors", "word_tokens"]
 
 FORMAT = "pemilu_nlp.neural_sentence_scorer"
 FORMAT_VERSION = 1
-_TOKEN = re.compile(r"\w+|[^\w\s]")
 _PAD, _UNKNOWN = 0, 1
-
-
-def word_tokens(text: str) -> list[str]:
-    """Lower-cased words and punctuation marks (IndoSum's tokenisation, closely enough)."""
-    return _TOKEN.findall(text.lower())
-
-
-def train_word_vectors(texts: Iterable[str], *, dim: int = 100, window: int = 4, min_count: int = 3,
-                       max_words: int = 30000, seed: int = 0) -> tuple[list[str], np.ndarray]:
-    """Word vectors from raw texts: positive PMI of co-occurrence within ``window`` words
-    (context counts smoothed with exponent 0.75), reduced by truncated SVD; rows of unit length.
-    Returns the words (most frequent first) and a ``len(words) x dim`` matrix."""
-    import scipy.sparse as sp
-    from scipy.sparse.linalg import svds
-
-    documents = [word_tokens(t) for t in texts]
-    counts = Counter(w for doc in documents for w in doc)
-    words = [w for w, c in counts.most_common(max_words) if c >= min_count]
-    if len(words) <= dim:
-        raise ValueError(f"only {len(words)} words occur {min_count}+ times: too little text for {dim}-d vectors")
-    index = {w: i for i, w in enumerate(words)}
-    rows, cols = [], []
-    for doc in documents:
-        ids = np.array([index.get(w, -1) for w in doc], dtype=np.int64)
-        for k in range(1, window + 1):
-            a, b = ids[:-k], ids[k:]
-            ok = (a >= 0) & (b >= 0)
-            rows += [a[ok], b[ok]]
-            cols += [b[ok], a[ok]]
-    n = len(words)
-    r, c = (np.concatenate(rows), np.concatenate(cols)) if rows else (np.zeros(0, np.int64),) * 2
-    cooc = sp.coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n)).tocsr().tocoo()  # sums duplicates
-    total = cooc.data.sum()
-    word_p = np.asarray(cooc.sum(axis=1)).ravel() / total
-    context = np.asarray(cooc.sum(axis=0)).ravel() ** 0.75
-    context_p = context / context.sum()
-    pmi = np.log(cooc.data / total / (word_p[cooc.row] * context_p[cooc.col]))
-    keep = pmi > 0
-    ppmi = sp.csr_matrix((pmi[keep], (cooc.row[keep], cooc.col[keep])), shape=(n, n))
-    u, s, _ = svds(ppmi, k=dim, random_state=seed)
-    vectors = u[:, ::-1] * np.sqrt(s[::-1])
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-8
-    return words, vectors.astype(np.float32)
 
 
 def _network(n_words: int, dim: int, hidden: int, n_features: int, dropout: float):
