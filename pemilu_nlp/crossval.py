@@ -130,9 +130,10 @@ def recipe_today(dev_share: float = 0.2, min_positives: int = 5) -> Recipe:
         parts = multilabel_folds(fold.Y_train, max(2, round(1 / dev_share)), seed=fold.seed + 3)
         fit, dev = parts[0]
         fit_idx, dev_idx = fold.train_idx[fit], fold.train_idx[dev]
-        scores = fold.scorer.fit_score(fit_idx, fold.Y[fit_idx], np.concatenate([dev_idx, fold.test_idx]))
-        thresholds = tune_thresholds(fold.Y[dev_idx], scores[:len(dev_idx)], min_positives=min_positives)
-        return apply_thresholds(scores[len(dev_idx):], thresholds)
+        # two calls (one fit each) so that the thresholds provably come from dev scores alone
+        dev_scores = fold.scorer.fit_score(fit_idx, fold.Y[fit_idx], dev_idx)
+        thresholds = tune_thresholds(fold.Y[dev_idx], dev_scores, min_positives=min_positives)
+        return apply_thresholds(fold.scorer.fit_score(fit_idx, fold.Y[fit_idx], fold.test_idx), thresholds)
     return recipe
 
 

@@ -1,0 +1,137 @@
+"""Issue 12 experiments: thresholds, heads, unlabelled text and cues for the rare topics, all under
+the same repeated nested cross-validation (thresholds chosen inside each training fold only).
+
+    python3 benchmarks/rare_topics.py [--repeats 3] [--only thresholds,heads,features,cues] \
+        [--out benchmarks/results/rare_topics.json]
+
+Features that need no labels (TF-IDF vocabulary and idf, PPMI-SVD word vectors, cue counts) are
+fitted once on the unlabelled news plus the corpus texts (no labels) and cached under
+``--cache``; each experiment then costs only the per-topic fits. Results: one JSON file, with
+every recipe's pooled bootstrap summary.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pemilu_nlp.corpus import label_matrix, load_corpus  # noqa: E402
+from pemilu_nlp.crossval import (bootstrap_summary, format_cv_table, recipe_fixed, recipe_oof,  # noqa: E402
+                                 recipe_prior_shift, recipe_today, run_cv)
+from pemilu_nlp.features import cue_counts  # noqa: E402
+from pemilu_nlp.heads import FeatureScorer, TextModelScorer  # noqa: E402
+from pemilu_nlp.schema import topic_ids  # noqa: E402
+from pemilu_nlp.tfidf import TfidfTopicClassifier  # noqa: E402
+from pemilu_nlp.unlabelled import default_unlabelled_paths, load_unlabelled_texts  # noqa: E402
+from pemilu_nlp.wordvectors import document_vectors, train_word_vectors  # noqa: E402
+
+
+def features(texts: list[str], cache: Path) -> dict[str, object]:
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / "features.npz"
+    if path.exists():
+        z = np.load(path, allow_pickle=False)
+        tf_pool = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+        return {"tfidf_pool": tf_pool, "dense": z["dense"], "cues": z["cues"], "tfidf_corpus": None}
+    unlabelled = load_unlabelled_texts(default_unlabelled_paths(ROOT.parent / "shared" / "data"))
+    t = time.time()
+    vec = TfidfTopicClassifier().fit_features(unlabelled + texts)
+    tf_pool = vec.transform(texts)
+    print(f"pool vocabulary: {len(vec.word_vocabulary_)} words, {len(vec.char_vocabulary_)} char grams "
+          f"({time.time() - t:.0f} s)")
+    t = time.time()
+    words, vectors = train_word_vectors(unlabelled + texts, dim=100, max_words=30000)
+    dense = document_vectors(texts, words, vectors)
+    print(f"word vectors {vectors.shape} ({time.time() - t:.0f} s)")
+    cues = cue_counts(texts)
+    np.savez(path, data=tf_pool.data, indices=tf_pool.indices, indptr=tf_pool.indptr, shape=np.array(tf_pool.shape),
+             dense=dense, cues=cues)
+    return {"tfidf_pool": tf_pool, "dense": dense, "cues": cues}
+
+
+def summarise(Y, preds, topics, n_boot):
+    return {name: bootstrap_summary(Y, p, topics, n_boot=n_boot) for name, p in preds.items()}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=str(ROOT / "data" / "corpus.jsonl"))
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--boot", type=int, default=1000)
+    ap.add_argument("--only", default="thresholds,heads,features,cues")
+    ap.add_argument("--cache", default="/tmp/rare_cache")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "rare_topics.json"))
+    args = ap.parse_args()
+
+    articles = load_corpus(args.data)
+    texts = [a.model_text for a in articles]
+    topics = list(topic_ids())
+    Y = label_matrix(articles, topics)
+    F = features(texts, Path(args.cache))
+    out_path = Path(args.out)
+    results = json.loads(out_path.read_text()) if out_path.exists() else {}
+    results.setdefault("setup", {})
+    results["setup"].update({"corpus": Path(args.data).name, "articles": len(texts), "repeats": args.repeats,
+                             "outer_folds": 5, "inner_folds": 5, "bootstrap": args.boot,
+                             "command": "python3 benchmarks/rare_topics.py " + " ".join(sys.argv[1:])})
+    cv = {"n_splits": 5, "n_repeats": args.repeats, "seed": 0, "progress": True}
+
+    def record(section: str, preds: dict, seconds: float) -> None:
+        summaries = summarise(Y, preds, topics, args.boot)
+        print(format_cv_table(summaries, title=f"== {section} ({seconds:.0f} s)"), flush=True)
+        results.setdefault(section, {}).update(summaries)
+        results.setdefault("seconds", {})[section] = round(seconds)
+        out_path.write_text(json.dumps(results, indent=1) + "\n")
+
+    X = F["tfidf_pool"]
+    only = set(args.only.split(","))
+    if "thresholds" in only:
+        t = time.time()
+        preds = run_cv(TextModelScorer(texts, TfidfTopicClassifier), Y,
+                       {"today: corpus vocabulary, dev-tuned": recipe_today()}, **cv)
+        preds.update(run_cv(FeatureScorer(X, "lr", C=32.0), Y, {
+            "lr, dev-tuned (today's rule)": recipe_today(), "lr, OOF thresholds": recipe_oof(),
+            "lr, OOF thresholds no shrink": recipe_oof(shrink=0.0),
+            "lr, 0.5": recipe_fixed(0.5), "lr, prior shift": recipe_prior_shift()}, **cv))
+        for head in ("lr_sigmoid", "lr_isotonic"):
+            preds.update({f"{head}, 0.5": run_cv(FeatureScorer(X, head, C=32.0), Y, {"x": recipe_fixed(0.5)}, **cv)["x"]})
+        record("thresholds", preds, time.time() - t)
+    if "heads" in only:
+        t = time.time()
+        preds = {}
+        for name, head, params in [("lr C=4", "lr", {"C": 4.0}), ("lr C=32", "lr", {"C": 32.0}),
+                                   ("lr C=128", "lr", {"C": 128.0}), ("linear svm C=1", "svm", {"C": 1.0}),
+                                   ("svm + sigmoid C=1", "svm_sigmoid", {"C": 1.0}),
+                                   ("complement nb", "cnb", {"alpha": 0.3}), ("balanced sgd", "sgd", {"alpha": 1e-4})]:
+            preds[name] = run_cv(FeatureScorer(X, head, **params), Y, {"x": recipe_oof()}, **cv)["x"]
+        record("heads", preds, time.time() - t)
+    if "features" in only:
+        t = time.time()
+        preds = {}
+        for w in (0.5, 1.0):
+            Xd = sp.hstack([X, sp.csr_matrix(F["dense"] * w)], format="csr")
+            preds[f"tfidf + word vectors x{w}"] = run_cv(FeatureScorer(Xd, "lr", C=32.0), Y,
+                                                         {"x": recipe_oof()}, **cv)["x"]
+        record("features", preds, time.time() - t)
+    if "cues" in only:
+        t = time.time()
+        preds = {}
+        cues = np.log1p(F["cues"])
+        for w in (0.3, 1.0):
+            Xc = sp.hstack([X, sp.csr_matrix(cues * w)], format="csr")
+            preds[f"tfidf + cue counts x{w}"] = run_cv(FeatureScorer(Xc, "lr", C=32.0), Y,
+                                                       {"x": recipe_oof()}, **cv)["x"]
+        record("cues", preds, time.time() - t)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
