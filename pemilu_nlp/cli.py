@@ -128,6 +128,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.cv:
+        return _evaluate_cv(args)
+    if not args.models:
+        raise SystemExit("pemilu-nlp evaluate: give model folders, or --cv K for cross-validation")
     from .corpus import load_corpus, load_split, split_corpus
     from .metrics import format_report
     from .models import load_model
@@ -149,6 +153,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(f"{key:<24}" + "".join(f"{r[key]:>20.3f}" for _, r in reports))
         for topic in topics:
             print(f"{topic:<24}" + "".join(f"{r['per_topic'][topic]['f1']:>20.3f}" for _, r in reports))
+    return 0
+
+
+def _evaluate_cv(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_cv, format_cv_table
+
+    result = evaluate_cv(args.data, recipes=[r for r in args.recipes.split(",") if r], unlabelled=args.unlabelled,
+                         n_splits=args.cv, n_repeats=args.repeats, seed=args.seed, progress=True)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
+    print(json.dumps(result, indent=1) if args.json else
+          format_cv_table(result["recipes"], title=f"== {args.data}: {args.cv}-fold CV x {args.repeats}"))
     return 0
 
 
@@ -240,12 +256,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="auto, cpu or cuda")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="score one or more model folders on the same split, side by side")
-    p.add_argument("models", nargs="+")
+    p = sub.add_parser("evaluate", help="score one or more model folders on the same split, side by side; "
+                                        "or (--cv) the TF-IDF recipes under repeated nested cross-validation")
+    p.add_argument("models", nargs="*")
     p.add_argument("--data", required=True)
     p.add_argument("--split")
     p.add_argument("--part", choices=["train", "dev", "test"], default="test")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--cv", type=int, help="K outer folds of repeated cross-validation over the whole corpus "
+                                          "(thresholds chosen inside each training fold)")
+    p.add_argument("--repeats", type=int, default=3, help="with --cv: repeats of the K folds")
+    p.add_argument("--recipes", default="before,after", help="with --cv: before (as shipped until now), after")
+    p.add_argument("--unlabelled", nargs="*", default=[], help="with --cv: unlabelled news for the 'after' "
+                                                               "vocabulary (e.g. ../shared/data)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="with --cv: write the summaries as JSON here")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("evaluate-summaries", help="ROUGE of every summariser on IndoSum and the corpus")

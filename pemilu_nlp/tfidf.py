@@ -33,7 +33,7 @@ from .schema import topic_ids
 from .text import _WORD, clean_text, normalize_whitespace, stopwords
 from .thresholds import tune_thresholds
 
-__all__ = ["TfidfTopicClassifier"]
+__all__ = ["HeadScorer", "TfidfTopicClassifier"]
 
 FORMAT = "pemilu_nlp.tfidf"
 FORMAT_VERSION = 1
@@ -328,28 +328,37 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         texts, _ = as_texts(X)
         return self._features(self._encode(texts))
 
-    def fit(self, X: Iterable[str], y: Any) -> TfidfTopicClassifier:
+    def fit(self, X: Iterable[str], y: Any, *, unlabelled: Iterable[str] | None = None) -> TfidfTopicClassifier:
         """Learn vocabularies, idf and one logistic regression per topic.
 
         ``y`` is a list of topic-id lists (one per text) or a binary matrix in schema order.
+        ``unlabelled``: more texts (e.g. unlabelled news) that the vocabularies and idf are learned
+        from together with ``X``; their words then count even when no labelled article has them.
         """
-        from sklearn.linear_model import LogisticRegression
-        from tqdm.auto import tqdm
-
         texts, _ = as_texts(X)
         self._check_ngram_range()
         self.classes_ = np.array(topic_ids())
         y = binarize_labels(y, list(self.classes_), n=len(texts))
-        self.fit_features(texts)
+        extra = list(unlabelled) if unlabelled is not None else []
+        self.fit_features(texts + extra if extra else texts)
+        self.n_unlabelled_ = len(extra)
         features = self.transform(texts)
-        n_features = features.shape[1]
-        coef = np.zeros((len(self.classes_), n_features), dtype=np.float32)
+        self.coef_, self.intercept_, self.untrained_topics_ = self._fit_heads(features, y)
+        self.thresholds_ = np.full(len(self.classes_), 0.5)
+        self.n_features_ = features.shape[1]
+        return self
+
+    def _fit_heads(self, features: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        from sklearn.linear_model import LogisticRegression
+        from tqdm.auto import tqdm
+
+        coef = np.zeros((len(self.classes_), features.shape[1]), dtype=np.float32)
         intercept = np.full(len(self.classes_), -10.0, dtype=np.float32)
-        self.untrained_topics_ = []
+        untrained = []
         # disable=None: a bar on a terminal, silence in logs and tests
         for j, topic in enumerate(tqdm(self.classes_, desc="fitting topics", disable=None, leave=False)):
             if y[:, j].min() == y[:, j].max():  # no positive (or no negative): nothing to learn
-                self.untrained_topics_.append(str(topic))
+                untrained.append(str(topic))
                 intercept[j] = -10.0 if y[:, j].max() == 0 else 10.0
                 continue
             lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
@@ -357,16 +366,32 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
             lr.fit(features, y[:, j])
             coef[j] = lr.coef_[0]
             intercept[j] = lr.intercept_[0]
-        self.coef_, self.intercept_ = coef, intercept
-        self.thresholds_ = np.full(len(self.classes_), 0.5)
-        self.n_features_ = n_features
-        return self
+        return coef, intercept, untrained
 
     def tune_thresholds(self, X: Iterable[str], y: Any) -> TfidfTopicClassifier:
         """Set each topic's threshold to the F1-best value on held-out (dev) data."""
         check_is_fitted(self, "coef_")
         proba = self.predict_proba_matrix(X)
         self.thresholds_ = tune_thresholds(binarize_labels(y, list(self.classes_), n=len(proba)), proba)
+        return self
+
+    def tune_thresholds_oof(self, X: Iterable[str], y: Any, *, n_splits: int = 5, n_repeats: int = 2,
+                            shrink: float = 5.0, seed: int = 0) -> TfidfTopicClassifier:
+        """Set every topic's threshold from out-of-fold scores of the labelled articles ``X``
+        (normally the ones the model was fitted on): the per-topic regressions are refitted on
+        inner folds, the label-free vocabulary and idf are kept; the rule is
+        :func:`~pemilu_nlp.thresholds.oof_threshold` (shrunk towards the prevalence cut for a topic
+        with few positives)."""
+        from .crossval import oof_scores
+        from .thresholds import oof_thresholds
+
+        check_is_fitted(self, "coef_")
+        texts, _ = as_texts(X)
+        y = binarize_labels(y, list(self.classes_), n=len(texts))
+        features = self.transform(texts)
+
+        oof = oof_scores(HeadScorer(self, features), np.arange(len(texts)), y, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
+        self.thresholds_ = oof_thresholds(y, oof, shrink=shrink)
         return self
 
     # ------------------------------------------------------------------------------------ predicting
@@ -466,3 +491,19 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
             raise ModelFormatError(f"{folder}: weights and vocabulary do not match")
         model.config_ = config
         return model
+
+
+class HeadScorer:
+    """The per-topic regressions of ``model`` refitted on rows of fixed ``features`` (documents x
+    features from :meth:`TfidfTopicClassifier.transform`): a cross-validation scorer
+    (:class:`~pemilu_nlp.crossval.Scorer`) for a model whose vocabulary was learned without labels."""
+
+    def __init__(self, model: TfidfTopicClassifier, features: sp.csr_matrix):
+        self.model, self.features = model, sp.csr_matrix(features)
+
+    def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray:
+        if not hasattr(self.model, "classes_"):
+            self.model.classes_ = np.array(topic_ids())
+        coef, intercept, _ = self.model._fit_heads(self.features[fit_idx], np.asarray(Y_fit))
+        scores = self.features[eval_idx] @ coef.T + intercept
+        return 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))

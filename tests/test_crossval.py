@@ -145,3 +145,50 @@ def test_bootstrap_summary_matches_a_hand_count_and_checks_shapes():
     assert s["macro_f1"]["mean"] == 0.5
     with pytest.raises(ValueError):
         bootstrap_summary(Y, np.zeros((1, 3, 1)), ["t"])
+
+
+# ------------------------------------------------------------------------------ the TF-IDF recipes
+LAPAS = ["Narapidana kabur dari lapas {i}, razia kamar warga binaan di rutan diperketat",
+         "Petugas rutan {i} menggelar razia kamar narapidana dan menemukan ponsel di lapas"]
+HOAKS = ["Beredar hoaks video palsu {i}, cek fakta menyebut disinformasi di media sosial"]
+OTHER = ["Timnas sepak bola menang {i} gol di stadion, pelatih memuji pemain",
+         "Harga saham naik {i} persen, investor membeli obligasi dan rupiah menguat"]
+
+
+def _tiny_corpus(path):
+    import json
+
+    rows = [(t.format(i=i), ["keamanan_lapas"]) for i in range(6) for t in LAPAS] \
+        + [(t.format(i=i), ["hoaks_ujaran_kebencian"]) for i in range(8) for t in HOAKS] \
+        + [(t.format(i=i), []) for i in range(10) for t in OTHER]
+    path.write_text("".join(json.dumps({"id": f"d{i}", "title": "", "text": t, "labels": y}) + "\n"
+                            for i, (t, y) in enumerate(rows)), "utf-8")
+    return path
+
+
+def test_evaluate_cv_command_prints_both_recipes(tmp_path, capsys):
+    from pemilu_nlp.cli import main
+
+    corpus = _tiny_corpus(tmp_path / "c.jsonl")
+    out = tmp_path / "cv.json"
+    assert main(["evaluate", "--data", str(corpus), "--cv", "3", "--repeats", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "macro-F1" in text and "keamanan_lapas" in text and "before" in text and "after" in text
+    import json
+
+    result = json.loads(out.read_text())
+    assert result["recipes"]["after"]["per_topic"]["keamanan_lapas"]["f1"]["mean"] > 0.9
+    assert result["recipes"]["after"]["per_topic"]["keamanan_lapas"]["support"] == 12
+
+
+def test_tfidf_oof_thresholds_and_unlabelled_vocabulary():
+    from pemilu_nlp.tfidf import TfidfTopicClassifier
+
+    texts = [t.format(i=i) for i in range(6) for t in LAPAS] + [t.format(i=i) for i in range(10) for t in OTHER]
+    labels = [["keamanan_lapas"]] * 12 + [[]] * 20
+    model = TfidfTopicClassifier(min_df=1).fit(texts, labels, unlabelled=["Sipir lapas bertugas malam", "sipir"])
+    assert "sipir" in model.word_vocabulary_ and model.n_unlabelled_ == 2
+    model.tune_thresholds_oof(texts, labels, n_splits=3, n_repeats=1)
+    j = list(model.classes_).index("keamanan_lapas")
+    assert 0.0 < model.thresholds_[j] < 1.0
+    assert model.predict(texts[0]) == ["keamanan_lapas"] and model.predict(texts[-1]) == []

@@ -1,0 +1,60 @@
+"""The TF-IDF recipes under repeated nested cross-validation: what ``pemilu-nlp evaluate --cv`` prints.
+
+Two recipes, compared on the same folds:
+
+``before``
+    The model as shipped until issue 12: vocabulary and idf from the labelled training texts, fitted
+    on part of each training fold, thresholds tuned on the rest (topics with 5+ positives there;
+    0.5 otherwise).
+``after``
+    Vocabulary and idf learned once without labels (the corpus texts plus any unlabelled news),
+    per-topic regressions on every training article, thresholds from inner out-of-fold scores.
+
+Thresholds are chosen inside each training fold only (see :mod:`pemilu_nlp.crossval`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .corpus import label_matrix, load_corpus
+from .crossval import bootstrap_summary, format_cv_table, recipe_oof, recipe_today, run_cv
+from .schema import topic_ids
+
+__all__ = ["RECIPES", "evaluate_cv", "format_cv_table"]
+
+RECIPES = ("before", "after")
+
+
+def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabelled: Sequence[str | Path] = (),
+                n_splits: int = 5, n_repeats: int = 3, seed: int = 0, n_boot: int = 1000,
+                params: dict[str, Any] | None = None, progress: bool = False) -> dict[str, Any]:
+    """Repeated nested CV of each recipe over the whole corpus; per recipe the summary of
+    :func:`~pemilu_nlp.crossval.bootstrap_summary` (macro-F1 over all topics and per-topic P/R/F1,
+    each with a bootstrap 95 % interval)."""
+    from .heads import TextModelScorer
+    from .tfidf import HeadScorer, TfidfTopicClassifier
+    from .unlabelled import load_unlabelled_texts
+
+    unknown = [r for r in recipes if r not in RECIPES]
+    if unknown:
+        raise ValueError(f"unknown recipe(s) {unknown}; choose from {', '.join(RECIPES)}")
+    articles = load_corpus(corpus)
+    texts = [a.model_text for a in articles]
+    topics = list(topic_ids())
+    Y = label_matrix(articles, topics)
+    params = dict(params or {})
+    cv = {"n_splits": n_splits, "n_repeats": n_repeats, "seed": seed, "progress": progress}
+    predictions = {}
+    if "before" in recipes:
+        scorer = TextModelScorer(texts, lambda: TfidfTopicClassifier(**params))
+        predictions["before"] = run_cv(scorer, Y, {"x": recipe_today()}, **cv)["x"]
+    if "after" in recipes:
+        extra = load_unlabelled_texts(list(unlabelled)) if unlabelled else []
+        model = TfidfTopicClassifier(**params).fit_features(texts + extra)
+        predictions["after"] = run_cv(HeadScorer(model, model.transform(texts)), Y, {"x": recipe_oof()}, **cv)["x"]
+    return {"corpus": str(corpus), "n_splits": n_splits, "n_repeats": n_repeats, "seed": seed,
+            "unlabelled": [str(p) for p in unlabelled], "params": params,
+            "recipes": {name: bootstrap_summary(Y, p, topics, n_boot=n_boot, seed=seed)
+                        for name, p in predictions.items()}}
