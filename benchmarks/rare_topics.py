@@ -24,14 +24,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pemilu_nlp.corpus import label_matrix, load_corpus  # noqa: E402
-from pemilu_nlp.crossval import (bootstrap_summary, format_cv_table, recipe_fixed, recipe_oof,  # noqa: E402
-                                 recipe_prior_shift, recipe_today, run_cv)
+from pemilu_nlp.crossval import (  # noqa: E402
+    bootstrap_summary,
+    format_cv_table,
+    recipe_fixed,
+    recipe_oof,
+    recipe_prior_shift,
+    recipe_today,
+    run_cv,
+)
 from pemilu_nlp.features import cue_counts  # noqa: E402
-from pemilu_nlp.heads import FeatureScorer, TextModelScorer  # noqa: E402
+from pemilu_nlp.heads import FeatureScorer, SelfTrainingScorer, TextModelScorer  # noqa: E402
 from pemilu_nlp.schema import topic_ids  # noqa: E402
 from pemilu_nlp.tfidf import TfidfTopicClassifier  # noqa: E402
 from pemilu_nlp.unlabelled import default_unlabelled_paths, load_unlabelled_texts  # noqa: E402
-from pemilu_nlp.wordvectors import document_vectors, train_word_vectors  # noqa: E402
+from pemilu_nlp.wordvectors import document_vectors, train_word_vectors, word_tokens  # noqa: E402
 
 
 def features(texts: list[str], cache: Path) -> dict[str, object]:
@@ -55,6 +62,32 @@ def features(texts: list[str], cache: Path) -> dict[str, object]:
     np.savez(path, data=tf_pool.data, indices=tf_pool.indices, indptr=tf_pool.indptr, shape=np.array(tf_pool.shape),
              dense=dense, cues=cues)
     return {"tfidf_pool": tf_pool, "dense": dense, "cues": cues}
+
+
+def _key(text: str) -> str:
+    return " ".join(word_tokens(text)[:30])
+
+
+def pool_features(texts: list[str], bodies: list[str], cache: Path) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Features of the unlabelled articles that are not corpus articles (matched on their first 30
+    tokens, anywhere in the first 400 of a pool text), for self-training."""
+    path = cache / "pool.npz"
+    if path.exists():
+        z = np.load(path, allow_pickle=False)
+        return sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"])), z["cues"]
+    unlabelled = load_unlabelled_texts(default_unlabelled_paths(ROOT.parent / "shared" / "data"))
+    keys = {_key(b) for b in bodies if len(word_tokens(b)) >= 30}
+    kept = []
+    for u in unlabelled:
+        toks = word_tokens(u)[:400]
+        if not any(" ".join(toks[i:i + 30]) in keys for i in range(0, max(1, len(toks) - 29))):
+            kept.append(u)
+    print(f"pool for self-training: {len(kept)} of {len(unlabelled)} unlabelled texts (corpus articles removed)")
+    vec = TfidfTopicClassifier().fit_features(unlabelled + texts)
+    X = vec.transform(kept)
+    cues = cue_counts(kept)
+    np.savez(path, data=X.data, indices=X.indices, indptr=X.indptr, shape=np.array(X.shape), cues=cues)
+    return X, cues
 
 
 def summarise(Y, preds, topics, n_boot):
@@ -130,6 +163,15 @@ def main() -> int:
             preds[f"tfidf + cue counts x{w}"] = run_cv(FeatureScorer(Xc, "lr", C=32.0), Y,
                                                        {"x": recipe_oof()}, **cv)["x"]
         record("cues", preds, time.time() - t)
+    if "selftrain" in only:
+        t = time.time()
+        pool, pool_cues = pool_features(texts, [a.text for a in articles], Path(args.cache))
+        preds = {}
+        for name, kw in [("self-training, pool score >= 0.5", {"cut": 0.5}),
+                         ("self-training, cue-picked candidates (score >= 0.3, 1+ cue)",
+                          {"cut": 0.3, "cue_pool": pool_cues, "min_cues": 1})]:
+            preds[name] = run_cv(SelfTrainingScorer(X, pool, C=32.0, **kw), Y, {"x": recipe_oof()}, **cv)["x"]
+        record("selftrain", preds, time.time() - t)
     return 0
 
 

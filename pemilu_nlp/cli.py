@@ -121,7 +121,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.report:
             Path(args.report).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
         return 0
-    train_model(args.model, args.data, args.out, split=args.split, report=args.report, params=params)
+    thresholds = args.thresholds or ("oof" if args.model == "tfidf" else "dev")
+    train_model(args.model, args.data, args.out, split=args.split, report=args.report, params=params,
+                thresholds=thresholds, unlabelled=args.unlabelled)
     if args.out:
         print(f"saved to {args.out}")
     return 0
@@ -246,6 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="model folder to write")
     p.add_argument("--report", help="write the evaluation report as JSON here")
     p.add_argument("--cv", type=int, help="K-fold cross-validation instead of the fixed split")
+    p.add_argument("--thresholds", choices=["dev", "oof"],
+                   help="dev: fit on train, tune on dev; oof (TF-IDF default): fit on train+dev, thresholds "
+                        "from out-of-fold scores")
+    p.add_argument("--unlabelled", nargs="*", default=[],
+                   help="TF-IDF: unlabelled news files or folders for the vocabulary and idf (e.g. ../shared/data)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--params", help="model settings as JSON, e.g. '{\"C\": 4}'")
     p.add_argument("--base", default="indobenchmark/indobert-base-p1", help="IndoBERT hub id or local folder")

@@ -130,3 +130,45 @@ class TextModelScorer:
     def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray:
         model = self.factory().fit([self.texts[i] for i in fit_idx], Y_fit)
         return model.predict_proba_matrix([self.texts[i] for i in eval_idx])
+
+
+class SelfTrainingScorer(FeatureScorer):
+    """Self-training over unlabelled articles: fit, score the pool, add each topic's pool articles
+    scoring at least ``cut`` as positives (at most ``max_ratio`` times the labelled positives), refit.
+
+    ``pool`` rows must hold no labelled article (a corpus article in the pool would leak its own
+    test label back as a pseudo-label). ``cue_pool`` (pool x topics, optional): a candidate must
+    also carry at least ``min_cues`` of the topic's schema cues.
+    """
+
+    def __init__(self, X: Any, pool: Any, *, cut: float = 0.5, max_ratio: float = 1.0, cue_pool: Any = None,
+                 min_cues: int = 1, head: str = "lr", **params: Any):
+        super().__init__(X, head, **params)
+        self.pool, self.cut, self.max_ratio = pool, cut, max_ratio
+        self.cue_pool, self.min_cues = cue_pool, min_cues
+        self.added_: list[int] = []
+
+    def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray:
+        import scipy.sparse as sp
+
+        X_fit, X_eval = self.X[fit_idx], self.X[eval_idx]
+        out = np.zeros((len(eval_idx), Y_fit.shape[1]))
+        for j in range(Y_fit.shape[1]):
+            y = np.asarray(Y_fit[:, j]).astype(int)
+            if y.min() == y.max():
+                out[:, j] = float(y.max())
+                continue
+            model = make_head(self.head, **self._params(j)).fit(X_fit, y)
+            pool_scores = _score(model, self.pool)
+            candidates = np.flatnonzero(pool_scores >= self.cut)
+            if self.cue_pool is not None:
+                candidates = candidates[np.asarray(self.cue_pool)[candidates, j] >= self.min_cues]
+            limit = int(self.max_ratio * y.sum())
+            candidates = candidates[np.argsort(-pool_scores[candidates])][:limit]
+            self.added_.append(len(candidates))
+            if len(candidates):
+                model = make_head(self.head, **self._params(j)).fit(
+                    sp.vstack([X_fit, self.pool[candidates]]) if sp.issparse(X_fit) else
+                    np.vstack([X_fit, self.pool[candidates]]), np.r_[y, np.ones(len(candidates), int)])
+            out[:, j] = _score(model, X_eval)
+        return out

@@ -55,29 +55,54 @@ def make_model(kind: str, **params: Any) -> Any:
 
 
 def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split: str | Path | None = None,
-                report: str | Path | None = None, params: dict | None = None, verbose: bool = True) -> tuple[Any, dict]:
-    """Fit on train, tune thresholds on dev, score on test, save to ``out``; returns (model, report)."""
+                report: str | Path | None = None, params: dict | None = None, verbose: bool = True,
+                thresholds: str = "dev", unlabelled: Sequence[str | Path] = ()) -> tuple[Any, dict]:
+    """Fit, choose thresholds, score on test, save to ``out``; returns (model, report).
+
+    ``thresholds="dev"``: fit on train, tune thresholds on dev.  ``thresholds="oof"`` (TF-IDF only):
+    fit on train and dev together, thresholds from out-of-fold scores of those articles (every
+    labelled example counts; see :meth:`TfidfTopicClassifier.tune_thresholds_oof`).
+    ``unlabelled`` (TF-IDF only): news files or folders the vocabulary and idf also learn from.
+    """
+    if thresholds not in ("dev", "oof") or (thresholds == "oof" and kind != "tfidf"):
+        raise ValueError(f"thresholds must be 'dev' or (TF-IDF only) 'oof', got {thresholds!r} for {kind}")
     split = Path(split) if split else default_split_path(corpus)
     articles = load_corpus(corpus)
     parts = split_corpus(articles, load_split(split))
     model = make_model(kind, **(params or {}))
     train, dev, test = parts["train"], parts["dev"], parts["test"]
+    fit_on = list(train) + list(dev) if thresholds == "oof" else train
+    extra: dict = {}
+    if unlabelled:
+        from .unlabelled import load_unlabelled_texts
+
+        extra["unlabelled"] = load_unlabelled_texts(list(unlabelled))
     if verbose:
-        print(f"training {kind} on {len(train)} articles (dev {len(dev)}, test {len(test)})")
+        print(f"training {kind} on {len(fit_on)} articles (dev {len(dev)}, test {len(test)}, "
+              f"thresholds: {thresholds}, unlabelled texts: {len(extra.get('unlabelled', []))})")
     if kind == "indobert":
         model.fit([a.model_text for a in train], [a.labels for a in train],
                   X_dev=[a.model_text for a in dev], y_dev=[a.labels for a in dev])
     else:
-        model.fit([a.model_text for a in train], [a.labels for a in train])
-    model.tune_thresholds([a.model_text for a in dev], [a.labels for a in dev])
+        model.fit([a.model_text for a in fit_on], [a.labels for a in fit_on], **extra)
+    if thresholds == "oof":
+        model.tune_thresholds_oof([a.model_text for a in fit_on], [a.labels for a in fit_on])
+    else:
+        model.tune_thresholds([a.model_text for a in dev], [a.labels for a in dev])
     result = {"model": kind, "corpus": str(corpus), "split": str(split),
-              "data_fingerprint": data_fingerprint(corpus, split),
+              "data_fingerprint": data_fingerprint(corpus, split), "thresholds": thresholds,
+              "unlabelled_texts": len(extra.get("unlabelled", [])),
               "dev": evaluate_model(model, dev), "test": evaluate_model(model, test)}
+    if thresholds == "oof":
+        result["dev_note"] = "dev is part of the training data here: its scores are not held-out figures"
     if out is not None:
         model.save(out, metrics={"dev": _headline(result["dev"]), "test": _headline(result["test"])},
                    extra={"training_data": {"corpus": Path(corpus).name, "split": Path(split).name,
                                             "fingerprint": result["data_fingerprint"],
-                                            "sizes": {k: len(v) for k, v in parts.items()}}})
+                                            "sizes": {k: len(v) for k, v in parts.items()},
+                                            "fitted_on": "train+dev" if thresholds == "oof" else "train",
+                                            "thresholds": thresholds,
+                                            "unlabelled_texts": result["unlabelled_texts"]}})
     if report is not None:
         Path(report).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
     if verbose:
