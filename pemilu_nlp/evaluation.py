@@ -48,11 +48,12 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
     cv = {"n_splits": n_splits, "n_repeats": n_repeats, "seed": seed, "progress": progress}
     predictions = {}
     if "before" in recipes:
-        scorer = TextModelScorer(texts, lambda: TfidfTopicClassifier(**params))
+        before = {"dual": False, **params}  # solver as shipped until now
+        scorer = TextModelScorer(texts, lambda: TfidfTopicClassifier(**before))
         predictions["before"] = run_cv(scorer, Y, {"x": recipe_today()}, **cv)["x"]
     if "after" in recipes:
         extra = load_unlabelled_texts(list(unlabelled)) if unlabelled else []
-        model = TfidfTopicClassifier(**params).fit_features(texts + extra)
+        model = TfidfTopicClassifier(**{"dual": True, **params}).fit_features(texts + extra)
         predictions["after"] = run_cv(HeadScorer(model, model.transform(texts)), Y, {"x": recipe_oof()}, **cv)["x"]
     return {"corpus": str(corpus), "n_splits": n_splits, "n_repeats": n_repeats, "seed": seed,
             "unlabelled": [str(p) for p in unlabelled], "params": params,

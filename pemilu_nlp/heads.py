@@ -19,7 +19,8 @@ __all__ = ["HEADS", "FeatureScorer", "TextModelScorer", "make_head"]
 def _lr(C: float = 32.0, **_: Any):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0)
+    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True, max_iter=2000,
+                              random_state=0)
 
 
 def _calibrated(base: str, method: str, C: float = 32.0, **_: Any):

@@ -103,6 +103,10 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         Inverse regularisation of each topic's logistic regression.
     class_weight : "balanced" or None
         Reweights rare topics' positives.
+    dual : bool
+        Solve each regression in its dual form (the same objective; the solver stops at a slightly
+        different point): about ten times faster to fit when
+        features outnumber articles (as here).
     clean : bool
         Run :func:`pemilu_nlp.text.clean_text` on each input (turn off for pre-cleaned text).
 
@@ -117,7 +121,8 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
     def __init__(self, *, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = (3, 5), stem: bool = False, min_df: int = 2,
                  max_word_features: int = 40000, max_char_features: int = 60000, C: float = 32.0,
-                 class_weight: str | None = "balanced", clean: bool = True, random_state: int = 0):
+                 class_weight: str | None = "balanced", clean: bool = True, random_state: int = 0,
+                 dual: bool = True):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.stem = stem
@@ -128,6 +133,7 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         self.class_weight = class_weight
         self.clean = clean
         self.random_state = random_state
+        self.dual = dual
 
     # ------------------------------------------------------------------------------------ features
     # Python touches each token once (a dict lookup that gives it a batch-local word id); every
@@ -362,7 +368,7 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
                 intercept[j] = -10.0 if y[:, j].max() == 0 else 10.0
                 continue
             lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
-                                    max_iter=2000, random_state=self.random_state)
+                                    dual=self.dual, max_iter=2000, random_state=self.random_state)
             lr.fit(features, y[:, j])
             coef[j] = lr.coef_[0]
             intercept[j] = lr.intercept_[0]

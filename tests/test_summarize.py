@@ -325,23 +325,6 @@ def test_neural_unfitted_and_mismatched_inputs_are_clear_errors(tmp_path):
         NeuralSummarizer().fit([list(SENTENCES)], [[0], [1]])
 
 
-def test_word_vectors_put_words_of_like_contexts_together():
-    from pemilu_nlp.summarize.neural import train_word_vectors
-
-    texts = [f"{who} menangkap pelaku di {where} kemarin" for who in ("polisi", "kepolisian")
-             for where in ("pasar", "terminal", "stasiun", "jalan")] * 5
-    texts += [f"petani menanam {crop} di sawah {place}" for crop in ("padi", "jagung")
-              for place in ("utara", "selatan", "timur", "barat")] * 5
-    words, vectors = train_word_vectors(texts, dim=4, min_count=2)
-    index = {w: i for i, w in enumerate(words)}
-    sim = vectors @ vectors.T
-    assert sim[index["polisi"], index["kepolisian"]] > sim[index["polisi"], index["padi"]]
-    assert sim[index["padi"], index["jagung"]] > sim[index["padi"], index["kepolisian"]]
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    with pytest.raises(ValueError, match="too little text"):
-        train_word_vectors(["satu dua tiga"], dim=4)
-
-
 def test_the_shipped_neural_scorer_loads_and_prefers_the_lead():
     pytest.importorskip("torch")
     scores = get_summarizer("neural").score(list(SENTENCES))
