@@ -4,8 +4,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pemilu_nlp.crossval import (bootstrap_summary, format_cv_table, multilabel_folds, oof_scores, recipe_fixed,
-                                 recipe_oof, recipe_prior_shift, recipe_today, run_cv)
+from pemilu_nlp.crossval import (
+    bootstrap_summary,
+    format_cv_table,
+    multilabel_folds,
+    oof_scores,
+    recipe_fixed,
+    recipe_oof,
+    recipe_prior_shift,
+    recipe_today,
+    run_cv,
+)
 from pemilu_nlp.heads import FeatureScorer
 from pemilu_nlp.thresholds import oof_threshold, oof_thresholds
 
@@ -86,7 +95,7 @@ def test_a_folds_threshold_never_sees_its_test_articles(recipe):
         test = set(map(int, test_idx))
         # every call may score the test articles only with a model fitted on training articles, and
         # the calls that choose thresholds (all but the one that scores the test part) never touch them
-        for fitted, scored in spy.calls:
+        for fitted, _ in spy.calls:
             assert not fitted & test
         rule_calls = [c for c in spy.calls if not c[1] & test]
         assert rule_calls, "the rule must be chosen on calls that do not score test articles"
