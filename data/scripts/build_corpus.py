@@ -57,6 +57,7 @@ def apply_reread(labels: dict[str, list[str]], records: list[dict]) -> dict[str,
     so that an earlier correction cannot be silently overwritten) and only schema topics; "kept"
     records leave the labels as they were, "changed" ones must change them.
     """
+    from pemilu_nlp.errors import UnknownLabelError
     from pemilu_nlp.schema import validate_labels
 
     out = {k: list(v) for k, v in labels.items()}
@@ -69,8 +70,11 @@ def apply_reread(labels: dict[str, list[str]], records: list[dict]) -> dict[str,
         seen.add(article_id)
         if article_id not in out:
             raise ValueError(f"{where}: no article {article_id!r}")
-        old = list(validate_labels(record["old_labels"], where=where))
-        new = list(validate_labels(record["labels"], where=where))
+        try:
+            old = list(validate_labels(record["old_labels"], where=where))
+            new = list(validate_labels(record["labels"], where=where))
+        except UnknownLabelError as err:
+            raise ValueError(str(err)) from None
         if set(old) != set(out[article_id]):
             raise ValueError(f"{where}: {article_id} has {out[article_id]} before the re-read, record says {old}")
         if record["decision"] not in REREAD_DECISIONS:
