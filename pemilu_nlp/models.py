@@ -15,12 +15,13 @@ SUMMARIZER_NEURAL = "summarizer-neural"
 
 def default_model_dir(name: str) -> Path:
     """Folder of a shipped model, installed or in a source checkout."""
-    candidates = []
+    # the checkout this module was imported from comes first: an editable install maps
+    # pemilu_nlp.default_models to the installed tree, which may be another checkout
+    candidates = [Path(__file__).resolve().parent.parent / "models" / name]
     try:
         candidates.append(Path(str(resources.files("pemilu_nlp.default_models").joinpath(name))))
     except ModuleNotFoundError:
         pass
-    candidates.append(Path(__file__).resolve().parent.parent / "models" / name)
     for folder in candidates:
         if (folder / "config.json").is_file():
             return folder

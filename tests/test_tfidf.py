@@ -159,10 +159,15 @@ def test_load_errors_other_topics_and_foreign_folder(saved, tmp_path):
         TfidfTopicClassifier.load(tmp_path)
 
 
-def test_default_model_gives_each_seed_its_reading_labels(seed_records):
+def test_default_model_finds_each_seeds_reading_labels(seed_records):
+    # The seeds are training examples. Thresholds chosen out of fold are low for the rarest topics
+    # (dialog_masyarakat 6, netralitas 4 examples), so a seed may get one extra label (README says
+    # which); it must never miss one of its own, and never get two extras.
     model = load_default()
     for record in seed_records:
-        assert model.predict(record["text"]) == record["labels"], record["file"]
+        predicted = model.predict(record["text"])
+        assert set(record["labels"]) <= set(predicted), record["file"]
+        assert len(set(predicted) - set(record["labels"])) <= 1, (record["file"], predicted)
 
 
 @pytest.mark.slow
