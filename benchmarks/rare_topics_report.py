@@ -33,7 +33,7 @@ RARE = ["keamanan_lapas", "kerja_sama_mou", "audiensi", "dialog_masyarakat", "ne
 def ablations(results: dict) -> str:
     lines = ["| section | variant | macro-F1 (11 topics) | " + " | ".join(RARE) + " |",
              "|---|---|---|" + "---|" * len(RARE)]
-    for section in ("thresholds", "heads", "features", "cues", "selftrain"):
+    for section in ("thresholds", "vocabulary", "heads", "features", "cues", "selftrain"):
         for name, s in results.get(section, {}).items():
             lines.append(f"| {section} | {name} | {cell(s['macro_f1'], 3)} | "
                          + " | ".join(f"{s['per_topic'][t]['f1']['mean']:.2f}" for t in RARE) + " |")
@@ -45,7 +45,7 @@ def main() -> int:
     ap.add_argument("--cv", default=str(ROOT / "benchmarks" / "results" / "rare_topics_cv.json"))
     ap.add_argument("--ablations", default=str(ROOT / "benchmarks" / "results" / "rare_topics.json"))
     args = ap.parse_args()
-    if Path(args.cv).exists():
+    if Path(args.cv).exists() and {"before", "after"} <= set(json.loads(Path(args.cv).read_text())["recipes"]):
         print(before_after(json.loads(Path(args.cv).read_text())))
         print()
     if Path(args.ablations).exists():

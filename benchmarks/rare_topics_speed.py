@@ -1,5 +1,5 @@
 """Side-by-side speed of two TF-IDF model folders on the same articles (issue 12: the new default
-must stay within 10 % of the old one).  Runs alternate A, B, A, B ... so that a shared, noisy
+must stay within 10 % of the old one).  Runs alternate A, B, B, A, A, B ... so that a shared, noisy
 machine slows both alike; reports the median docs/second of each and their ratio.
 
     python3 benchmarks/rare_topics_speed.py OLD_DIR NEW_DIR [--docs 1000] [--rounds 5]
@@ -31,8 +31,8 @@ def main() -> int:
     args = ap.parse_args()
     texts = load_articles(None, args.docs)
     rates: dict[str, dict[str, list[float]]] = {"old": {"cold": [], "warm": []}, "new": {"cold": [], "warm": []}}
-    for _ in range(args.rounds):
-        for name in ("old", "new"):
+    for r in range(args.rounds):
+        for name in (("old", "new") if r % 2 == 0 else ("new", "old")):  # neither always goes first
             model = TfidfTopicClassifier.load(getattr(args, name))   # fresh: cold word cache
             for state in ("cold", "warm"):
                 start = time.perf_counter()

@@ -26,7 +26,7 @@ def _cue_patterns() -> tuple[re.Pattern, ...]:
 def cue_counts(texts: Sequence[str]) -> np.ndarray:
     """Documents x topics: occurrences of each topic's cue phrases.
 
-    >>> cue_counts(["Razia kamar di Lapas Kelas IIA: petugas lapas menyita ponsel."])[0, 1]
+    >>> float(cue_counts(["Razia kamar di Lapas Kelas IIA: petugas lapas menyita ponsel."])[0, 1])
     3.0
     """
     patterns = _cue_patterns()
