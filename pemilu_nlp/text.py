@@ -68,7 +68,8 @@ TAIL_MARKERS: list[tuple[str, str]] = [
 INLINE_RULES: list[tuple[str, str]] = [
     ("url", r"(?i)\b(?:https?://|www\.)[^\s<>\"”]+"),
     ("separator prefix", r"^(?:=\s*){3,}"),
-    ("trailing credit", r"(?i)\s*\((?:kontributor|editor|ed|penulis|reporter|pewarta|foto|dok)\b[^()]{0,80}\)\s*$"),
+    # (?<!\s): a match starts only where a whitespace run starts, so a long run is scanned once
+    ("trailing credit", r"(?i)(?<!\s)\s*\((?:kontributor|editor|ed|penulis|reporter|pewarta|foto|dok)\b[^()]{0,80}\)\s*$"),
 ]
 _LINE_RULES = [(name, re.compile(p)) for name, p in LINE_RULES]
 _TAIL_MARKERS = [(name, re.compile(p)) for name, p in TAIL_MARKERS]
@@ -77,8 +78,9 @@ _INLINE_RULES = [(name, re.compile(p)) for name, p in INLINE_RULES]
 _INLINE_HINTS = {"url": ("http", "HTTP", "www.", "WWW."), "separator prefix": ("=",), "trailing credit": (")",)}
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-_SPACE_CHARS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_DETIK_DATELINE = re.compile(r"(?m)^([A-Z][A-Za-z .]{1,40})\n+\s*-\s*\n+")
+_SPACE_CHARS = re.compile(r"[ \t\x0b\x0c\x1c-\x1f\x85\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# blank lines as (spaces, newline) units: "\n+\s*" made a long run of newlines backtrack quadratically
+_DETIK_DATELINE = re.compile(r"(?m)^([A-Z][A-Za-z .]{1,40})\n(?:[^\S\n]*\n)*[^\S\n]*-\s*\n+")
 
 
 def _check_str(text: object, name: str = "text") -> str:
@@ -301,11 +303,11 @@ _QUOTE_OPEN_CLOSE = {"“": "”", '"': '"', "«": "»"}
 _QUOTE_OPEN = re.compile('["“«]')
 #: A run of sentence-final marks and the closing quotes/brackets after it.  Greedy with nothing
 #: after it that can fail, so the scan never backtracks: linear however long the run.
-_TERMINATOR = re.compile(r"[.?!…]+[\"”’')\]]*")
+_TERMINATOR = re.compile(r"[.?!…]+[\"”’')\]]*|(?<=\s)[•●▪‣◦]")  # or a bullet after a space
+_BULLETS = "•●▪‣◦"
 _CLOSERS = "\"”’')]"
 _OPENERS = frozenset("\"“‘'([")
 _STARTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_BULLET = re.compile(r"(?<=\s)(?=[•●▪‣◦])")
 _LIST_MARKER = re.compile(r"\(?(\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\)?")
 _TERMINAL = tuple(".!?:\"”’;")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
@@ -363,16 +365,18 @@ def _is_abbreviation(token: str, before_number: bool) -> bool:
     return len(parts) > 1 and all(0 < len(p) <= 2 for p in parts)
 
 
-def _number_before(paragraph: str, dot: int, floor: int) -> tuple[int, int] | None:
-    """``(value, start)`` of a one- or two-digit number standing alone just before ``paragraph[dot]``."""
+def _list_item_before(paragraph: str, dot: int, floor: int) -> tuple[int, int] | None:
+    """``(ordinal, start)`` of a list label standing alone just before ``paragraph[dot]``: a one- or
+    two-digit number (``12.``) or one lower-case letter (``b.`` is 2)."""
     i = dot
     while i > floor and dot - i < 3 and paragraph[i - 1].isdigit():
         i -= 1
-    if i == dot or dot - i > 2 or not paragraph[i:dot].isascii():
+    if i == dot and i > floor and "a" <= paragraph[i - 1] <= "z":
+        i -= 1
+    if i == dot or dot - i > 2 or not paragraph[i:dot].isascii() or (i > floor and not paragraph[i - 1].isspace()):
         return None
-    if i > floor and not paragraph[i - 1].isspace():
-        return None
-    return int(paragraph[i:dot]), i
+    label = paragraph[i:dot]
+    return (int(label) if label.isdigit() else ord(label) - ord("a") + 1), i
 
 
 def _split_paragraph(paragraph: str) -> list[str]:
@@ -391,6 +395,12 @@ def _split_paragraph(paragraph: str) -> list[str]:
 
     for match in _TERMINATOR.finditer(paragraph):
         dot, end = match.start(), match.end()
+        if paragraph[dot] in _BULLETS:  # a bullet starts a sentence, unless it is inside a quotation
+            q = bisect.bisect_right(starts, dot) - 1
+            if not (q >= 0 and starts[q] < dot < ends[q]):
+                emit(dot)
+                start = dot
+            continue
         if end >= n or not paragraph[end].isspace():
             continue
         nxt = end
@@ -408,7 +418,7 @@ def _split_paragraph(paragraph: str) -> list[str]:
             token = _token_before(paragraph, dot, start)
             if token is not None and _is_abbreviation(token, paragraph[nxt].isdigit()):
                 continue
-            number = _number_before(paragraph, dot, start)
+            number = _list_item_before(paragraph, dot, start)
             if number is not None:
                 value, at = number
                 head = paragraph[start:at] if at - start <= _MAX_TOKEN else "x"
@@ -473,8 +483,7 @@ def split_sentences(text: str) -> list[str]:
             paragraphs.append([line])
             size = len(line)
         last = line[-1]
-    return [s for parts in paragraphs for piece in _BULLET.split("".join(parts))
-            for s in _split_paragraph(piece)]
+    return [s for parts in paragraphs for s in _split_paragraph("".join(parts))]
 
 
 # ---------------------------------------------------------------------------------------------
