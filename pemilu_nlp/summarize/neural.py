@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import ModelFormatError
 from ..persistence import read_config, write_config
-from .base import Summarizer
+from .base import MAX_CHARS, MAX_SENTENCES, Summarizer
 from .trained import FEATURES, sentence_features
 from .vectors import SentenceVectors
 
@@ -128,8 +128,9 @@ class NeuralSummarizer(Summarizer):
 
     def __init__(self, *, dim: int = 100, max_words: int = 20000, hidden: int = 96, dropout: float = 0.3,
                  epochs: int = 4, batch_size: int = 16, learning_rate: float = 1e-3, max_tokens: int = 60, seed: int = 0,
-                 mmr_lambda: float | None = None, progress: bool = True):
-        super().__init__(mmr_lambda=mmr_lambda)
+                 mmr_lambda: float | None = None, progress: bool = True, max_sentences: int | None = MAX_SENTENCES,
+                 max_chars: int | None = MAX_CHARS):
+        super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.dim = dim
         self.max_words = max_words  # vocabulary size: 20,000 keeps the shipped model under 5 MB
         self.hidden = hidden

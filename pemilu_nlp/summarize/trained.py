@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ModelFormatError
 from ..persistence import read_config, write_config
-from .base import Summarizer
+from .base import MAX_CHARS, MAX_SENTENCES, Summarizer
 from .graph import pagerank
 from .vectors import SentenceVectors, sentence_vectors
 
@@ -61,8 +61,9 @@ class TrainedSummarizer(Summarizer):
 
     name = "trained"
 
-    def __init__(self, *, C: float = 1.0, mmr_lambda: float | None = None):
-        super().__init__(mmr_lambda=mmr_lambda)
+    def __init__(self, *, C: float = 1.0, mmr_lambda: float | None = None, max_sentences: int | None = MAX_SENTENCES,
+                 max_chars: int | None = MAX_CHARS):
+        super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.C = C
 
     def fit(self, documents: Sequence[Sequence[str]], gold: Sequence[Sequence[int]],
