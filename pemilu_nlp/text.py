@@ -321,8 +321,11 @@ def _quote_spans(paragraph: str) -> tuple[list[int], list[int]]:
     """Starts and ends of balanced quotations (sorted, not overlapping); an unmatched quote opens none."""
     closers: dict[str, list[int]] = {}
     for close in set(_QUOTE_OPEN_CLOSE.values()):
-        if close in paragraph:
-            closers[close] = [i for i, ch in enumerate(paragraph) if ch == close]
+        positions, i = [], paragraph.find(close)
+        while i != -1:
+            positions.append(i)
+            i = paragraph.find(close, i + 1)
+        closers[close] = positions
     starts: list[int] = []
     ends: list[int] = []
     resume = 0
