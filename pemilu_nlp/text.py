@@ -409,7 +409,7 @@ def _split_paragraph(paragraph: str) -> list[str]:
         nxt = end
         while nxt < n and paragraph[nxt].isspace():
             nxt += 1
-        while nxt < n and paragraph[nxt] in _OPENERS:
+        while nxt < n and (paragraph[nxt] in _OPENERS or paragraph[nxt].isspace()):  # '" Tidak', '( Foto'
             nxt += 1
         if nxt >= n or paragraph[nxt] not in _STARTERS:
             continue
