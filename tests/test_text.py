@@ -214,6 +214,12 @@ SPLITTER_CASES = [
      "Tiongkok mengeluarkan pernyataan netral.",
      ["Uni Eropa mendesak Iran dan Israel untuk “segera menghentikan aksi militer.”",
       "Rusia dan Tiongkok mengeluarkan pernyataan netral."]),
+    ("real IndoSum 1485240343: a space after the opening quote",
+     'Dia akan memanfaatkan kesempatan ini dengan baik. " Tidak ada beban jika dibilang menggantikan Raphael Maitimo, '
+     'karena dia adalah pemain bagus. Tetapi saya akan bermain dengan ciri saya sendiri, " tegas Hanif.',
+     ["Dia akan memanfaatkan kesempatan ini dengan baik.",
+      '" Tidak ada beban jika dibilang menggantikan Raphael Maitimo, karena dia adalah pemain bagus. Tetapi saya '
+      'akan bermain dengan ciri saya sendiri, " tegas Hanif.']),
     ("quotation of two sentences stays whole", "“Kami siap. Semua aman,” kata Kapolres. Apel selesai.",
      ["“Kami siap. Semua aman,” kata Kapolres.", "Apel selesai."]),
     ("quote closed before a lower-case verb", '"Kami siap." kata Kapolres.', ['"Kami siap." kata Kapolres.']),
