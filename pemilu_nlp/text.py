@@ -306,7 +306,7 @@ _QUOTE_OPEN = re.compile('["“«]')
 _TERMINATOR = re.compile(r"[.?!…]+[\"”’')\]]*|(?<=\s)[•●▪‣◦]")  # or a bullet after a space
 _BULLETS = "•●▪‣◦"
 _CLOSERS = "\"”’')]"
-_OPENERS = frozenset("\"“‘'([")
+_GAP = re.compile(r"[\s\"“‘'(\[]*")
 _STARTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _LIST_MARKER = re.compile(r"\(?(\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\)?")
 _TERMINAL = tuple(".!?:\"”’;")
@@ -346,7 +346,9 @@ def _quote_spans(paragraph: str) -> tuple[list[int], list[int]]:
 def _token_before(paragraph: str, dot: int, floor: int) -> str | None:
     """The word (letters and inner dots) that ends just before ``paragraph[dot]``, if it starts
     the sentence or follows a space, bracket, quote or comma; at most :data:`_MAX_TOKEN` long."""
-    low = max(floor, dot - _MAX_TOKEN - 1)
+    low = dot - _MAX_TOKEN - 1
+    if low < floor:
+        low = floor
     i = dot
     while i > low and paragraph[i - 1] in _TOKEN_CHARS:
         i -= 1
@@ -406,18 +408,19 @@ def _split_paragraph(paragraph: str) -> list[str]:
             continue
         if end >= n or not paragraph[end].isspace():
             continue
-        nxt = end
-        while nxt < n and paragraph[nxt].isspace():
-            nxt += 1
-        while nxt < n and (paragraph[nxt] in _OPENERS or paragraph[nxt].isspace()):  # '" Tidak', '( Foto'
-            nxt += 1
+        # spaces and opening quotes/brackets, then a capital or digit ('" Tidak' too); each such
+        # run follows one mark, so it is read once
+        nxt = _GAP.match(paragraph, end).end()
         if nxt >= n or paragraph[nxt] not in _STARTERS:
             continue
-        q = bisect.bisect_right(starts, dot) - 1
-        if q >= 0 and starts[q] < dot < ends[q] and ends[q] >= end:
-            continue  # inside a quotation that goes on after this mark
-        core = match.group().rstrip(_CLOSERS)
-        if core == ".":
+        if starts:
+            q = bisect.bisect_right(starts, dot) - 1
+            if q >= 0 and starts[q] < dot < ends[q] and ends[q] >= end:
+                continue  # inside a quotation that goes on after this mark
+        if (end - dot == 1 and paragraph[dot] == ".") or match.group().rstrip(_CLOSERS) == ".":
+            if dot > start and "A" <= paragraph[dot - 1] <= "Z" and (
+                    dot - 1 == start or paragraph[dot - 2].isspace() or paragraph[dot - 2] in _BEFORE_TOKEN):
+                continue  # an initial: "M. Irfan" (the common case of _is_abbreviation, checked first for speed)
             token = _token_before(paragraph, dot, start)
             if token is not None and _is_abbreviation(token, paragraph[nxt].isdigit()):
                 continue
