@@ -299,6 +299,7 @@ ABBREVIATIONS_BEFORE_NUMBER = frozenset({
     "km", "hlm", "psl", "dll", "dsb", "dst", "dkk", "tsb", "etc",
     "jan", "feb", "apr", "jun", "jul", "agu", "agt", "ags", "aug", "sep", "sept", "okt", "oct", "nov", "des", "dec",
 })
+_ANY_ABBREVIATION = ABBREVIATIONS | ABBREVIATIONS_BEFORE_NUMBER
 _QUOTE_OPEN_CLOSE = {"“": "”", '"': '"', "«": "»"}
 _QUOTE_OPEN = re.compile('["“«]')
 #: A run of sentence-final marks and the closing quotes/brackets after it.  Greedy with nothing
@@ -309,7 +310,6 @@ _CLOSERS = "\"”’')]"
 _GAP = re.compile(r"[\s\"“‘'(\[]*")
 _STARTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _LIST_MARKER = re.compile(r"\(?(\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\)?")
-_TERMINAL = tuple(".!?:\"”’;")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
 _BEFORE_TOKEN = frozenset("(\"“'‘,")
 #: Longest token looked at before a period: no abbreviation is longer, and the bound keeps each
@@ -437,7 +437,7 @@ def _split_paragraph(paragraph: str) -> list[str]:
                 prev = paragraph[i - 1]
                 after_end = prev in ".!?" and not (
                     prev == "." and (t := _token_before(paragraph, i - 1, start)) is not None
-                    and t.lower() in ABBREVIATIONS | ABBREVIATIONS_BEFORE_NUMBER)
+                    and t.lower() in _ANY_ABBREVIATION)
                 if (value == 1 and (prev in ":;" or after_end)) or (last_marker and value == last_marker + 1):
                     # a list item inside the running text: "berikut: 1. Netralitas ASN, 2. …"
                     last_marker = value
