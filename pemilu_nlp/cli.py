@@ -102,8 +102,15 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return _exit_code(failures)
 
 
+def _print_warnings(caught: list) -> None:
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    from .training import cross_validate, train_model
+    import warnings
+
+    from .training import TrainingWarning, cross_validate, train_model
 
     params = json.loads(args.params) if args.params else {}
     if args.model == "indobert":
@@ -116,12 +123,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         params.setdefault("random_state", args.seed)
     if args.cv:
-        result = cross_validate(args.model, args.data, folds=args.cv, seed=args.seed, params=params)
+        result = cross_validate(args.model, args.data, folds=args.cv, seed=args.seed, params=params,
+                                schema=args.schema)
         print(json.dumps(result, indent=1))
         if args.report:
             Path(args.report).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
         return 0
-    train_model(args.model, args.data, args.out, split=args.split, report=args.report, params=params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TrainingWarning)
+        try:
+            train_model(args.model, args.data, args.out, split=args.split, schema=args.schema,
+                        report=args.report, params=params)
+        finally:
+            _print_warnings(caught)
     if args.out:
         print(f"saved to {args.out}")
     return 0
@@ -133,9 +147,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .models import load_model
     from .training import default_split_path, evaluate_model
 
-    articles = load_corpus(args.data)
-    part = split_corpus(articles, load_split(args.split or default_split_path(args.data)))[args.part]
-    reports = [(folder, evaluate_model(load_model(folder), part)) for folder in args.models]
+    models = [(folder, load_model(folder)) for folder in args.models]
+    schema = getattr(models[0][1], "schema_", None)  # the models' own topics, not the package's
+    for folder, model in models[1:]:
+        if list(model.classes_) != list(models[0][1].classes_):
+            raise ValueError(f"{folder}: its topics differ from {args.models[0]}'s; evaluate them separately")
+    articles = load_corpus(args.data, schema=schema)
+    split = args.split or default_split_path(args.data)
+    if not args.split and not Path(split).is_file() and (Path(args.models[0]) / "split.json").is_file():
+        split = Path(args.models[0]) / "split.json"  # the split train made for this corpus
+    part = split_corpus(articles, load_split(split))[args.part]
+    reports = [(folder, evaluate_model(model, part)) for folder, model in models]
     if args.json:
         print(json.dumps([{"model": f, **r} for f, r in reports], indent=1))
         return 0
@@ -226,7 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a topic classifier on a labelled corpus")
     p.add_argument("--model", choices=["tfidf", "indobert"], default="tfidf")
     p.add_argument("--data", required=True, help="corpus JSONL")
-    p.add_argument("--split", help="split JSON (default: split.json beside the corpus)")
+    p.add_argument("--split", help="split JSON (default: split.json beside the corpus; without one, train makes "
+                                   "a seeded stratified split and writes it to OUT/split.json)")
+    p.add_argument("--schema", help="topic schema JSON of your own (format of pemilu_nlp/resources/topics.json) "
+                                    "or a model folder to take its topics; default: the shipped 11 topics")
     p.add_argument("--out", help="model folder to write")
     p.add_argument("--report", help="write the evaluation report as JSON here")
     p.add_argument("--cv", type=int, help="K-fold cross-validation instead of the fixed split")
@@ -243,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="score one or more model folders on the same split, side by side")
     p.add_argument("models", nargs="+")
     p.add_argument("--data", required=True)
-    p.add_argument("--split")
+    p.add_argument("--split", help="default: split.json beside the corpus, else the one train wrote into the "
+                                   "(first) model folder")
     p.add_argument("--part", choices=["train", "dev", "test"], default="test")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
