@@ -213,6 +213,54 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from .active_learning import read_pool, suggest
+    from .corpus import load_corpus
+    from .labelling import write_batch
+
+    model = _load_classifier(args.model)
+    schema = getattr(model, "schema_", None)
+    pool, problems = read_pool(args.pool)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    labelled = load_corpus(args.corpus, schema=schema) if args.corpus else []
+    if not args.corpus:
+        print("note: no --corpus given: articles you have already labelled are not skipped", file=sys.stderr)
+    batch = suggest(model, pool, n=args.n, strategy=args.strategy, topic=args.topic, labelled=labelled,
+                    seed=args.seed)
+    version = Path(args.model).name if args.model else "tfidf-default"
+    files = write_batch(batch, args.out, fmt=args.format, schema=schema, model_version=f"pemilu_nlp/{version}")
+    kind = "Label Studio tasks" if args.format == "label-studio" else "doccano JSONL"
+    print(f"{len(batch)} suggestions ({args.strategy}{', topic ' + args.topic if args.topic else ''}) from "
+          f"{len(pool)} pool articles written to {files[0]} ({kind}); labelling config: {files[1]}")
+    return _exit_code(problems)
+
+
+def cmd_import_labels(args: argparse.Namespace) -> int:
+    from .labelling import import_labels
+
+    schema = args.schema or args.model
+    report = import_labels(args.export, args.corpus, schema=schema, tool=args.tool)
+    for message in report.conflicts:
+        print(f"conflict: {message}", file=sys.stderr)
+    for message in report.duplicates:
+        print(f"refused: {message}", file=sys.stderr)
+    print(f"{args.corpus}: {report.summary()}")
+    return 0 if report.ok else 1
+
+
+def cmd_label_config(args: argparse.Namespace) -> int:
+    from .labelling import label_config
+
+    xml = label_config(args.schema or args.model)
+    if args.out:
+        Path(args.out).write_text(xml, "utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(xml, end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pemilu-nlp", description="Topic tagging and extractive summaries of "
                                      "Indonesian election-security news.")
@@ -300,6 +348,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pool", help="news_pool.jsonl.gz: unlabelled news for the neural scorer's word vectors")
     p.add_argument("--out", help="default: models/summarizer-default (trained), models/summarizer-neural (neural)")
     p.set_defaults(func=cmd_train_summarizer)
+
+    p = sub.add_parser("suggest", help="which unlabelled articles to label next (active learning)")
+    p.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model); its topics are used")
+    p.add_argument("--pool", nargs="+", required=True, help="unlabelled articles: JSONL(.gz), .txt, or folders")
+    p.add_argument("--corpus", help="your labelled corpus JSONL: its articles are never suggested again")
+    p.add_argument("--n", type=int, default=50, help="how many to suggest (default 50)")
+    p.add_argument("--topic", help="look at one topic only (e.g. audiensi)")
+    p.add_argument("--strategy", default="diverse", choices=["uncertainty", "margin", "diverse", "random"])
+    p.add_argument("--format", default="label-studio", choices=["label-studio", "doccano"])
+    p.add_argument("--out", default="suggestions.json", help="batch file (default suggestions.json); the labelling "
+                   "config (labels.xml or doccano_labels.json) goes beside it")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("import-labels", help="append a Label Studio / doccano export to a corpus JSONL")
+    p.add_argument("export", help="Label Studio JSON export or doccano JSONL export")
+    p.add_argument("--corpus", required=True, help="corpus JSONL to append to (created if missing)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--schema", help="topic schema JSON (default: the shipped topics)")
+    group.add_argument("--model", help="take the topics of this model folder")
+    p.add_argument("--tool", default="auto", choices=["auto", "label-studio", "doccano"])
+    p.set_defaults(func=cmd_import_labels)
+
+    p = sub.add_parser("label-config", help="Label Studio labelling config (labels.xml) for a schema")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--schema", help="topic schema JSON (default: the shipped topics)")
+    group.add_argument("--model", help="take the topics of this model folder")
+    p.add_argument("--out", help="write here (default: print)")
+    p.set_defaults(func=cmd_label_config)
 
     p = sub.add_parser("bench", help="throughput, latency and memory of every part, beside the naive way")
     from .bench import add_arguments
