@@ -114,12 +114,24 @@ def decision_scores(proba: np.ndarray, thresholds: np.ndarray, strategy: str,
 
 
 def text_vectors(texts: Sequence[str]):
-    """L2-normalised TF-IDF vectors (word uni- and bigrams) for the diversity step."""
+    """L2-normalised TF-IDF vectors (word uni- and bigrams) for the diversity step.
+
+    Words only (no numbers) and only terms shared by two articles or more: a term of one article
+    says nothing about which articles are alike, and with idf weighting it would make two reports
+    of one event look different because of a date or a count.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_features=100_000,
-                                 lowercase=True, dtype=np.float32)
-    return vectorizer.fit_transform(texts)
+    for min_df in (2, 1):  # a tiny pool may share no term at all
+        vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=min_df, max_features=100_000,
+                                     token_pattern=r"(?u)\b[^\W\d_]{2,}\b", dtype=np.float32)
+        try:
+            return vectorizer.fit_transform(texts)
+        except ValueError:  # empty vocabulary
+            continue
+    import scipy.sparse as sp
+
+    return sp.csr_matrix((len(texts), 1), dtype=np.float32)
 
 
 def _greedy_distinct(order: Iterable[int], n: int, vectors, threshold: float) -> list[int]:
