@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from .errors import ModelFormatError, SchemaError, UnknownLabelError
 
@@ -47,7 +47,7 @@ class Topic:
 
 #: what every ``schema=`` argument accepts: ``None`` (the shipped schema), a schema file, a model
 #: folder (its ``schema.json``), topics, topic ids, or the parsed JSON of a schema file
-SchemaLike = Union[None, str, Path, Sequence[Topic], Sequence[str], Mapping[str, Any]]
+SchemaLike = None | str | Path | Sequence[Topic] | Sequence[str] | Mapping[str, Any]
 
 
 def parse_schema(raw: Any, *, source: str = "schema") -> tuple[Topic, ...]:

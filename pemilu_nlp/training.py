@@ -16,7 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from .corpus import SPLITS, Article, label_matrix, load_corpus, load_split, make_split, split_corpus, write_split
+from .corpus import (
+    SPLITS,
+    Article,
+    label_matrix,
+    load_corpus,
+    load_split,
+    make_split,
+    split_corpus,
+    write_split,
+)
 from .errors import CorpusError
 from .metrics import format_report, multilabel_report
 from .schema import SchemaLike, as_schema, topic_ids

@@ -26,13 +26,13 @@ def own(tmp_path):
 
 def test_without_a_split_file_train_makes_one_writes_it_and_says_so(own, tmp_path, capsys):
     corpus, schema = own
-    model, report = train_model("tfidf", corpus, tmp_path / "m", schema=schema)
+    _, report = train_model("tfidf", corpus, tmp_path / "m", schema=schema)
     out = capsys.readouterr().out
     assert "made a seeded iterative-stratified split (seed 13; train/dev/test" in out
     split = load_split(tmp_path / "m" / "split.json")
     assert sorted(sum(split.values(), [])) == sorted(f"a{i}" for i in range(32))
     assert report["split_made"] and report["split"] == str(tmp_path / "m" / "split.json")
-    again, report2 = train_model("tfidf", corpus, tmp_path / "m2", schema=schema, verbose=False)
+    _, report2 = train_model("tfidf", corpus, tmp_path / "m2", schema=schema, verbose=False)
     assert load_split(tmp_path / "m2" / "split.json") == split and report2["test"] == report["test"]
     loaded = load_model(tmp_path / "m")
     assert list(loaded.classes_) == OWN_IDS and loaded.schema_[1].name_id == "Bencana di TPS"

@@ -83,10 +83,10 @@ def test_walkthrough_end_to_end(workspace, capsys):
 
 
 def test_bad_input_at_each_step_is_a_clear_error_and_loses_nothing(workspace, capsys):
-    tmp, truth = workspace
+    tmp, _ = workspace
     # unknown topic in the corpus: file and line named, no model written
     bad = tmp / "bad.jsonl"
-    write_jsonl(bad, own_records(2) + [{"id": "x", "title": "", "text": "Teks.", "labels": ["korupsi"]}])
+    write_jsonl(bad, [*own_records(2), {"id": "x", "title": "", "text": "Teks.", "labels": ["korupsi"]}])
     assert main(["train", "--data", str(bad), "--schema", "my_topics.json", "--out", "mbad"]) == 2
     err = capsys.readouterr().err
     assert "bad.jsonl:9" in err and "unknown topic 'korupsi'" in err and not (tmp / "mbad").exists()
