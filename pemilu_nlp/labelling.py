@@ -230,7 +230,8 @@ def _read_label_studio(path: Path, text: str, order: list[str],
     for i, task in enumerate(tasks, 1):
         where = f"{path}: task {i}"
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-            raise LabelImportError(f"{where}: expected an object with 'data' (Label Studio JSON export)")
+            raise LabelImportError(f"{where}: expected an object with 'data' (Label Studio's \"JSON\" export; "
+                                   "JSON-MIN and CSV exports carry no provenance and are not read)")
         data = task["data"]
         if not isinstance(data.get(TO_NAME), str) or not data[TO_NAME].strip():
             raise LabelImportError(f"{where}: data has no non-empty {TO_NAME!r}: an export from another project?")
