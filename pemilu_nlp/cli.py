@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", help="your labelled corpus JSONL: its articles are never suggested again")
     p.add_argument("--n", type=int, default=50, help="how many to suggest (default 50)")
     p.add_argument("--topic", help="look at one topic only (e.g. audiensi)")
-    p.add_argument("--strategy", default="diverse", choices=["uncertainty", "margin", "diverse", "random"])
+    p.add_argument("--strategy", default="uncertainty", choices=["uncertainty", "margin", "diverse", "random"])
     p.add_argument("--format", default="label-studio", choices=["label-studio", "doccano"])
     p.add_argument("--out", default="suggestions.json", help="batch file (default suggestions.json); the labelling "
                    "config (labels.xml or doccano_labels.json) goes beside it")
