@@ -167,13 +167,15 @@ def compare_predictions(reference: np.ndarray, candidate: np.ndarray, thresholds
 
 
 # ------------------------------------------------------------------------------------ documents
-def load_articles(corpus: str | Path | None, n: int, *, words: int | None = None, seed: int = 0) -> list[str]:
+def load_articles(corpus: str | Path | None, n: int, *, words: int | None = None, seed: int = 0,
+                  schema: Any = None) -> list[str]:
     """``n`` real articles (drawn with replacement from the corpus when it has fewer); with ``words``,
-    each is cut or repeated to about that many words (a synthetic length drawn from real text)."""
+    each is cut or repeated to about that many words (a synthetic length drawn from real text).
+    ``schema``: the topics the corpus is checked against (a model folder: the model's own)."""
     from .corpus import default_corpus_path, load_corpus
 
     path = Path(corpus) if corpus else default_corpus_path()
-    texts = [a.model_text for a in load_corpus(path)]
+    texts = [a.model_text for a in load_corpus(path, schema=schema)]
     rng = np.random.default_rng(seed)
     chosen = [texts[i] for i in rng.choice(len(texts), size=n, replace=n > len(texts))]
     if words:
@@ -470,7 +472,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert"}
     if unknown:
         raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert")
-    articles = load_articles(args.corpus, args.docs, words=args.words)
+    articles = load_articles(args.corpus, args.docs, words=args.words, schema=args.model)
     results: list[Measurement] = []
     notes: list[str] = []
     bar = tqdm(parts, desc="benchmark")
@@ -492,7 +494,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8")).split(",")
             # fp32 runs first: it is the reference every faster variant is checked against
             precisions = sorted(dict.fromkeys(p.strip() for p in precisions), key=lambda p: p != "fp32")
-            texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1)
+            texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1, schema=args.model)
             workdir = Path(args.workdir)
             workdir.mkdir(parents=True, exist_ok=True)
             bert, note = bench_indobert(texts, device=device, batch_sizes=sizes, max_lengths=lengths,

@@ -102,8 +102,15 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return _exit_code(failures)
 
 
+def _print_warnings(caught: list) -> None:
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    from .training import cross_validate, train_model
+    import warnings
+
+    from .training import TrainingWarning, cross_validate, train_model
 
     params = json.loads(args.params) if args.params else {}
     if args.model == "indobert":
@@ -116,12 +123,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         params.setdefault("random_state", args.seed)
     if args.cv:
-        result = cross_validate(args.model, args.data, folds=args.cv, seed=args.seed, params=params)
+        result = cross_validate(args.model, args.data, folds=args.cv, seed=args.seed, params=params,
+                                schema=args.schema)
         print(json.dumps(result, indent=1))
         if args.report:
             Path(args.report).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
         return 0
-    train_model(args.model, args.data, args.out, split=args.split, report=args.report, params=params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TrainingWarning)
+        try:
+            train_model(args.model, args.data, args.out, split=args.split, schema=args.schema,
+                        report=args.report, params=params)
+        finally:
+            _print_warnings(caught)
     if args.out:
         print(f"saved to {args.out}")
     return 0
@@ -133,9 +147,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .models import load_model
     from .training import default_split_path, evaluate_model
 
-    articles = load_corpus(args.data)
-    part = split_corpus(articles, load_split(args.split or default_split_path(args.data)))[args.part]
-    reports = [(folder, evaluate_model(load_model(folder), part)) for folder in args.models]
+    models = [(folder, load_model(folder)) for folder in args.models]
+    schema = getattr(models[0][1], "schema_", None)  # the models' own topics, not the package's
+    for folder, model in models[1:]:
+        if list(model.classes_) != list(models[0][1].classes_):
+            raise ValueError(f"{folder}: its topics differ from {args.models[0]}'s; evaluate them separately")
+    articles = load_corpus(args.data, schema=schema)
+    split = args.split or default_split_path(args.data)
+    if not args.split and not Path(split).is_file() and (Path(args.models[0]) / "split.json").is_file():
+        split = Path(args.models[0]) / "split.json"  # the split train made for this corpus
+    part = split_corpus(articles, load_split(split))[args.part]
+    reports = [(folder, evaluate_model(model, part)) for folder, model in models]
     if args.json:
         print(json.dumps([{"model": f, **r} for f, r in reports], indent=1))
         return 0
@@ -191,6 +213,54 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from .active_learning import read_pool, suggest
+    from .corpus import load_corpus
+    from .labelling import write_batch
+
+    model = _load_classifier(args.model)
+    schema = getattr(model, "schema_", None)
+    pool, problems = read_pool(args.pool)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    labelled = load_corpus(args.corpus, schema=schema) if args.corpus else []
+    if not args.corpus:
+        print("note: no --corpus given: articles you have already labelled are not skipped", file=sys.stderr)
+    batch = suggest(model, pool, n=args.n, strategy=args.strategy, topic=args.topic, labelled=labelled,
+                    seed=args.seed)
+    version = Path(args.model).name if args.model else "tfidf-default"
+    files = write_batch(batch, args.out, fmt=args.format, schema=schema, model_version=f"pemilu_nlp/{version}")
+    kind = "Label Studio tasks" if args.format == "label-studio" else "doccano JSONL"
+    print(f"{len(batch)} suggestions ({args.strategy}{', topic ' + args.topic if args.topic else ''}) from "
+          f"{len(pool)} pool articles written to {files[0]} ({kind}); labelling config: {files[1]}")
+    return _exit_code(problems)
+
+
+def cmd_import_labels(args: argparse.Namespace) -> int:
+    from .labelling import import_labels
+
+    schema = args.schema or args.model
+    report = import_labels(args.export, args.corpus, schema=schema, tool=args.tool)
+    for message in report.conflicts:
+        print(f"conflict: {message}", file=sys.stderr)
+    for message in report.duplicates:
+        print(f"refused: {message}", file=sys.stderr)
+    print(f"{args.corpus}: {report.summary()}")
+    return 0 if report.ok else 1
+
+
+def cmd_label_config(args: argparse.Namespace) -> int:
+    from .labelling import label_config
+
+    xml = label_config(args.schema or args.model)
+    if args.out:
+        Path(args.out).write_text(xml, "utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(xml, end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pemilu-nlp", description="Topic tagging and extractive summaries of "
                                      "Indonesian election-security news.")
@@ -226,7 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a topic classifier on a labelled corpus")
     p.add_argument("--model", choices=["tfidf", "indobert"], default="tfidf")
     p.add_argument("--data", required=True, help="corpus JSONL")
-    p.add_argument("--split", help="split JSON (default: split.json beside the corpus)")
+    p.add_argument("--split", help="split JSON (default: split.json beside the corpus; without one, train makes "
+                                   "a seeded stratified split and writes it to OUT/split.json)")
+    p.add_argument("--schema", help="topic schema JSON of your own (format of pemilu_nlp/resources/topics.json) "
+                                    "or a model folder to take its topics; default: the shipped 11 topics")
     p.add_argument("--out", help="model folder to write")
     p.add_argument("--report", help="write the evaluation report as JSON here")
     p.add_argument("--cv", type=int, help="K-fold cross-validation instead of the fixed split")
@@ -243,7 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="score one or more model folders on the same split, side by side")
     p.add_argument("models", nargs="+")
     p.add_argument("--data", required=True)
-    p.add_argument("--split")
+    p.add_argument("--split", help="default: split.json beside the corpus, else the one train wrote into the "
+                                   "(first) model folder")
     p.add_argument("--part", choices=["train", "dev", "test"], default="test")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
@@ -274,6 +348,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pool", help="news_pool.jsonl.gz: unlabelled news for the neural scorer's word vectors")
     p.add_argument("--out", help="default: models/summarizer-default (trained), models/summarizer-neural (neural)")
     p.set_defaults(func=cmd_train_summarizer)
+
+    p = sub.add_parser("suggest", help="which unlabelled articles to label next (active learning)")
+    p.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model); its topics are used")
+    p.add_argument("--pool", nargs="+", required=True, help="unlabelled articles: JSONL(.gz), .txt, or folders")
+    p.add_argument("--corpus", help="your labelled corpus JSONL: its articles are never suggested again")
+    p.add_argument("--n", type=int, default=50, help="how many to suggest (default 50)")
+    p.add_argument("--topic", help="look at one topic only (e.g. audiensi)")
+    p.add_argument("--strategy", default="uncertainty", choices=["uncertainty", "margin", "diverse", "random"])
+    p.add_argument("--format", default="label-studio", choices=["label-studio", "doccano"])
+    p.add_argument("--out", default="suggestions.json", help="batch file (default suggestions.json); the labelling "
+                   "config (labels.xml or doccano_labels.json) goes beside it")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("import-labels", help="append a Label Studio / doccano export to a corpus JSONL")
+    p.add_argument("export", help="Label Studio JSON export or doccano JSONL export")
+    p.add_argument("--corpus", required=True, help="corpus JSONL to append to (created if missing)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--schema", help="topic schema JSON (default: the shipped topics)")
+    group.add_argument("--model", help="take the topics of this model folder")
+    p.add_argument("--tool", default="auto", choices=["auto", "label-studio", "doccano"])
+    p.set_defaults(func=cmd_import_labels)
+
+    p = sub.add_parser("label-config", help="Label Studio labelling config (labels.xml) for a schema")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--schema", help="topic schema JSON (default: the shipped topics)")
+    group.add_argument("--model", help="take the topics of this model folder")
+    p.add_argument("--out", help="write here (default: print)")
+    p.set_defaults(func=cmd_label_config)
 
     p = sub.add_parser("bench", help="throughput, latency and memory of every part, beside the naive way")
     from .bench import add_arguments

@@ -24,8 +24,8 @@ from sklearn.utils.validation import check_is_fitted
 from .classifier import TopicClassifierMixin
 from .errors import MissingDependencyError, ModelFormatError, WeightsUnavailableError
 from .inputs import as_texts, binarize_labels
-from .persistence import check_topics, read_config, write_config
-from .schema import topic_ids
+from .persistence import read_config, write_config
+from .schema import SchemaLike, as_schema, read_model_schema, write_model_schema
 from .text import clean_text, normalize_whitespace
 from .thresholds import apply_thresholds, tune_thresholds
 
@@ -215,7 +215,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
     def _from_pretrained(self, source: str | Path, *, num_labels: int, local_only: bool = False):
         from transformers import AutoModelForSequenceClassification
 
-        topics = list(topic_ids())
+        topics = [str(t) for t in self.classes_]
         return load_pretrained(
             source, AutoModelForSequenceClassification, local_only=local_only, num_labels=num_labels,
             problem_type="multi_label_classification" if self.multi_label else "single_label_classification",
@@ -342,13 +342,14 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         return decisions
 
     @classmethod
-    def untrained(cls, model_name_or_path: str, **params: Any) -> IndoBertTopicClassifier:
+    def untrained(cls, model_name_or_path: str, *, schema: SchemaLike = None, **params: Any) -> IndoBertTopicClassifier:
         """A classifier with a fresh (random) topic head and default thresholds, without training.
 
         For throughput measurements, where the weights' values do not matter.
         """
         model = cls(model_name_or_path, **params)
-        model.classes_ = np.array(topic_ids())
+        model.schema_ = as_schema(schema)
+        model.classes_ = np.array([t.id for t in model.schema_])
         model._set_seed()
         model.device_ = resolve_device(model.device)
         model.tokenizer_, hf_model = model._from_pretrained(model_name_or_path, num_labels=len(model.classes_))
@@ -364,14 +365,17 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         set_seed(self.seed)
 
     def fit(self, X: Iterable[str], y: Any, *, X_dev: Iterable[str] | None = None,
-            y_dev: Any = None) -> IndoBertTopicClassifier:
-        """Fine-tune on ``X``/``y``; with dev data, early stopping on dev macro-F1 keeps the best epoch."""
+            y_dev: Any = None, schema: SchemaLike = None) -> IndoBertTopicClassifier:
+        """Fine-tune on ``X``/``y``; with dev data, early stopping on dev macro-F1 keeps the best epoch.
+
+        ``schema``: the topics to learn (default: the shipped schema); saved with the model."""
         torch = _torch()
         from tqdm.auto import tqdm
         from transformers import get_linear_schedule_with_warmup
 
         texts, _ = as_texts(X)
-        self.classes_ = np.array(topic_ids())
+        self.schema_ = as_schema(schema)
+        self.classes_ = np.array([t.id for t in self.schema_])
         labels = binarize_labels(y, list(self.classes_), n=len(texts)).astype(np.float32)
         if not self.multi_label and (labels.sum(axis=1) != 1).any():
             raise ValueError("multi_label=False needs exactly one topic per text")
@@ -508,13 +512,14 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         if not weights:
             raise ModelFormatError(f"{folder}: save_pretrained wrote no safetensors file")
         params = self.get_params()
+        schema_file = write_model_schema(folder, getattr(self, "schema_", [str(t) for t in self.classes_]))
         write_config(folder, {
             "format": FORMAT, "format_version": FORMAT_VERSION, "model": type(self).__name__, "params": params,
             "topics": [str(t) for t in self.classes_], "thresholds": [float(t) for t in self.thresholds_],
             "pooling": self.pooling_, "window": {"max_length": self.max_length, "stride": self.stride,
                                          "max_windows": self.max_windows},
             "history": getattr(self, "history_", []), "metrics": metrics or {}, **(extra or {}),
-        }, files=[f"{HF_SUBDIR}/{name}" for name in weights])
+        }, files=[f"{HF_SUBDIR}/{name}" for name in weights] + [schema_file])
         return folder
 
     @classmethod
@@ -527,7 +532,8 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
                 raise ModelFormatError(f"{hf}: only PyTorch .bin (pickle) weights; pemilu_nlp loads safetensors only")
             raise ModelFormatError(f"{hf}: missing weights (no .safetensors file)")
         config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION])
-        topics = check_topics(config, folder)
+        schema = read_model_schema(folder, config)
+        topics = [t.id for t in schema]
         params = {**config["params"], "device": device}
         if precision is not None:
             params["precision"] = precision
@@ -536,6 +542,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         except TypeError as err:
             raise ModelFormatError(f"{folder}: config.json has settings this version does not know ({err})") from None
         model.classes_ = np.array(topics)
+        model.schema_ = schema
         model.device_ = resolve_device(device)
         model.tokenizer_, hf_model = model._from_pretrained(hf, num_labels=len(topics), local_only=True)
         model.model_ = hf_model.to(model.device_).eval()

@@ -28,8 +28,8 @@ from sklearn.utils.validation import check_is_fitted
 from .classifier import TopicClassifierMixin
 from .errors import ModelFormatError, UnknownLabelError
 from .inputs import as_texts, binarize_labels
-from .persistence import check_topics, read_config, write_config
-from .schema import topic_ids
+from .persistence import read_config, write_config
+from .schema import SchemaLike, as_schema, read_model_schema, write_model_schema
 from .text import _WORD, clean_text, normalize_whitespace, stopwords
 from .thresholds import tune_thresholds
 
@@ -308,17 +308,20 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         self.__dict__.pop("_char_cache", None)
 
     # ------------------------------------------------------------------------------------ fitting
-    def fit(self, X: Iterable[str], y: Any) -> TfidfTopicClassifier:
+    def fit(self, X: Iterable[str], y: Any, *, schema: SchemaLike = None) -> TfidfTopicClassifier:
         """Learn vocabularies, idf and one logistic regression per topic.
 
-        ``y`` is a list of topic-id lists (one per text) or a binary matrix in schema order.
+        ``y`` is a list of topic-id lists (one per text) or a binary matrix in schema order;
+        ``schema``: the topics to learn (default: the shipped schema; a schema file, a model folder
+        or a list of topics); saved with the model.
         """
         from sklearn.linear_model import LogisticRegression
         from tqdm.auto import tqdm
 
         texts, _ = as_texts(X)
         self._check_ngram_range()
-        self.classes_ = np.array(topic_ids())
+        self.schema_ = as_schema(schema)
+        self.classes_ = np.array([t.id for t in self.schema_])
         y = binarize_labels(y, list(self.classes_), n=len(texts))
         for key in ("_char_cache", "_stemmer", "_word_index_cache"):
             self.__dict__.pop(key, None)
@@ -408,13 +411,14 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         vocab = {"word": sorted(self.word_vocabulary_, key=self.word_vocabulary_.get),
                  "char": sorted(self.char_vocabulary_, key=self.char_vocabulary_.get)}
         (folder / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+        schema_file = write_model_schema(folder, getattr(self, "schema_", [str(t) for t in self.classes_]))
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
         write_config(folder, {
             "format": FORMAT, "format_version": FORMAT_VERSION, "model": type(self).__name__,
             "params": params, "topics": [str(t) for t in self.classes_],
             "thresholds": [float(t) for t in self.thresholds_], "untrained_topics": self.untrained_topics_,
             "metrics": metrics or {}, **(extra or {}),
-        }, files=["weights.safetensors", "vocabulary.json"])
+        }, files=["weights.safetensors", "vocabulary.json", schema_file])
         return folder
 
     @classmethod
@@ -426,7 +430,8 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
 
         folder = Path(folder)
         config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION])
-        topics = check_topics(config, folder)
+        schema = read_model_schema(folder, config)
+        topics = [t.id for t in schema]
         params = dict(config["params"])
         for key in ("word_ngram_range", "char_ngram_range"):
             if params.get(key) is not None:
@@ -441,6 +446,7 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         except (SafetensorError, OSError, ValueError) as err:
             raise ModelFormatError(f"{folder}: cannot read the weights ({err})") from None
         model.classes_ = np.array(topics)
+        model.schema_ = schema
         model.word_vocabulary_ = {t: j for j, t in enumerate(vocab["word"])}
         model.char_vocabulary_ = {t: j for j, t in enumerate(vocab["char"])}
         model.word_idf_, model.char_idf_ = arrays["word_idf"], arrays["char_idf"]

@@ -214,3 +214,31 @@ def test_gpu_mixed_precision_training_and_inference(tiny_bert):
     model.fit(texts, labels)
     proba = model.predict_proba_matrix(texts)
     assert proba.shape == (len(texts), 11) and np.isfinite(proba).all()
+
+
+def test_own_schema_is_learned_saved_and_loaded(tiny_bert, tmp_path):
+    schema = {"topics": [{"id": "penjara", "definition": "Keamanan lapas dan rutan."},
+                         {"id": "kabar_bohong", "definition": "Hoaks dan disinformasi."}]}
+    texts, labels = signal_corpus(6)
+    rename = {"keamanan_lapas": "penjara", "hoaks_ujaran_kebencian": "kabar_bohong"}
+    labels = [[rename[t] for t in y] for y in labels]
+    model = IndoBertTopicClassifier(str(tiny_bert), max_length=32, stride=8, epochs=6, batch_size=6,
+                                    learning_rate=3e-3, warmup_ratio=0.0, device="cpu", progress=False, seed=0)
+    model.fit(texts, labels, schema=schema)
+    assert list(model.classes_) == ["penjara", "kabar_bohong"]
+    assert model.model_.config.id2label == {0: "penjara", 1: "kabar_bohong"}
+    assert set(model.predict_proba(LAPAS)) == {"penjara", "kabar_bohong"}
+    model.save(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "schema.json").read_text())["topics"][0]["definition"].startswith("Keamanan")
+    from pemilu_nlp.models import load_model
+
+    loaded = load_model(tmp_path / "m")
+    assert list(loaded.classes_) == ["penjara", "kabar_bohong"] and loaded.schema_[1].id == "kabar_bohong"
+    np.testing.assert_allclose(loaded.predict_proba_matrix(texts[:3]), model.predict_proba_matrix(texts[:3]), atol=1e-5)
+    untrained = IndoBertTopicClassifier.untrained(str(tiny_bert), schema=schema, device="cpu", progress=False)
+    assert untrained.predict_proba_matrix([LAPAS]).shape == (1, 2)
+    from pemilu_nlp.errors import UnknownLabelError
+
+    with pytest.raises(UnknownLabelError, match="unknown topic 'keamanan_lapas'"):
+        IndoBertTopicClassifier(str(tiny_bert), epochs=1, device="cpu", progress=False).fit(
+            [LAPAS], [["keamanan_lapas"]], schema=schema)

@@ -148,6 +148,13 @@ def test_load_errors_tampered_file(saved):
 
 def test_load_errors_other_topics_and_foreign_folder(saved, tmp_path):
     _edit_config(saved, topics=["pemilu", "olahraga"])
+    with pytest.raises(ModelFormatError, match="differ from its schema.json"):
+        TfidfTopicClassifier.load(saved)
+    # a folder from before models carried their schema: its topics must be the shipped ones
+    config = json.loads((saved / "config.json").read_text())
+    del config["files"]["schema.json"]
+    _edit_config(saved, files=config["files"])
+    (saved / "schema.json").unlink()
     with pytest.raises(ModelFormatError, match="differ from this library's schema"):
         TfidfTopicClassifier.load(saved)
     foreign = tmp_path / "foreign"
