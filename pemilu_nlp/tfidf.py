@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .classifier import TopicClassifierMixin
 from .errors import ModelFormatError, UnknownLabelError
-from .inputs import as_texts, binarize_labels
+from .inputs import as_texts, binarize_labels, check_one_text
 from .persistence import check_topics, read_config, write_config
 from .schema import topic_ids
 from .text import _WORD, clean_text, normalize_whitespace, stopwords
@@ -380,7 +380,7 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
             raise UnknownLabelError(f"unknown topic {topic!r}; known topics: {', '.join(self.classes_)}")
         if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
             raise ValueError(f"top_k must be an integer >= 1, got {top_k!r}")
-        texts, _ = as_texts(text)
+        texts, _ = as_texts(check_one_text(text, "explain"))
         j = list(self.classes_).index(topic)
         row = self._features(self._encode(texts))[0].tocoo()
         contributions = row.data * self.coef_[j, row.col]
