@@ -113,9 +113,13 @@ def saved(fitted, tmp_path):
 
 
 def _edit_config(folder, **changes):
+    """Edit config.json and re-seal the folder, as a careless hand edit that also rewrote the manifest."""
+    from pemilu_nlp.persistence import read_manifest, seal
+
     config = json.loads((folder / "config.json").read_text())
     config.update(changes)
     (folder / "config.json").write_text(json.dumps(config))
+    seal(folder, read_manifest(folder))
 
 
 def test_load_errors_other_format_version(saved):
@@ -130,10 +134,10 @@ def test_load_errors_missing_file(saved):
         TfidfTopicClassifier.load(saved)
 
 
-def test_load_errors_checksums_removed_from_config(saved):
-    config = json.loads((saved / "config.json").read_text())
-    del config["files"]
-    (saved / "config.json").write_text(json.dumps(config))
+def test_load_errors_checksums_removed_from_manifest(saved):
+    manifest = json.loads((saved / "manifest.json").read_text())
+    del manifest["files"]
+    (saved / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFormatError, match="no file checksums"):
         TfidfTopicClassifier.load(saved)
 
