@@ -180,9 +180,6 @@ def read_config(folder: str | Path, *, expected_format: str, supported_versions:
         if found != expected_format:
             raise ModelFormatError(f"{folder}: format {found!r}, expected {expected_format!r}")
     listed = read_manifest(folder)
-    for name in files:
-        if name not in listed:
-            raise ModelFormatError(f"{folder}: {name} is not in {MANIFEST}; the folder cannot be verified")
     for sub in complete:
         base = folder / sub
         for path in sorted(base.rglob("*")) if base.is_dir() else ():
@@ -215,6 +212,9 @@ def read_config(folder: str | Path, *, expected_format: str, supported_versions:
         raise ModelFormatError(
             f"{folder}: format version {version!r} is not supported by pemilu_nlp "
             f"{__version__} (supported: {list(supported_versions)}); retrain or use a matching version")
+    for name in files:
+        if name not in listed:
+            raise ModelFormatError(f"{folder}: {name} is not in {MANIFEST}; the folder cannot be verified")
     return config
 
 
