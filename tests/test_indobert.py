@@ -171,6 +171,11 @@ def test_missing_weights_and_other_format_version(fitted, tmp_path):
     config = json.loads((folder / "config.json").read_text())
     config["format_version"] = 7
     (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFormatError, match="checksum mismatch"):
+        IndoBertTopicClassifier.load(folder)
+    from pemilu_nlp.persistence import read_manifest, seal
+
+    seal(folder, read_manifest(folder))
     with pytest.raises(ModelFormatError, match="format version 7"):
         IndoBertTopicClassifier.load(folder)
     (folder / "hf" / "model.safetensors").unlink()
