@@ -220,3 +220,27 @@ def test_probabilities_are_identical_alone_or_in_a_batch():
     alone = np.vstack([model.predict_proba_matrix([t]) for t in texts])
     np.testing.assert_array_equal(alone, batch)
     np.testing.assert_array_equal(model.predict_proba_matrix(texts[::-1]), batch[::-1])
+
+
+# ------------------------------------------------------------------------------------ 4. fork safety
+
+
+def test_the_neural_summariser_works_in_a_fork_pool_after_use_in_the_parent():
+    pytest.importorskip("torch")
+    code = f"""
+import multiprocessing as mp, sys
+sys.path.insert(0, {str(ROOT)!r})
+from pemilu_nlp.summarize import get_summarizer
+text = {GOOD + ' KPU menghitung suara di kantor kecamatan.'!r}
+summarizer = get_summarizer("neural")
+parent = [s.index for s in summarizer(text, 2)]   # torch's thread pool now exists in the parent
+def work(_):
+    return [s.index for s in summarizer(text, 2)]
+with mp.get_context("fork").Pool(2) as pool:
+    result = pool.map_async(work, range(4)).get(timeout=60)
+assert result == [parent] * 4, (result, parent)
+print("ok")
+"""
+    # the timeout turns a regression (a hung child) into a failure instead of a hung test run
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240, cwd=ROOT)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
