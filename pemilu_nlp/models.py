@@ -56,8 +56,8 @@ def load_model(folder: str | Path):
     config_path = Path(folder) / "config.json"
     try:
         fmt = json.loads(config_path.read_text("utf-8")).get("format")
-    except (OSError, ValueError, AttributeError) as err:
-        raise ModelFormatError(f"{folder}: cannot read config.json ({err})") from None
+    except (OSError, ValueError, AttributeError, RecursionError) as err:
+        raise ModelFormatError(f"{folder}: cannot read config.json ({type(err).__name__}: {err})") from None
     if fmt == "pemilu_nlp.tfidf":
         from .tfidf import TfidfTopicClassifier
 
