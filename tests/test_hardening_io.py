@@ -30,7 +30,8 @@ def _good(i):
 
 
 # ------------------------------------------------------------------------------------ 3. bad JSONL lines
-@pytest.mark.parametrize("bad, reason", [(HUGE_INT, "4300 digits"), (DEEP, "nested too deeply")])
+@pytest.mark.parametrize("bad, reason", [(HUGE_INT, "4300 digits"), (DEEP, "nested too deeply")],
+                         ids=["huge-int", "deep-nesting"])
 @pytest.mark.parametrize("command", ["classify", "summarize", "run"])
 def test_a_bad_jsonl_line_is_named_and_the_rest_processed(tmp_path, capsys, bad, reason, command):
     path = _jsonl(tmp_path, _good(1), bad, _good(3))
@@ -54,14 +55,16 @@ def test_a_lone_surrogate_is_replaced_with_a_warning_and_no_document_is_lost(tmp
 
 def test_a_lone_surrogate_reaches_stdout_as_real_output(tmp_path):
     path = _jsonl(tmp_path, _good(1), SURROGATE, _good(3))
-    result = subprocess.run([sys.executable, "-m", "pemilu_nlp", "classify", "--json", str(path)],
-                            capture_output=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    assert [json.loads(line)["id"] for line in result.stdout.decode("utf-8").splitlines()] == ["ok1", "sur", "ok3"]
+    for command in ("summarize", "run"):
+        result = subprocess.run([sys.executable, "-m", "pemilu_nlp", command, "--json", str(path)],
+                                capture_output=True, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        ids = [json.loads(line)["id"] for line in result.stdout.decode("utf-8").splitlines()]
+        assert ids == ["ok1", "sur", "ok3"]
 
 
 @pytest.mark.parametrize("bad, message", [(HUGE_INT, "4300 digits"), (DEEP, "nested too deeply"),
-                                          (SURROGATE, "lone surrogate")])
+                                          (SURROGATE, "lone surrogate")], ids=["huge-int", "deep-nesting", "surrogate"])
 def test_load_corpus_gives_corpus_error_for_every_bad_line(tmp_path, bad, message):
     record = {"id": "a1", "title": "T", "text": GOOD, "labels": []}
     path = _jsonl(tmp_path, json.dumps(record), bad)
