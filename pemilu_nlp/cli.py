@@ -74,11 +74,15 @@ class Failures:
         return 0
 
 
-def read_chunks(paths: Sequence[str], failures: Failures, *, max_docs: int = CHUNK_DOCS,
-                max_chars: int = CHUNK_CHARS) -> Iterator[list[Document]]:
+def read_chunks(paths: Sequence[str], failures: Failures, *, max_docs: int | None = None,
+                max_chars: int | None = None) -> Iterator[list[Document]]:
     """The documents of ``paths`` in order, in chunks of at most ``max_docs`` documents (or about
-    ``max_chars`` characters); what cannot be read is reported to ``failures`` as it is met."""
+    ``max_chars`` characters; defaults :data:`CHUNK_DOCS`, :data:`CHUNK_CHARS`); what cannot be
+    read is reported to ``failures`` as it is met."""
     from .documents import ReadFailure, iter_documents
+
+    max_docs = max_docs or CHUNK_DOCS
+    max_chars = max_chars or CHUNK_CHARS
 
     chunk: list[Document] = []
     size = 0
@@ -180,7 +184,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     summarizer = _summarizer(args)
     classifier = None
     for chunk in read_chunks(args.paths, failures):
-        classifier = classifier or _load_classifier(args.model)
+        if classifier is None:
+            classifier = _load_classifier(args.model)
         lines = []
         for doc, topics, proba in _classify_chunk(classifier, chunk, failures):
             summary = _summarize_one(summarizer, doc, args.count, failures)
@@ -202,7 +207,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     failures = Failures()
     model = None
     for chunk in read_chunks(args.paths, failures):
-        model = model or _load_classifier(args.model)
+        if model is None:
+            model = _load_classifier(args.model)
         lines = []
         for doc, labels, proba in _classify_chunk(model, chunk, failures):
             if args.json:
