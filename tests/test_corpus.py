@@ -154,3 +154,90 @@ def test_make_split_is_seeded_and_stratified(corpus):
     assert split == make_split(corpus[:400], seed=1)
     sizes = Counter({k: len(v) for k, v in split.items()})
     assert sizes["train"] > sizes["test"] > sizes["dev"] > 0
+
+
+# --- the schema re-read of dialog_masyarakat, netralitas and audiensi (issue 12) -------------------
+REREAD = ROOT / "data" / "annotation" / "schema_reread.jsonl"
+
+
+@pytest.fixture(scope="module")
+def build():
+    """data/scripts/build_corpus.py, the one place the corpus is rebuilt, imported as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_corpus", ROOT / "data" / "scripts" / "build_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def reread():
+    return [json.loads(line) for line in REREAD.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_reread_records_applied_to_the_earlier_labels_give_the_committed_corpus(corpus, build, reread):
+    before = build.labels_before_reread()
+    after = build.apply_reread(before, reread)
+    assert {a.id: set(a.labels) for a in corpus} == {a.id: set(after[a.id]) for a in corpus}
+    changed = [r for r in reread if r["decision"] == "changed"]
+    assert changed, "the re-read changed nothing"
+    by_id = {a.id: a for a in corpus}
+    for record in changed:  # the records, not the passes, decide these articles' labels
+        assert set(by_id[record["id"]].labels) == set(record["labels"]) != set(before[record["id"]])
+
+
+def test_reread_covers_every_earlier_positive_and_names_real_articles_and_schema_topics(corpus, build, reread):
+    before = build.labels_before_reread()
+    topics = set(topic_ids())
+    corpus_ids = {a.id for a in corpus}
+    ids = [r["id"] for r in reread]
+    assert len(ids) == len(set(ids))
+    assert set(ids) <= corpus_ids
+    reread_topics = {"dialog_masyarakat", "netralitas", "audiensi"}
+    assert set(ids) == {i for i in corpus_ids if reread_topics & set(before[i])}
+    for record in reread:
+        assert set(record["labels"]) <= topics and set(record["old_labels"]) <= topics, record["id"]
+        assert record["decision"] in build.REREAD_DECISIONS
+        assert record["rule"].strip() and record["reason"].strip()
+        assert (record["decision"] == "changed") == (set(record["labels"]) != set(record["old_labels"]))
+        assert record["removed"] == [t for t in record["old_labels"] if t not in record["labels"]]
+        assert record["added"] == [t for t in record["labels"] if t not in record["old_labels"]]
+    blind = [json.loads(line)["id"] for line in REREAD.with_name("schema_reread_blind.jsonl").open()]
+    assert sorted(blind) == sorted(ids)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"id": "no-such-article"}, "no article"),
+    ({"labels": ["dialog"]}, "unknown topic"),
+    ({"old_labels": ["pemilu"]}, "before the re-read"),
+    ({"decision": "kept"}, "decision 'kept' but labels"),
+    ({"decision": "dropped"}, "decision must be one of"),
+    ({"reason": ""}, "rule and reason"),
+])
+def test_a_bad_reread_record_stops_the_build(build, change, message):
+    before = {"a1": ["pemilu", "netralitas"], "a2": []}
+    good = {"id": "a1", "old_labels": ["pemilu", "netralitas"], "labels": ["pemilu"], "decision": "changed",
+            "rule": "netralitas names ASN, TNI, Polri, village officials", "reason": "about the President"}
+    assert build.apply_reread(before, [good]) == {"a1": ["pemilu"], "a2": []}
+    with pytest.raises(ValueError, match=message):
+        build.apply_reread(before, [{**good, **change}])
+    with pytest.raises(ValueError, match="re-read twice"):
+        build.apply_reread(before, [good, {**good, "old_labels": ["pemilu"], "decision": "kept"}])
+
+
+def test_split_is_the_seeded_stratified_split_of_the_corpus_and_covers_every_article_once(corpus, build):
+    split = load_split(SPLIT)
+    ids = [i for name in ("train", "dev", "test") for i in split[name]]
+    assert sorted(ids) == sorted(a.id for a in corpus)  # every article, exactly once
+    assert split == build.build_split(corpus)  # rebuilt from the committed labels
+    assert {a.id for a in corpus if a.dataset == "seeds"} <= set(split["train"])
+
+
+def test_stats_are_the_counts_of_the_committed_corpus_and_split(corpus):
+    stats = json.loads((ROOT / "data" / "stats.json").read_text("utf-8"))
+    parts = split_corpus(corpus, load_split(SPLIT))
+    assert stats["articles"] == len(corpus)
+    for j, topic in enumerate(topic_ids()):
+        counts = {name: int(label_matrix(parts[name])[:, j].sum()) for name in parts}
+        assert stats["per_topic"][topic] == {**counts, "all": int(label_matrix(corpus)[:, j].sum())}, topic

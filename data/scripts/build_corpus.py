@@ -4,6 +4,9 @@ Reads  data/annotation/candidates*.jsonl   articles as found (text as published)
        data/annotation/pass1/*.jsonl        first annotation pass (every article)
        data/annotation/pass2/*.jsonl        independent second pass (a sample)
        data/annotation/adjudication.jsonl   final labels where the two passes disagree
+       data/annotation/schema_reread.jsonl  re-read of every positive of dialog_masyarakat, netralitas and
+                                            audiensi against the written rules (issue 12): applied last
+       data/annotation/schema_reread_blind.jsonl  the re-reader's blind labels (agreement figures only)
        data/annotation/summaries/*.jsonl    reference extractive summaries (sentence numbers)
        seeds/seeds.jsonl                    the five seed articles
 Writes data/corpus.jsonl, data/split.json, data/agreement.json, data/stats.json
@@ -44,6 +47,117 @@ def read_pass(folder: Path) -> dict[str, list[str]]:
     return labels
 
 
+REREAD_DECISIONS = ("changed", "kept", "kept, ambiguous")
+
+
+def apply_reread(labels: dict[str, list[str]], records: list[dict]) -> dict[str, list[str]]:
+    """Labels after the schema re-read: each record replaces one article's labels.
+
+    A record names an article that exists, the labels it had before the re-read (``old_labels``,
+    so that an earlier correction cannot be silently overwritten) and only schema topics; "kept"
+    records leave the labels as they were, "changed" ones must change them.
+    """
+    from pemilu_nlp.errors import UnknownLabelError
+    from pemilu_nlp.schema import validate_labels
+
+    out = {k: list(v) for k, v in labels.items()}
+    seen = set()
+    for n, record in enumerate(records, 1):
+        where = f"schema_reread.jsonl:{n}"
+        article_id = record["id"]
+        if article_id in seen:
+            raise ValueError(f"{where}: {article_id} re-read twice")
+        seen.add(article_id)
+        if article_id not in out:
+            raise ValueError(f"{where}: no article {article_id!r}")
+        try:
+            old = list(validate_labels(record["old_labels"], where=where))
+            new = list(validate_labels(record["labels"], where=where))
+        except UnknownLabelError as err:
+            raise ValueError(str(err)) from None
+        if set(old) != set(out[article_id]):
+            raise ValueError(f"{where}: {article_id} has {out[article_id]} before the re-read, record says {old}")
+        if record["decision"] not in REREAD_DECISIONS:
+            raise ValueError(f"{where}: decision must be one of {REREAD_DECISIONS}")
+        if (record["decision"] == "changed") != (set(new) != set(old)):
+            raise ValueError(f"{where}: decision {record['decision']!r} but labels {old} -> {new}")
+        if not record.get("reason") or not record.get("rule"):
+            raise ValueError(f"{where}: a decision needs its rule and reason")
+        out[article_id] = new
+    return out
+
+
+def labels_before_reread() -> dict[str, list[str]]:
+    """Every article's labels from the two passes, their adjudication and the seeds (duplicates included)."""
+    first, second = read_pass(ANN / "pass1"), read_pass(ANN / "pass2")
+    adjudicated = {r["id"]: r for r in read_jsonl(ANN / "adjudication.jsonl")} \
+        if (ANN / "adjudication.jsonl").exists() else {}
+    final: dict[str, list[str]] = {}
+    open_disagreements = []
+    for article_id, labels in first.items():
+        if article_id in second and set(second[article_id]) != set(labels):
+            if article_id not in adjudicated:
+                open_disagreements.append(article_id)
+                continue
+            final[article_id] = adjudicated[article_id]["labels"]
+        else:
+            final[article_id] = labels
+    if open_disagreements:
+        raise SystemExit(f"{len(open_disagreements)} disagreements need adjudication: {open_disagreements}")
+    for record in read_jsonl(ROOT / "seeds" / "seeds.jsonl"):
+        final[record["id"]] = record["labels"]
+    return final
+
+
+def final_labels() -> dict[str, list[str]]:
+    """The corpus labels: passes, adjudication, seeds, then the schema re-read."""
+    return apply_reread(labels_before_reread(), read_jsonl(ANN / "schema_reread.jsonl"))
+
+
+def build_split(articles) -> dict[str, list[str]]:
+    """The fixed split: seeded iterative stratification, then the five seeds forced into train."""
+    split = make_split(articles, seed=SPLIT_SEED)
+    # The five seeds define the schema's election-security sense: they are training examples, so
+    # the shipped model's seed predictions are a sanity check, not a held-out score (README).
+    seeds = {a.id for a in articles if a.dataset == "seeds"}
+    split = {name: sorted(set(ids) - seeds) for name, ids in split.items()}
+    split["train"] = sorted(set(split["train"]) | seeds)
+    return split
+
+
+def kappa_table(reference: dict[str, list[str]], other: dict[str, list[str]], ids: list[str]) -> dict:
+    """Per-topic positives and Cohen's kappa of ``other`` against ``reference`` over ``ids``."""
+    from sklearn.metrics import cohen_kappa_score
+
+    table = {}
+    for topic in topic_ids():
+        a = [int(topic in reference[i]) for i in ids]
+        b = [int(topic in other[i]) for i in ids]
+        kappa = float(cohen_kappa_score(a, b)) if len(set(a) | set(b)) > 1 else None
+        table[topic] = {"positives_reference": sum(a), "positives_other": sum(b),
+                        "observed_agreement": round(float(np.mean(np.equal(a, b))), 4),
+                        "cohen_kappa": None if kappa is None else round(kappa, 4)}
+    return table
+
+
+def reread_agreement(before: dict[str, list[str]], after: dict[str, list[str]]) -> dict:
+    """The blind re-read and the adjudicated labels, each against the labels before the re-read."""
+    blind = {r["id"]: r["labels"] for r in read_jsonl(ANN / "schema_reread_blind.jsonl")}
+    records = read_jsonl(ANN / "schema_reread.jsonl")
+    ids = sorted(r["id"] for r in records)
+    if sorted(blind) != ids:
+        raise SystemExit("schema_reread_blind.jsonl and schema_reread.jsonl must name the same articles")
+    return {
+        "articles": len(ids),
+        "selection": "every article labelled dialog_masyarakat, netralitas or audiensi before the re-read",
+        "decisions": dict(Counter(r["decision"] for r in records)),
+        "exact_label_set_agreement_blind_vs_before": round(float(np.mean(
+            [set(blind[i]) == set(before[i]) for i in ids])), 4),
+        "blind_vs_before": kappa_table(before, blind, ids),
+        "adjudicated_vs_before": kappa_table(before, after, ids),
+    }
+
+
 def agreement(first: dict[str, list[str]], second: dict[str, list[str]]) -> dict:
     """Per-topic Cohen's kappa and overall Krippendorff's alpha over (article, topic) decisions."""
     import krippendorff
@@ -74,24 +188,11 @@ def main() -> None:
         for record in read_jsonl(path):
             candidates[record["id"]] = record
     first, second = read_pass(ANN / "pass1"), read_pass(ANN / "pass2")
-    adjudicated = {r["id"]: r for r in read_jsonl(ANN / "adjudication.jsonl")} \
-        if (ANN / "adjudication.jsonl").exists() else {}
     unlabelled = [i for i in candidates if i not in first]
     if unlabelled:
         print(f"warning: {len(unlabelled)} candidates have no first-pass label yet; left out")
-
-    final: dict[str, list[str]] = {}
-    open_disagreements = []
-    for article_id, labels in first.items():
-        if article_id in second and set(second[article_id]) != set(labels):
-            if article_id not in adjudicated:
-                open_disagreements.append(article_id)
-                continue
-            final[article_id] = adjudicated[article_id]["labels"]
-        else:
-            final[article_id] = labels
-    if open_disagreements:
-        raise SystemExit(f"{len(open_disagreements)} disagreements need adjudication: {open_disagreements}")
+    before = labels_before_reread()
+    final = final_labels()
 
     # The sentences exactly as the summary annotator saw them (splitter output at annotation time),
     # so that later splitter changes cannot shift the chosen sentences.
@@ -103,6 +204,8 @@ def main() -> None:
 
     articles = []
     for article_id, labels in final.items():
+        if article_id not in candidates:
+            continue  # a seed: added below
         record = candidates[article_id]
         summary = None
         if article_id in summaries:
@@ -114,7 +217,7 @@ def main() -> None:
         ))
     for record in read_jsonl(ROOT / "seeds" / "seeds.jsonl"):
         articles.append(Article(
-            id=record["id"], title=record["title"], text=record["text"], labels=tuple(record["labels"]),
+            id=record["id"], title=record["title"], text=record["text"], labels=tuple(final[record["id"]]),
             source=record["source"], date=record["date"], url=record["url"], dataset="seeds",
             origin_repo="", extra={"found_by": "seed"},
         ))
@@ -143,12 +246,7 @@ def main() -> None:
     print(f"dropped {len(dropped)} duplicates: {dropped}")
     write_corpus(articles, ROOT / "data" / "corpus.jsonl")
 
-    split = make_split(articles, seed=SPLIT_SEED)
-    # The five seeds define the schema's election-security sense: they are training examples, so
-    # the shipped model's seed predictions are a sanity check, not a held-out score (README).
-    seeds = {a.id for a in articles if a.dataset == "seeds"}
-    split = {name: sorted(set(ids) - seeds) for name, ids in split.items()}
-    split["train"] = sorted(set(split["train"]) | seeds)
+    split = build_split(articles)
     write_split(split, ROOT / "data" / "split.json", seed=SPLIT_SEED, method="iterative stratification "
                 "(iterstrat MultilabelStratifiedShuffleSplit), 'no topic' as an extra column")
     parts = split_corpus(articles, split)
@@ -163,6 +261,7 @@ def main() -> None:
     stats["split_sizes"] = {name: len(parts[name]) for name in parts}
     (ROOT / "data" / "stats.json").write_text(json.dumps(stats, indent=1) + "\n", "utf-8")
     agree = agreement(first, second)
+    agree["schema_reread"] = reread_agreement(before, final)
     (ROOT / "data" / "agreement.json").write_text(json.dumps(agree, indent=1) + "\n", "utf-8")
     print(json.dumps({"stats": stats, "alpha": agree["krippendorff_alpha_nominal"]}, indent=1))
 
