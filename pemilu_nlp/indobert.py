@@ -23,10 +23,24 @@ from sklearn.utils.validation import check_is_fitted
 
 from .classifier import TopicClassifierMixin
 from .errors import MissingDependencyError, ModelFormatError, WeightsUnavailableError
-from .inputs import as_texts, binarize_labels
 from .forksafe import make_torch_fork_safe
-from .persistence import (any_of, boolean, check_array, check_params, check_thresholds, check_topics, choice,
-                          integer, number, optional, read_config, safetensors_header, text, write_config)
+from .inputs import as_texts, binarize_labels
+from .persistence import (
+    any_of,
+    boolean,
+    check_array,
+    check_params,
+    check_thresholds,
+    check_topics,
+    choice,
+    integer,
+    number,
+    optional,
+    read_config,
+    safetensors_header,
+    text,
+    write_config,
+)
 from .schema import topic_ids
 from .text import clean_text, normalize_whitespace
 from .thresholds import apply_thresholds, tune_thresholds

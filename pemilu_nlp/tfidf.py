@@ -28,9 +28,23 @@ from sklearn.utils.validation import check_is_fitted
 from .classifier import TopicClassifierMixin
 from .errors import ModelFormatError, UnknownLabelError
 from .inputs import as_texts, binarize_labels, check_one_text
-from .persistence import (boolean, check_array, check_params, check_shapes, check_string_list, check_thresholds,
-                          check_topics, choice, int_pair, integer, number, optional, read_config, safetensors_header,
-                          write_config)
+from .persistence import (
+    boolean,
+    check_array,
+    check_params,
+    check_shapes,
+    check_string_list,
+    check_thresholds,
+    check_topics,
+    choice,
+    int_pair,
+    integer,
+    number,
+    optional,
+    read_config,
+    safetensors_header,
+    write_config,
+)
 from .schema import topic_ids
 from .text import _WORD, clean_text, normalize_whitespace, stopwords
 from .thresholds import tune_thresholds

@@ -30,7 +30,7 @@ def test_a_set_is_refused_for_it_has_no_order(model, texts):
 
 
 def test_sequences_and_generators_still_work(model):
-    assert len(model.predict((t for t in [TEXT, TEXT]))) == 2
+    assert len(model.predict(t for t in [TEXT, TEXT])) == 2
     assert len(model.predict({1: TEXT}.values())) == 1
 
 

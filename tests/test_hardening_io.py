@@ -38,7 +38,7 @@ def test_a_bad_jsonl_line_is_named_and_the_rest_processed(tmp_path, capsys, bad,
     assert main([command, "--json", str(path)]) == 1
     captured = capsys.readouterr()
     assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["ok1", "ok3"]
-    assert f"c.jsonl:2: invalid JSON" in captured.err and reason in captured.err
+    assert "c.jsonl:2: invalid JSON" in captured.err and reason in captured.err
 
 
 @pytest.mark.parametrize("command", ["classify", "summarize", "run"])

@@ -123,7 +123,7 @@ COMMON = [
     ("weights file empty", write("weights.safetensors", b""), True, "cannot read the header"),
 ]
 
-TFIDF = COMMON + [
+TFIDF = [*COMMON,
     ("char_ngram_range [1, 2] not resealed", set_param("char_ngram_range", [1, 2]), False, "checksum mismatch"),
     ("char_ngram_range out of range", set_param("char_ngram_range", [0, 99]), True, "params.char_ngram_range"),
     ("char_ngram_range a string", set_param("char_ngram_range", "abc"), True, "params.char_ngram_range"),
@@ -163,7 +163,7 @@ TFIDF = COMMON + [
     ("vocabulary missing", lambda f: (f / "vocabulary.json").unlink(), False, "missing file vocabulary.json"),
 ]
 
-TRAINED = COMMON + [
+TRAINED = [*COMMON,
     ("C negative", set_param("C", -1.0), True, "params.C"),
     ("mmr_lambda 2", set_param("mmr_lambda", 2), True, "params.mmr_lambda"),
     ("other features", set_config("features", ["a"]), True, "other features"),
@@ -241,7 +241,7 @@ def neural_folder(tmp_path_factory):
     return model.save(tmp_path_factory.mktemp("neural") / "model")
 
 
-NEURAL = COMMON + [
+NEURAL = [*COMMON,
     ("hidden 1e7", set_param("hidden", 1e7), True, "params.hidden"),
     ("hidden ten million", set_param("hidden", 10_000_000), True, "params.hidden"),
     ("hidden valid but not the weights'", set_param("hidden", 64), True, "has shape"),

@@ -24,8 +24,19 @@ import numpy as np
 
 from ..errors import ModelFormatError
 from ..forksafe import make_torch_fork_safe
-from ..persistence import (boolean, check_array, check_params, check_shapes, check_string_list, integer, number,
-                           optional, read_config, safetensors_header, write_config)
+from ..persistence import (
+    boolean,
+    check_array,
+    check_params,
+    check_shapes,
+    check_string_list,
+    integer,
+    number,
+    optional,
+    read_config,
+    safetensors_header,
+    write_config,
+)
 from .base import Summarizer
 from .trained import FEATURES, sentence_features
 from .vectors import SentenceVectors

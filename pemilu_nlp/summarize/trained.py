@@ -14,8 +14,16 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFormatError
-from ..persistence import (check_array, check_params, check_shapes, number, optional, read_config,
-                           safetensors_header, write_config)
+from ..persistence import (
+    check_array,
+    check_params,
+    check_shapes,
+    number,
+    optional,
+    read_config,
+    safetensors_header,
+    write_config,
+)
 from .base import Summarizer
 from .graph import pagerank
 from .vectors import SentenceVectors, sentence_vectors
