@@ -7,23 +7,154 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import PemiluNLPError
 
+if TYPE_CHECKING:
+    from .documents import Document
 
-def _read(paths: Sequence[str]):
+
+# ------------------------------------------------------------------------------------ reading and writing
+#: documents per chunk: each command reads, processes and writes this many at a time, so memory
+#: stays flat in the number of documents and the first results appear at once
+CHUNK_DOCS = 256
+#: ... or fewer, once a chunk holds this many characters of text (long articles)
+CHUNK_CHARS = 4_000_000
+
+# characters that move the cursor, recolour or reorder a terminal's text, or break one-line output:
+# C0/C1 controls (ESC starts ANSI sequences), line/paragraph separators, bidirectional overrides,
+# and lone surrogates (which cannot be encoded)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# the same, less what json.dumps escapes itself (C0 controls)
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """``text`` safe for a terminal and for one-line-per-document output: control characters,
+    line separators and bidirectional overrides as visible escapes (``\\x1b``, ``\\x0a``, ``\\u202e``)."""
+    return text if text.isprintable() else _UNSAFE.sub(_escape, text)
+
+
+def as_json_line(record: dict) -> str:
+    """One JSON object on one line; characters JSON may carry raw but a terminal would act on are
+    written as ``\\uXXXX`` escapes (still the same JSON value)."""
+    line = json.dumps(record, ensure_ascii=False)
+    return line if line.isascii() else _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
+class Failures:
+    """Counts what could not be read or processed, and reports each on stderr as it happens."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def report(self, where: str, reason: str) -> None:
+        self.count += 1
+        print(f"error: {shown(where)}: {shown(reason)}", file=sys.stderr, flush=True)
+
+    def warn(self, where: str, what: str) -> None:
+        print(f"warning: {shown(where)}: {shown(what)}", file=sys.stderr, flush=True)
+
+    def exit_code(self) -> int:
+        if self.count:
+            print(f"{self.count} input(s) could not be read or processed", file=sys.stderr)
+            return 1
+        return 0
+
+
+def read_chunks(paths: Sequence[str], failures: Failures, *, max_docs: int | None = None,
+                max_chars: int | None = None) -> Iterator[list[Document]]:
+    """The documents of ``paths`` in order, in chunks of at most ``max_docs`` documents (or about
+    ``max_chars`` characters; defaults :data:`CHUNK_DOCS`, :data:`CHUNK_CHARS`); what cannot be
+    read is reported to ``failures`` as it is met."""
     from .documents import ReadFailure, iter_documents
 
-    docs, failures = [], []
+    max_docs = max_docs or CHUNK_DOCS
+    max_chars = max_chars or CHUNK_CHARS
+
+    chunk: list[Document] = []
+    size = 0
     for item in iter_documents(paths):
-        (failures if isinstance(item, ReadFailure) else docs).append(item)
-    for failure in failures:
-        print(f"error: {failure.path}: {failure.reason}", file=sys.stderr)
-    return docs, failures
+        if isinstance(item, ReadFailure):
+            failures.report(item.path, item.reason)
+            continue
+        if item.note:
+            failures.warn(item.source, item.note)
+        chunk.append(item)
+        size += len(item.text)
+        if len(chunk) >= max_docs or size >= max_chars:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def write_results(lines: Iterable[str]) -> None:
+    """Write the output of one chunk (one string per document, newline added) and flush, so a
+    reader downstream sees each chunk as soon as it is done."""
+    out = sys.stdout
+    for line in lines:
+        try:
+            out.write(line + "\n")
+        except UnicodeEncodeError:  # a terminal in a legacy encoding: escape what it cannot show
+            encoding = out.encoding or "utf-8"
+            out.write(line.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+    out.flush()
+
+
+# ------------------------------------------------------------------------------------ per-document work
+# What one bad document may raise; it is reported with the document's id and the rest go on.
+_DOCUMENT_ERRORS = (PemiluNLPError, ValueError, TypeError, ArithmeticError, MemoryError, RecursionError,
+                    RuntimeError)
+
+
+def _describe(err: BaseException) -> str:
+    kind = "" if isinstance(err, PemiluNLPError | ValueError | TypeError) else f"{type(err).__name__}: "
+    return f"{kind}{err}".strip() or type(err).__name__
+
+
+def _model_text(doc: Document) -> str:
+    return f"{doc.title}\n{doc.text}" if doc.title else doc.text
+
+
+def _classify_chunk(model, docs: list[Document], failures: Failures) -> list[tuple[Document, list[str], dict]]:
+    """``(document, topics, probabilities)`` of each document that could be classified; when the
+    chunk fails as a whole, each document is tried alone so that only the bad one is lost."""
+    from .models import topics_and_probabilities
+
+    try:
+        topics, probabilities = topics_and_probabilities(model, [_model_text(d) for d in docs])
+        return list(zip(docs, topics, probabilities))
+    except _DOCUMENT_ERRORS:
+        if len(docs) == 1:
+            raise
+    out = []
+    for doc in docs:
+        try:
+            out += _classify_chunk(model, [doc], failures)
+        except _DOCUMENT_ERRORS as err:
+            failures.report(doc.id, f"cannot classify ({_describe(err)})")
+    return out
+
+
+def _summarize_one(summarizer, doc: Document, count, failures: Failures):
+    try:
+        return summarizer(doc.text, count, title=doc.title or None)
+    except _DOCUMENT_ERRORS as err:
+        failures.report(doc.id, f"cannot summarise ({_describe(err)})")
+        return None
 
 
 def _load_classifier(folder: str | None):
@@ -33,8 +164,9 @@ def _load_classifier(folder: str | None):
 
 
 def _summarizer(args: argparse.Namespace):
-    from .summarize import get_summarizer
+    from .summarize import get_summarizer, parse_count
 
+    parse_count(args.count, 1)  # a bad --count is a usage error, found before any work
     if args.method == "embedding":
         if not args.encoder:
             raise ValueError("--method embedding needs --encoder MODEL (a hub id on a connected machine or a "
@@ -43,63 +175,66 @@ def _summarizer(args: argparse.Namespace):
     return get_summarizer(args.method)
 
 
-def _exit_code(failures: list) -> int:
-    if failures:
-        print(f"{len(failures)} input(s) could not be read", file=sys.stderr)
-        return 1
-    return 0
+def _summary_json(summary) -> list[dict]:
+    return [{"index": s.index, "text": s.text, "score": round(s.score, 6)} for s in summary]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import analyze
-
-    docs, failures = _read(args.paths)
-    if docs:
-        results = analyze([d.text for d in docs], classifier=_load_classifier(args.model),
-                          summarizer=_summarizer(args), count=args.count, titles=[d.title or None for d in docs])
-        for doc, result in zip(docs, results):
-            if args.json:
-                print(json.dumps({"id": doc.id, "method": args.method, "count": args.count, **result.to_dict()},
-                             ensure_ascii=False))
+    failures = Failures()
+    summarizer = _summarizer(args)
+    classifier = None
+    for chunk in read_chunks(args.paths, failures):
+        if classifier is None:
+            classifier = _load_classifier(args.model)
+        lines = []
+        for doc, topics, proba in _classify_chunk(classifier, chunk, failures):
+            summary = _summarize_one(summarizer, doc, args.count, failures)
+            if summary is None:
                 continue
-            topics = ", ".join(f"{t} ({result.probabilities[t]:.2f})" for t in result.topics) or "(no topic)"
-            print(f"== {doc.id}\ntopics: {topics}\nsummary:")
-            for sentence in result.summary:
-                print(f"  [{sentence.index}] {sentence.text}")
-            print()
-    return _exit_code(failures)
+            if args.json:
+                lines.append(as_json_line({"id": doc.id, "method": args.method, "count": args.count,
+                                           "topics": topics, "probabilities": proba,
+                                           "summary": _summary_json(summary)}))
+                continue
+            shown_topics = ", ".join(f"{t} ({proba[t]:.2f})" for t in topics) or "(no topic)"
+            lines.append(f"== {shown(doc.id)}\ntopics: {shown_topics}\nsummary:\n"
+                         + "".join(f"  [{s.index}] {shown(s.text)}\n" for s in summary))
+        write_results(lines)
+    return failures.exit_code()
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    docs, failures = _read(args.paths)
-    if docs:
-        from .models import topics_and_probabilities
-
-        texts = [f"{d.title}\n{d.text}" if d.title else d.text for d in docs]
-        topics, probabilities = topics_and_probabilities(_load_classifier(args.model), texts)
-        for doc, labels, proba in zip(docs, topics, probabilities):
+    failures = Failures()
+    model = None
+    for chunk in read_chunks(args.paths, failures):
+        if model is None:
+            model = _load_classifier(args.model)
+        lines = []
+        for doc, labels, proba in _classify_chunk(model, chunk, failures):
             if args.json:
-                print(json.dumps({"id": doc.id, "topics": labels, "probabilities": proba}, ensure_ascii=False))
+                lines.append(as_json_line({"id": doc.id, "topics": labels, "probabilities": proba}))
             else:
-                shown = ", ".join(f"{t}:{proba[t]:.2f}" for t in labels) or "(no topic)"
-                print(f"{doc.id}\t{shown}")
-    return _exit_code(failures)
+                labelled = ", ".join(f"{t}:{proba[t]:.2f}" for t in labels) or "(no topic)"
+                lines.append(f"{shown(doc.id)}\t{labelled}")
+        write_results(lines)
+    return failures.exit_code()
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-
-    docs, failures = _read(args.paths)
+    failures = Failures()
     summarizer = _summarizer(args)
-    for doc in docs:
-        summary = summarizer(doc.text, args.count, title=doc.title or None)
-        if args.json:
-            print(json.dumps({"id": doc.id, "method": args.method, "summary": [
-                {"index": s.index, "text": s.text, "score": round(s.score, 6)} for s in summary]}, ensure_ascii=False))
-        else:
-            print(f"== {doc.id}")
-            for s in summary:
-                print(f"  [{s.index}] {s.text}")
-    return _exit_code(failures)
+    for chunk in read_chunks(args.paths, failures):
+        lines = []
+        for doc in chunk:
+            summary = _summarize_one(summarizer, doc, args.count, failures)
+            if summary is None:
+                continue
+            if args.json:
+                lines.append(as_json_line({"id": doc.id, "method": args.method, "summary": _summary_json(summary)}))
+            else:
+                lines.append(f"== {shown(doc.id)}\n" + "\n".join(f"  [{s.index}] {shown(s.text)}" for s in summary))
+        write_results(lines)
+    return failures.exit_code()
 
 
 def _print_warnings(caught: list) -> None:
@@ -233,7 +368,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     kind = "Label Studio tasks" if args.format == "label-studio" else "doccano JSONL"
     print(f"{len(batch)} suggestions ({args.strategy}{', topic ' + args.topic if args.topic else ''}) from "
           f"{len(pool)} pool articles written to {files[0]} ({kind}); labelling config: {files[1]}")
-    return _exit_code(problems)
+    if problems:
+        print(f"{len(problems)} input(s) could not be read", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_import_labels(args: argparse.Namespace) -> int:
@@ -386,10 +523,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """After the reader of our stdout went away (``| head``): send what is left to /dev/null, so
+    that the flush at exit does not raise a second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. captured in tests)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader stopped reading (`| head -3`): stop quietly, as Unix tools do
+        _quiet_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by a closed pipe
     except PemiluNLPError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CorpusError, UnknownLabelError
+from .jsonl import BadLine, parse_line
 from .schema import SchemaLike, as_schema, topic_ids, validate_labels
 
 __all__ = [
@@ -95,15 +96,17 @@ def _article_from_record(record: Any, where: str, schema: SchemaLike = None) -> 
 
 
 def jsonl_records(text: str, path: str | Path, error: type[Exception]) -> Iterator[tuple[int, str, Any]]:
-    """``(line number, "file:line", parsed JSON)`` of each non-blank line; bad JSON raises ``error``."""
+    """``(line number, "file:line", parsed JSON)`` of each non-blank line; a bad line (invalid JSON,
+    an over-long integer, over-deep nesting, a lone surrogate escape) raises ``error`` naming it."""
     for line_no, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{path}:{line_no}"
         try:
-            yield line_no, where, json.loads(line)
-        except json.JSONDecodeError as err:
-            raise error(f"{where}: invalid JSON ({err.msg} at column {err.colno})") from None
+            record, _ = parse_line(line)
+        except BadLine as err:
+            raise error(f"{where}: {err}") from None
+        yield line_no, where, record
 
 
 def load_corpus(path: str | Path, *, schema: SchemaLike = None) -> list[Article]:

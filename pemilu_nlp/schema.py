@@ -21,7 +21,7 @@ from typing import Any
 from .errors import ModelFormatError, SchemaError, UnknownLabelError
 
 __all__ = [
-    "MODEL_SCHEMA_FILE", "NO_TOPIC", "SchemaLike", "Topic", "as_schema", "load_schema", "parse_schema",
+    "MODEL_SCHEMA_FILE", "NO_TOPIC", "SchemaLike", "Topic", "as_schema", "load_schema", "model_schema_files", "parse_schema",
     "read_model_schema", "schema_to_dict", "topic_ids", "validate_labels", "write_model_schema",
 ]
 
@@ -176,6 +176,11 @@ def write_model_schema(folder: str | Path, schema: SchemaLike) -> str:
     return MODEL_SCHEMA_FILE
 
 
+def model_schema_files(folder: str | Path) -> list[str]:
+    """The schema file of a model folder, if it has one (for the loader's list of sealed files)."""
+    return [MODEL_SCHEMA_FILE] if (Path(folder) / MODEL_SCHEMA_FILE).exists() else []
+
+
 def read_model_schema(folder: str | Path, config: Mapping[str, Any] | None = None) -> tuple[Topic, ...]:
     """The schema a model folder was trained with, checked against its ``config.json`` topics.
 
@@ -190,7 +195,9 @@ def read_model_schema(folder: str | Path, config: Mapping[str, Any] | None = Non
             raise ModelFormatError(f"{folder}: cannot read config.json ({err})") from None
         if not isinstance(config, Mapping):
             raise ModelFormatError(f"{folder}: config.json is not a JSON object")
-    topics = list(config.get("topics") or [])
+    topics = config.get("topics")
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise ModelFormatError(f"{folder}: config.json topics must be a list of topic ids, got {topics!r:.200}")
     path = folder / MODEL_SCHEMA_FILE
     if path.is_file():
         try:

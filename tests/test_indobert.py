@@ -171,6 +171,11 @@ def test_missing_weights_and_other_format_version(fitted, tmp_path):
     config = json.loads((folder / "config.json").read_text())
     config["format_version"] = 7
     (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFormatError, match="checksum mismatch"):
+        IndoBertTopicClassifier.load(folder)
+    from pemilu_nlp.persistence import read_manifest, seal
+
+    seal(folder, read_manifest(folder))
     with pytest.raises(ModelFormatError, match="format version 7"):
         IndoBertTopicClassifier.load(folder)
     (folder / "hf" / "model.safetensors").unlink()
@@ -242,3 +247,74 @@ def test_own_schema_is_learned_saved_and_loaded(tiny_bert, tmp_path):
     with pytest.raises(UnknownLabelError, match="unknown topic 'keamanan_lapas'"):
         IndoBertTopicClassifier(str(tiny_bert), epochs=1, device="cpu", progress=False).fit(
             [LAPAS], [["keamanan_lapas"]], schema=schema)
+
+
+# --- sealed folders (issue #14, item 5) -----------------------------------------------------------------
+def _edit_hf_config(key, value):
+    def edit(folder):
+        path = folder / "hf" / "config.json"
+        config = json.loads(path.read_text())
+        config[key] = value
+        path.write_text(json.dumps(config))
+    return edit
+
+
+def _edit_config(key, value):
+    def edit(folder):
+        config = json.loads((folder / "config.json").read_text())
+        if key.startswith("params."):
+            config["params"][key[7:]] = value
+        else:
+            config[key] = value
+        (folder / "config.json").write_text(json.dumps(config))
+    return edit
+
+
+def _nan_weights(folder):
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(folder / "hf" / "model.safetensors"))
+    key = next(k for k in state if k.endswith("query.weight"))
+    state[key] = state[key].clone()
+    state[key].view(-1)[0] = float("nan")
+    save_file(state, str(folder / "hf" / "model.safetensors"), metadata={"format": "pt"})
+
+
+INDOBERT_TAMPERING = [
+    ("num_hidden_layers 2 -> 1, not resealed", _edit_hf_config("num_hidden_layers", 1), False, "checksum mismatch"),
+    ("num_hidden_layers 2 -> 1", _edit_hf_config("num_hidden_layers", 1), True, "num_hidden_layers=1"),
+    ("hidden_size 1e7", _edit_hf_config("hidden_size", 1e7), True, "hidden_size"),
+    ("vocab_size changed", _edit_hf_config("vocab_size", 7), True, "vocab_size=7"),
+    ("three labels", _edit_hf_config("id2label", {"0": "a", "1": "b", "2": "c"}), True, "3 labels"),
+    ("tokenizer edited", lambda f: (f / "hf" / "tokenizer.json").write_text(
+        (f / "hf" / "tokenizer.json").read_text() + " "), False, "checksum mismatch"),
+    ("an unlisted file in hf/", lambda f: (f / "hf" / "added_tokens.json").write_text("{}"), False,
+     "hf/added_tokens.json is not in manifest.json"),
+    ("thresholds too short", _edit_config("thresholds", [0.5]), True, "thresholds has shape (1,)"),
+    ("pooling unknown", _edit_config("pooling", "sum"), True, "pooling must be"),
+    ("max_length a billion", _edit_config("params.max_length", 10**9), True, "params.max_length"),
+    ("format_version true", _edit_config("format_version", True), True, "format version True"),
+    ("NaN weights", _nan_weights, True, "holds NaN"),
+]
+
+
+@pytest.mark.parametrize("name, edit, resealed, message", INDOBERT_TAMPERING, ids=[r[0] for r in INDOBERT_TAMPERING])
+def test_tampered_indobert_folder(fitted, tmp_path, name, edit, resealed, message):
+    from pemilu_nlp.persistence import read_manifest, seal
+
+    folder = fitted.save(tmp_path / "m")
+    edit(folder)
+    if resealed:
+        seal(folder, read_manifest(folder))
+    with pytest.raises(ModelFormatError) as err:
+        IndoBertTopicClassifier.load(folder, device="cpu")
+    assert str(folder) in str(err.value) and message in str(err.value)
+
+
+def test_indobert_manifest_covers_every_file_of_the_folder(fitted, tmp_path):
+    from pemilu_nlp.persistence import read_manifest
+
+    folder = fitted.save(tmp_path / "m")
+    files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(read_manifest(folder)) == files
+    assert {"hf/config.json", "hf/model.safetensors", "hf/tokenizer.json", "hf/tokenizer_config.json"} <= files

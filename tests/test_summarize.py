@@ -284,6 +284,11 @@ def test_trained_tampered_or_foreign_file_is_a_clear_error(trained, tmp_path):
     config = json.loads((other / "config.json").read_text())
     config["format"] = "pemilu_nlp.tfidf"
     (other / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFormatError, match="checksum mismatch"):
+        TrainedSummarizer.load(other)
+    from pemilu_nlp.persistence import read_manifest, seal
+
+    seal(other, read_manifest(other))
     with pytest.raises(ModelFormatError, match="expected 'pemilu_nlp.sentence_scorer'"):
         TrainedSummarizer.load(other)
 
@@ -367,16 +372,14 @@ def test_neural_save_load_gives_identical_scores_and_refuses_bad_files(neural, t
         NeuralSummarizer.load(folder)
     from safetensors.torch import load_file, save_file
 
-    from pemilu_nlp.persistence import file_sha256
+    from pemilu_nlp.persistence import read_manifest, seal
 
     for key, bad in (("feature_mean", torch_ones(10)), ("feature_scale", torch_ones(16) * 0)):
         broken = neural.save(tmp_path / f"bad-{key}")
         state = load_file(str(broken / "weights.safetensors"))
         state[key] = bad
         save_file(state, str(broken / "weights.safetensors"))
-        config = json.loads((broken / "config.json").read_text())
-        config["files"]["weights.safetensors"] = file_sha256(broken / "weights.safetensors")
-        (broken / "config.json").write_text(json.dumps(config))
+        seal(broken, read_manifest(broken))
         with pytest.raises(ModelFormatError, match=key):
             NeuralSummarizer.load(broken)
     trained_folder = TrainedSummarizer().fit(*_marked_documents(5, seed=4)).save(tmp_path / "t")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..inputs import BYTES_GIVEN, is_blank
+from ..inputs import BYTES_GIVEN, check_summary_input, is_blank
 from ..text import clean_text, split_sentences
 from .vectors import SentenceVectors, sentence_vectors
 
@@ -119,6 +119,7 @@ def parse_count(count: int | str, n_sentences: int) -> int:
 
 def prepare_sentences(text: str | Sequence[str]) -> list[str]:
     """A raw article is cleaned and split; a list of sentences is used as given."""
+    check_summary_input(text)
     if isinstance(text, str):
         if is_blank(text):
             raise ValueError("text is empty or whitespace only")
