@@ -15,9 +15,11 @@ __version__ = "0.1.0"
 
 from .errors import (
     CorpusError,
+    LabelImportError,
     MissingDependencyError,
     ModelFormatError,
     PemiluNLPError,
+    SchemaError,
     TextEncodingError,
     UnknownLabelError,
     WeightsUnavailableError,
@@ -30,6 +32,10 @@ _LAZY = {
     "load_model": ("models", "load_model"),
     "load_corpus": ("corpus", "load_corpus"),
     "topic_ids": ("schema", "topic_ids"),
+    "load_schema": ("schema", "load_schema"),
+    "train_model": ("training", "train_model"),
+    "suggest": ("active_learning", "suggest"),
+    "import_labels": ("labelling", "import_labels"),
     "TfidfTopicClassifier": ("tfidf", "TfidfTopicClassifier"),
     "IndoBertTopicClassifier": ("indobert", "IndoBertTopicClassifier"),
     "get_summarizer": ("summarize", "get_summarizer"),
@@ -38,7 +44,8 @@ _LAZY = {
 }
 
 __all__ = [
-    "CorpusError", "MissingDependencyError", "ModelFormatError", "PemiluNLPError", "TextEncodingError",
+    "CorpusError", "LabelImportError", "MissingDependencyError", "ModelFormatError", "PemiluNLPError",
+    "SchemaError", "TextEncodingError",
     "UnknownLabelError", "WeightsUnavailableError", "__version__", "clean_text", "parse_dateline",
     "read_text", "split_sentences", "tokenize", *_LAZY,
 ]

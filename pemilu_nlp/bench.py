@@ -167,13 +167,15 @@ def compare_predictions(reference: np.ndarray, candidate: np.ndarray, thresholds
 
 
 # ------------------------------------------------------------------------------------ documents
-def load_articles(corpus: str | Path | None, n: int, *, words: int | None = None, seed: int = 0) -> list[str]:
+def load_articles(corpus: str | Path | None, n: int, *, words: int | None = None, seed: int = 0,
+                  schema: Any = None) -> list[str]:
     """``n`` real articles (drawn with replacement from the corpus when it has fewer); with ``words``,
-    each is cut or repeated to about that many words (a synthetic length drawn from real text)."""
+    each is cut or repeated to about that many words (a synthetic length drawn from real text).
+    ``schema``: the topics the corpus is checked against (a model folder: the model's own)."""
     from .corpus import default_corpus_path, load_corpus
 
     path = Path(corpus) if corpus else default_corpus_path()
-    texts = [a.model_text for a in load_corpus(path)]
+    texts = [a.model_text for a in load_corpus(path, schema=schema)]
     rng = np.random.default_rng(seed)
     chosen = [texts[i] for i in rng.choice(len(texts), size=n, replace=n > len(texts))]
     if words:
@@ -230,6 +232,33 @@ def bench_text(articles: Sequence[str], batch_size: int) -> list[Measurement]:
 
     m, _ = measure("text", "clean_text + split_sentences",
                    lambda batch: [split_sentences(clean_text(t)) for t in batch], articles, batch_size=batch_size)
+    return [m, *bench_text_at_scale(articles)]
+
+
+def scale_texts(articles: Sequence[str], size: int = 1_000_000) -> dict[str, str]:
+    """Texts of ``size`` characters: real articles end to end, and patterns that once made splitting
+    quadratic (40 KB of "Jl. " took 21 s): abbreviation and initial runs, quotations, news patterns."""
+    def fill(unit: str) -> str:
+        return (unit * (size // len(unit) + 1))[:size]
+
+    return {
+        "real articles": fill("\n".join(articles) or "KPU menetapkan DPT. "),
+        "abbreviations": fill("Jl. "),
+        "initials": fill("A. "),
+        "quotations": fill('"Kami siap." kata dia. '),
+        "news patterns": fill('Kombes Pol. A. "Siap. Aman." Km. 5, 14 Feb. 2024 pukul 10.00 WIB. 1. Netralitas. • Butir '),
+    }
+
+
+def bench_text_at_scale(articles: Sequence[str], size: int = 1_000_000) -> list[Measurement]:
+    """One 1 MB document per kind through clean_text + split_sentences: docs/s is MB/s here."""
+    from .text import clean_text, split_sentences
+
+    texts = scale_texts(articles, size)
+    m, _ = measure("text", f"text at scale: {len(texts)} x {size / 1e6:g} MB ({', '.join(texts)})",
+                   lambda batch: [split_sentences(clean_text(t)) for t in batch], list(texts.values()),
+                   batch_size=1, warmup=0, settings={"characters_per_document": size, "kinds": list(texts)})
+    m.quality = {"slowest_kind_seconds": round(m.latency_doc_p95_ms / 1000, 3) if len(texts) < 20 else None}
     return [m]
 
 
@@ -415,10 +444,87 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
     return results, note
 
 
+# ------------------------------------------------------------------------------------ streaming (the CLI)
+def write_short_docs(path: Path, n_docs: int, corpus: str | Path | None, *, seed: int = 0) -> Path:
+    """``n_docs`` short JSONL documents (one or two real corpus sentences each), written as a stream."""
+    from .corpus import default_corpus_path, load_corpus
+    from .text import split_sentences
+
+    sentences = [s for a in load_corpus(Path(corpus) if corpus else default_corpus_path())[:300]
+                 for s in split_sentences(a.text) if len(s) > 30][:5000]
+    rng = np.random.default_rng(seed)
+    with open(path, "w", encoding="utf-8") as fh:
+        for start in range(0, n_docs, 10_000):
+            picks = rng.integers(0, len(sentences), size=(min(10_000, n_docs - start), 2))
+            fh.write("".join(json.dumps({"id": f"d{start + i}", "text": sentences[a] + " " + sentences[b]},
+                                        ensure_ascii=False) + "\n" for i, (a, b) in enumerate(picks)))
+    return path
+
+
+def measure_stream(path: Path, n_docs: int, command: str = "classify") -> Measurement:
+    """Run ``python -m pemilu_nlp COMMAND --json FILE`` as a separate process, read its output as it
+    comes: seconds to the first output line, total seconds, and the process's peak RSS."""
+    import psutil
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "pemilu_nlp", command, "--json", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        child = psutil.Process(proc.pid)
+        while not done.is_set():
+            try:
+                peak[0] = max(peak[0], child.memory_info().rss)
+            except psutil.Error:
+                break
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    first = None
+    lines = 0
+    for _ in proc.stdout:
+        if first is None:
+            first = time.perf_counter() - start
+        lines += 1
+    proc.wait()
+    done.set()
+    sampler.join()
+    total = time.perf_counter() - start
+    if proc.returncode != 0 or lines != n_docs:
+        raise RuntimeError(f"pemilu_nlp {command} exited {proc.returncode} after {lines} of {n_docs} documents")
+    nan = float("nan")
+    return Measurement(
+        part="stream", variant=f"{command} --json, {n_docs:,} short JSONL docs", documents=n_docs,
+        seconds=round(total, 2), docs_per_second=round(n_docs / total, 1), latency_doc_p50_ms=nan,
+        latency_doc_p95_ms=nan, latency_batch_p50_ms=nan, latency_batch_p95_ms=nan,
+        peak_rss_mb=round(peak[0] / 2**20, 1),
+        settings={"first_output_seconds": round(first or nan, 2), "process": "separate, includes model load"},
+        quality={"documents_out": lines, "first_output_s": round(first or nan, 2)})
+
+
+def bench_stream(n_docs: int, corpus: str | Path | None, workdir: Path) -> list[Measurement]:
+    """The CLI on ``n_docs // 10`` and ``n_docs`` short documents: memory should not grow with the
+    number of documents, and the first output should come within seconds."""
+    results = []
+    for n in sorted({max(1, n_docs // 10), n_docs}):
+        path = write_short_docs(workdir / f"stream-{n}.jsonl", n, corpus)
+        try:
+            results.append(measure_stream(path, n))
+        finally:
+            path.unlink(missing_ok=True)
+    return results
+
+
 # ------------------------------------------------------------------------------------ command
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--parts", default="text,tfidf,summarizer,indobert",
-                   help="comma-separated: text, tfidf, summarizer, indobert")
+                   help="comma-separated: text, tfidf, summarizer, indobert, stream (the CLI on many short "
+                        "documents; not in the default set: 1,000,000 documents take minutes)")
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (IndoBERT part)")
     p.add_argument("--corpus", help="corpus JSONL of real articles (default: data/corpus.jsonl)")
     p.add_argument("--docs", type=int, default=1000, help="articles for text, TF-IDF and summariser parts")
@@ -433,6 +539,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-naive", action="store_true", help="skip the naive transformers.pipeline baseline")
     p.add_argument("--out", help="JSON file for every figure (default: ./bench-<device>.json)")
     p.add_argument("--plot", help="PNG: IndoBERT throughput against batch size per precision")
+    p.add_argument("--stream-docs", type=int, default=1_000_000,
+                   help="documents for the stream part (also run at a tenth of this, to show memory is flat)")
     p.add_argument("--workdir", default=".bench-cache", help="where the random-weight model is built (not committed)")
 
 
@@ -440,10 +548,10 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     from tqdm.auto import tqdm
 
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert"}
+    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert", "stream"}
     if unknown:
-        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert")
-    articles = load_articles(args.corpus, args.docs, words=args.words)
+        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert, stream")
+    articles = load_articles(args.corpus, args.docs, words=args.words, schema=args.model) if set(parts) - {"stream"} else []
     results: list[Measurement] = []
     notes: list[str] = []
     bar = tqdm(parts, desc="benchmark")
@@ -455,6 +563,10 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             results += bench_tfidf(articles, args.batch_size, args.corpus)
         elif part == "summarizer":
             results += bench_summarizers(articles, args.batch_size)
+        elif part == "stream":
+            workdir = Path(args.workdir)
+            workdir.mkdir(parents=True, exist_ok=True)
+            results += bench_stream(args.stream_docs, args.corpus, workdir)
         else:
             from .indobert import resolve_device
 
@@ -465,7 +577,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8")).split(",")
             # fp32 runs first: it is the reference every faster variant is checked against
             precisions = sorted(dict.fromkeys(p.strip() for p in precisions), key=lambda p: p != "fp32")
-            texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1)
+            texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1, schema=args.model)
             workdir = Path(args.workdir)
             workdir.mkdir(parents=True, exist_ok=True)
             bert, note = bench_indobert(texts, device=device, batch_sizes=sizes, max_lengths=lengths,

@@ -7,23 +7,154 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import PemiluNLPError
 
+if TYPE_CHECKING:
+    from .documents import Document
 
-def _read(paths: Sequence[str]):
+
+# ------------------------------------------------------------------------------------ reading and writing
+#: documents per chunk: each command reads, processes and writes this many at a time, so memory
+#: stays flat in the number of documents and the first results appear at once
+CHUNK_DOCS = 256
+#: ... or fewer, once a chunk holds this many characters of text (long articles)
+CHUNK_CHARS = 4_000_000
+
+# characters that move the cursor, recolour or reorder a terminal's text, or break one-line output:
+# C0/C1 controls (ESC starts ANSI sequences), line/paragraph separators, bidirectional overrides,
+# and lone surrogates (which cannot be encoded)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# the same, less what json.dumps escapes itself (C0 controls)
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """``text`` safe for a terminal and for one-line-per-document output: control characters,
+    line separators and bidirectional overrides as visible escapes (``\\x1b``, ``\\x0a``, ``\\u202e``)."""
+    return text if text.isprintable() else _UNSAFE.sub(_escape, text)
+
+
+def as_json_line(record: dict) -> str:
+    """One JSON object on one line; characters JSON may carry raw but a terminal would act on are
+    written as ``\\uXXXX`` escapes (still the same JSON value)."""
+    line = json.dumps(record, ensure_ascii=False)
+    return line if line.isascii() else _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
+class Failures:
+    """Counts what could not be read or processed, and reports each on stderr as it happens."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def report(self, where: str, reason: str) -> None:
+        self.count += 1
+        print(f"error: {shown(where)}: {shown(reason)}", file=sys.stderr, flush=True)
+
+    def warn(self, where: str, what: str) -> None:
+        print(f"warning: {shown(where)}: {shown(what)}", file=sys.stderr, flush=True)
+
+    def exit_code(self) -> int:
+        if self.count:
+            print(f"{self.count} input(s) could not be read or processed", file=sys.stderr)
+            return 1
+        return 0
+
+
+def read_chunks(paths: Sequence[str], failures: Failures, *, max_docs: int | None = None,
+                max_chars: int | None = None) -> Iterator[list[Document]]:
+    """The documents of ``paths`` in order, in chunks of at most ``max_docs`` documents (or about
+    ``max_chars`` characters; defaults :data:`CHUNK_DOCS`, :data:`CHUNK_CHARS`); what cannot be
+    read is reported to ``failures`` as it is met."""
     from .documents import ReadFailure, iter_documents
 
-    docs, failures = [], []
+    max_docs = max_docs or CHUNK_DOCS
+    max_chars = max_chars or CHUNK_CHARS
+
+    chunk: list[Document] = []
+    size = 0
     for item in iter_documents(paths):
-        (failures if isinstance(item, ReadFailure) else docs).append(item)
-    for failure in failures:
-        print(f"error: {failure.path}: {failure.reason}", file=sys.stderr)
-    return docs, failures
+        if isinstance(item, ReadFailure):
+            failures.report(item.path, item.reason)
+            continue
+        if item.note:
+            failures.warn(item.source, item.note)
+        chunk.append(item)
+        size += len(item.text)
+        if len(chunk) >= max_docs or size >= max_chars:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def write_results(lines: Iterable[str]) -> None:
+    """Write the output of one chunk (one string per document, newline added) and flush, so a
+    reader downstream sees each chunk as soon as it is done."""
+    out = sys.stdout
+    for line in lines:
+        try:
+            out.write(line + "\n")
+        except UnicodeEncodeError:  # a terminal in a legacy encoding: escape what it cannot show
+            encoding = out.encoding or "utf-8"
+            out.write(line.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+    out.flush()
+
+
+# ------------------------------------------------------------------------------------ per-document work
+# What one bad document may raise; it is reported with the document's id and the rest go on.
+_DOCUMENT_ERRORS = (PemiluNLPError, ValueError, TypeError, ArithmeticError, MemoryError, RecursionError,
+                    RuntimeError)
+
+
+def _describe(err: BaseException) -> str:
+    kind = "" if isinstance(err, PemiluNLPError | ValueError | TypeError) else f"{type(err).__name__}: "
+    return f"{kind}{err}".strip() or type(err).__name__
+
+
+def _model_text(doc: Document) -> str:
+    return f"{doc.title}\n{doc.text}" if doc.title else doc.text
+
+
+def _classify_chunk(model, docs: list[Document], failures: Failures) -> list[tuple[Document, list[str], dict]]:
+    """``(document, topics, probabilities)`` of each document that could be classified; when the
+    chunk fails as a whole, each document is tried alone so that only the bad one is lost."""
+    from .models import topics_and_probabilities
+
+    try:
+        topics, probabilities = topics_and_probabilities(model, [_model_text(d) for d in docs])
+        return list(zip(docs, topics, probabilities))
+    except _DOCUMENT_ERRORS:
+        if len(docs) == 1:
+            raise
+    out = []
+    for doc in docs:
+        try:
+            out += _classify_chunk(model, [doc], failures)
+        except _DOCUMENT_ERRORS as err:
+            failures.report(doc.id, f"cannot classify ({_describe(err)})")
+    return out
+
+
+def _summarize_one(summarizer, doc: Document, count, failures: Failures):
+    try:
+        return summarizer(doc.text, count, title=doc.title or None)
+    except _DOCUMENT_ERRORS as err:
+        failures.report(doc.id, f"cannot summarise ({_describe(err)})")
+        return None
 
 
 def _load_classifier(folder: str | None):
@@ -33,8 +164,9 @@ def _load_classifier(folder: str | None):
 
 
 def _summarizer(args: argparse.Namespace):
-    from .summarize import get_summarizer
+    from .summarize import get_summarizer, parse_count
 
+    parse_count(args.count, 1)  # a bad --count is a usage error, found before any work
     if args.method == "embedding":
         if not args.encoder:
             raise ValueError("--method embedding needs --encoder MODEL (a hub id on a connected machine or a "
@@ -43,67 +175,77 @@ def _summarizer(args: argparse.Namespace):
     return get_summarizer(args.method)
 
 
-def _exit_code(failures: list) -> int:
-    if failures:
-        print(f"{len(failures)} input(s) could not be read", file=sys.stderr)
-        return 1
-    return 0
+def _summary_json(summary) -> list[dict]:
+    return [{"index": s.index, "text": s.text, "score": round(s.score, 6)} for s in summary]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import analyze
-
-    docs, failures = _read(args.paths)
-    if docs:
-        results = analyze([d.text for d in docs], classifier=_load_classifier(args.model),
-                          summarizer=_summarizer(args), count=args.count, titles=[d.title or None for d in docs])
-        for doc, result in zip(docs, results):
-            if args.json:
-                print(json.dumps({"id": doc.id, "method": args.method, "count": args.count, **result.to_dict()},
-                             ensure_ascii=False))
+    failures = Failures()
+    summarizer = _summarizer(args)
+    classifier = None
+    for chunk in read_chunks(args.paths, failures):
+        if classifier is None:
+            classifier = _load_classifier(args.model)
+        lines = []
+        for doc, topics, proba in _classify_chunk(classifier, chunk, failures):
+            summary = _summarize_one(summarizer, doc, args.count, failures)
+            if summary is None:
                 continue
-            topics = ", ".join(f"{t} ({result.probabilities[t]:.2f})" for t in result.topics) or "(no topic)"
-            print(f"== {doc.id}\ntopics: {topics}\nsummary:")
-            for sentence in result.summary:
-                print(f"  [{sentence.index}] {sentence.text}")
-            print()
-    return _exit_code(failures)
+            if args.json:
+                lines.append(as_json_line({"id": doc.id, "method": args.method, "count": args.count,
+                                           "topics": topics, "probabilities": proba,
+                                           "summary": _summary_json(summary)}))
+                continue
+            shown_topics = ", ".join(f"{t} ({proba[t]:.2f})" for t in topics) or "(no topic)"
+            lines.append(f"== {shown(doc.id)}\ntopics: {shown_topics}\nsummary:\n"
+                         + "".join(f"  [{s.index}] {shown(s.text)}\n" for s in summary))
+        write_results(lines)
+    return failures.exit_code()
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    docs, failures = _read(args.paths)
-    if docs:
-        from .models import topics_and_probabilities
-
-        texts = [f"{d.title}\n{d.text}" if d.title else d.text for d in docs]
-        topics, probabilities = topics_and_probabilities(_load_classifier(args.model), texts)
-        for doc, labels, proba in zip(docs, topics, probabilities):
+    failures = Failures()
+    model = None
+    for chunk in read_chunks(args.paths, failures):
+        if model is None:
+            model = _load_classifier(args.model)
+        lines = []
+        for doc, labels, proba in _classify_chunk(model, chunk, failures):
             if args.json:
-                print(json.dumps({"id": doc.id, "topics": labels, "probabilities": proba}, ensure_ascii=False))
+                lines.append(as_json_line({"id": doc.id, "topics": labels, "probabilities": proba}))
             else:
-                shown = ", ".join(f"{t}:{proba[t]:.2f}" for t in labels) or "(no topic)"
-                print(f"{doc.id}\t{shown}")
-    return _exit_code(failures)
+                labelled = ", ".join(f"{t}:{proba[t]:.2f}" for t in labels) or "(no topic)"
+                lines.append(f"{shown(doc.id)}\t{labelled}")
+        write_results(lines)
+    return failures.exit_code()
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-
-    docs, failures = _read(args.paths)
+    failures = Failures()
     summarizer = _summarizer(args)
-    for doc in docs:
-        summary = summarizer(doc.text, args.count, title=doc.title or None)
-        if args.json:
-            print(json.dumps({"id": doc.id, "method": args.method, "summary": [
-                {"index": s.index, "text": s.text, "score": round(s.score, 6)} for s in summary]}, ensure_ascii=False))
-        else:
-            print(f"== {doc.id}")
-            for s in summary:
-                print(f"  [{s.index}] {s.text}")
-    return _exit_code(failures)
+    for chunk in read_chunks(args.paths, failures):
+        lines = []
+        for doc in chunk:
+            summary = _summarize_one(summarizer, doc, args.count, failures)
+            if summary is None:
+                continue
+            if args.json:
+                lines.append(as_json_line({"id": doc.id, "method": args.method, "summary": _summary_json(summary)}))
+            else:
+                lines.append(f"== {shown(doc.id)}\n" + "\n".join(f"  [{s.index}] {shown(s.text)}" for s in summary))
+        write_results(lines)
+    return failures.exit_code()
+
+
+def _print_warnings(caught: list) -> None:
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .training import cross_validate, train_model
+    import warnings
+
+    from .training import TrainingWarning, cross_validate, train_model
 
     params = json.loads(args.params) if args.params else {}
     if args.model == "indobert":
@@ -116,14 +258,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         params.setdefault("random_state", args.seed)
     if args.cv:
-        result = cross_validate(args.model, args.data, folds=args.cv, seed=args.seed, params=params)
+        result = cross_validate(args.model, args.data, folds=args.cv, seed=args.seed, params=params,
+                                schema=args.schema)
         print(json.dumps(result, indent=1))
         if args.report:
             Path(args.report).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
         return 0
     thresholds = args.thresholds or ("oof" if args.model == "tfidf" else "dev")
-    train_model(args.model, args.data, args.out, split=args.split, report=args.report, params=params,
-                thresholds=thresholds, unlabelled=args.unlabelled)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TrainingWarning)
+        try:
+            train_model(args.model, args.data, args.out, split=args.split, schema=args.schema,
+                        report=args.report, params=params, thresholds=thresholds, unlabelled=args.unlabelled)
+        finally:
+            _print_warnings(caught)
     if args.out:
         print(f"saved to {args.out}")
     return 0
@@ -139,9 +287,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .models import load_model
     from .training import default_split_path, evaluate_model
 
-    articles = load_corpus(args.data)
-    part = split_corpus(articles, load_split(args.split or default_split_path(args.data)))[args.part]
-    reports = [(folder, evaluate_model(load_model(folder), part)) for folder in args.models]
+    models = [(folder, load_model(folder)) for folder in args.models]
+    schema = getattr(models[0][1], "schema_", None)  # the models' own topics, not the package's
+    for folder, model in models[1:]:
+        if list(model.classes_) != list(models[0][1].classes_):
+            raise ValueError(f"{folder}: its topics differ from {args.models[0]}'s; evaluate them separately")
+    articles = load_corpus(args.data, schema=schema)
+    split = args.split or default_split_path(args.data)
+    if not args.split and not Path(split).is_file() and (Path(args.models[0]) / "split.json").is_file():
+        split = Path(args.models[0]) / "split.json"  # the split train made for this corpus
+    part = split_corpus(articles, load_split(split))[args.part]
+    reports = [(folder, evaluate_model(model, part)) for folder, model in models]
     if args.json:
         print(json.dumps([{"model": f, **r} for f, r in reports], indent=1))
         return 0
@@ -209,6 +365,56 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from .active_learning import read_pool, suggest
+    from .corpus import load_corpus
+    from .labelling import write_batch
+
+    model = _load_classifier(args.model)
+    schema = getattr(model, "schema_", None)
+    pool, problems = read_pool(args.pool)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    labelled = load_corpus(args.corpus, schema=schema) if args.corpus else []
+    if not args.corpus:
+        print("note: no --corpus given: articles you have already labelled are not skipped", file=sys.stderr)
+    batch = suggest(model, pool, n=args.n, strategy=args.strategy, topic=args.topic, labelled=labelled,
+                    seed=args.seed)
+    version = Path(args.model).name if args.model else "tfidf-default"
+    files = write_batch(batch, args.out, fmt=args.format, schema=schema, model_version=f"pemilu_nlp/{version}")
+    kind = "Label Studio tasks" if args.format == "label-studio" else "doccano JSONL"
+    print(f"{len(batch)} suggestions ({args.strategy}{', topic ' + args.topic if args.topic else ''}) from "
+          f"{len(pool)} pool articles written to {files[0]} ({kind}); labelling config: {files[1]}")
+    if problems:
+        print(f"{len(problems)} input(s) could not be read", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_import_labels(args: argparse.Namespace) -> int:
+    from .labelling import import_labels
+
+    schema = args.schema or args.model
+    report = import_labels(args.export, args.corpus, schema=schema, tool=args.tool)
+    for message in report.conflicts:
+        print(f"conflict: {message}", file=sys.stderr)
+    for message in report.duplicates:
+        print(f"refused: {message}", file=sys.stderr)
+    print(f"{args.corpus}: {report.summary()}")
+    return 0 if report.ok else 1
+
+
+def cmd_label_config(args: argparse.Namespace) -> int:
+    from .labelling import label_config
+
+    xml = label_config(args.schema or args.model)
+    if args.out:
+        Path(args.out).write_text(xml, "utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(xml, end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pemilu-nlp", description="Topic tagging and extractive summaries of "
                                      "Indonesian election-security news.")
@@ -244,7 +450,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a topic classifier on a labelled corpus")
     p.add_argument("--model", choices=["tfidf", "indobert"], default="tfidf")
     p.add_argument("--data", required=True, help="corpus JSONL")
-    p.add_argument("--split", help="split JSON (default: split.json beside the corpus)")
+    p.add_argument("--split", help="split JSON (default: split.json beside the corpus; without one, train makes "
+                                   "a seeded stratified split and writes it to OUT/split.json)")
+    p.add_argument("--schema", help="topic schema JSON of your own (format of pemilu_nlp/resources/topics.json) "
+                                    "or a model folder to take its topics; default: the shipped 11 topics")
     p.add_argument("--out", help="model folder to write")
     p.add_argument("--report", help="write the evaluation report as JSON here")
     p.add_argument("--cv", type=int, help="K-fold cross-validation instead of the fixed split")
@@ -267,7 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
                                         "or (--cv) the TF-IDF recipes under repeated nested cross-validation")
     p.add_argument("models", nargs="*")
     p.add_argument("--data", required=True)
-    p.add_argument("--split")
+    p.add_argument("--split", help="default: split.json beside the corpus, else the one train wrote into the "
+                                   "(first) model folder")
     p.add_argument("--part", choices=["train", "dev", "test"], default="test")
     p.add_argument("--json", action="store_true")
     p.add_argument("--cv", type=int, help="K outer folds of repeated cross-validation over the whole corpus "
@@ -307,6 +517,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="default: models/summarizer-default (trained), models/summarizer-neural (neural)")
     p.set_defaults(func=cmd_train_summarizer)
 
+    p = sub.add_parser("suggest", help="which unlabelled articles to label next (active learning)")
+    p.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model); its topics are used")
+    p.add_argument("--pool", nargs="+", required=True, help="unlabelled articles: JSONL(.gz), .txt, or folders")
+    p.add_argument("--corpus", help="your labelled corpus JSONL: its articles are never suggested again")
+    p.add_argument("--n", type=int, default=50, help="how many to suggest (default 50)")
+    p.add_argument("--topic", help="look at one topic only (e.g. audiensi)")
+    p.add_argument("--strategy", default="uncertainty", choices=["uncertainty", "margin", "diverse", "random"])
+    p.add_argument("--format", default="label-studio", choices=["label-studio", "doccano"])
+    p.add_argument("--out", default="suggestions.json", help="batch file (default suggestions.json); the labelling "
+                   "config (labels.xml or doccano_labels.json) goes beside it")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("import-labels", help="append a Label Studio / doccano export to a corpus JSONL")
+    p.add_argument("export", help="Label Studio JSON export or doccano JSONL export")
+    p.add_argument("--corpus", required=True, help="corpus JSONL to append to (created if missing)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--schema", help="topic schema JSON (default: the shipped topics)")
+    group.add_argument("--model", help="take the topics of this model folder")
+    p.add_argument("--tool", default="auto", choices=["auto", "label-studio", "doccano"])
+    p.set_defaults(func=cmd_import_labels)
+
+    p = sub.add_parser("label-config", help="Label Studio labelling config (labels.xml) for a schema")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--schema", help="topic schema JSON (default: the shipped topics)")
+    group.add_argument("--model", help="take the topics of this model folder")
+    p.add_argument("--out", help="write here (default: print)")
+    p.set_defaults(func=cmd_label_config)
+
     p = sub.add_parser("bench", help="throughput, latency and memory of every part, beside the naive way")
     from .bench import add_arguments
 
@@ -315,10 +554,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """After the reader of our stdout went away (``| head``): send what is left to /dev/null, so
+    that the flush at exit does not raise a second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. captured in tests)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader stopped reading (`| head -3`): stop quietly, as Unix tools do
+        _quiet_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by a closed pipe
     except PemiluNLPError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

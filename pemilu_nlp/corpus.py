@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .errors import CorpusError, UnknownLabelError
-from .schema import topic_ids, validate_labels
+from .jsonl import BadLine, parse_line
+from .schema import SchemaLike, as_schema, topic_ids, validate_labels
 
 __all__ = [
     "Article", "label_matrix", "load_corpus", "load_split", "make_split", "split_corpus",
@@ -58,7 +59,7 @@ class Article:
         return {**record, **self.extra}
 
 
-def _article_from_record(record: Any, where: str) -> Article:
+def _article_from_record(record: Any, where: str, schema: SchemaLike = None) -> Article:
     if not isinstance(record, dict):
         raise CorpusError(f"{where}: expected a JSON object, got {type(record).__name__}")
     for key, typ in _REQUIRED.items():
@@ -78,7 +79,7 @@ def _article_from_record(record: Any, where: str) -> Article:
     if len(set(record["labels"])) != len(record["labels"]):
         raise CorpusError(f"{where}: repeated label in {record['labels']}")
     try:
-        labels = validate_labels(record["labels"], where=where)
+        labels = validate_labels(record["labels"], where=where, schema=schema)
     except UnknownLabelError as err:
         raise CorpusError(str(err)) from None
     summary = record.get("summary")
@@ -95,19 +96,24 @@ def _article_from_record(record: Any, where: str) -> Article:
 
 
 def jsonl_records(text: str, path: str | Path, error: type[Exception]) -> Iterator[tuple[int, str, Any]]:
-    """``(line number, "file:line", parsed JSON)`` of each non-blank line; bad JSON raises ``error``."""
+    """``(line number, "file:line", parsed JSON)`` of each non-blank line; a bad line (invalid JSON,
+    an over-long integer, over-deep nesting, a lone surrogate escape) raises ``error`` naming it."""
     for line_no, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{path}:{line_no}"
         try:
-            yield line_no, where, json.loads(line)
-        except json.JSONDecodeError as err:
-            raise error(f"{where}: invalid JSON ({err.msg} at column {err.colno})") from None
+            record, _ = parse_line(line)
+        except BadLine as err:
+            raise error(f"{where}: {err}") from None
+        yield line_no, where, record
 
 
-def load_corpus(path: str | Path) -> list[Article]:
+def load_corpus(path: str | Path, *, schema: SchemaLike = None) -> list[Article]:
     """Load and validate a JSONL corpus; any bad line raises :class:`CorpusError` naming it.
+
+    Labels are checked against ``schema`` (default: the shipped topics; a schema file, a model
+    folder or a list of topics for a corpus with topics of its own).
 
     >>> articles = load_corpus("data/corpus.jsonl")  # doctest: +SKIP
     """
@@ -116,6 +122,7 @@ def load_corpus(path: str | Path) -> list[Article]:
         raise CorpusError(f"{path}: is a folder; a corpus is one JSONL file (one article a line)")
     if not path.is_file():
         raise CorpusError(f"{path}: no such corpus file")
+    schema = as_schema(schema)  # once, not per line
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -125,7 +132,7 @@ def load_corpus(path: str | Path) -> list[Article]:
     articles: list[Article] = []
     seen: dict[str, int] = {}
     for line_no, where, record in jsonl_records(text, path, CorpusError):
-        article = _article_from_record(record, where)
+        article = _article_from_record(record, where, schema)
         if article.id in seen:
             raise CorpusError(f"{where}: duplicate id {article.id!r} (first on line {seen[article.id]})")
         seen[article.id] = line_no
@@ -163,7 +170,7 @@ def label_matrix(articles: Sequence[Article], topics: Sequence[str] | None = Non
 # The fixed split
 # ---------------------------------------------------------------------------------------------
 def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size: float = 0.25,
-               seed: int = 13) -> dict[str, list[str]]:
+               seed: int = 13, schema: SchemaLike = None) -> dict[str, list[str]]:
     """Iterative stratification (Sechidis et al., 2011) into train/dev/test ids.
 
     "No topic" is stratified as a column of its own, so every split keeps the real share of
@@ -171,7 +178,7 @@ def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size
     """
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 
-    y = label_matrix(articles)
+    y = label_matrix(articles, topic_ids(schema))
     y = np.hstack([y, (y.sum(axis=1) == 0).astype(np.int8)[:, None]])
     ids = np.array([a.id for a in articles])
     outer = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)

@@ -10,6 +10,14 @@ class CorpusError(PemiluNLPError, ValueError):
     """A corpus file is malformed; the message names the file and the line."""
 
 
+class SchemaError(PemiluNLPError, ValueError):
+    """A topic schema file is malformed (not a list of topics, a topic without id, a repeated id...)."""
+
+
+class LabelImportError(PemiluNLPError, ValueError):
+    """A labelling-tool export cannot be imported: wrong shape, another project, unknown topics."""
+
+
 class TextEncodingError(PemiluNLPError, UnicodeError):
     """A text file is not valid UTF-8; the message names the file and the byte offset."""
 

@@ -23,9 +23,24 @@ from sklearn.utils.validation import check_is_fitted
 
 from .classifier import TopicClassifierMixin
 from .errors import MissingDependencyError, ModelFormatError, WeightsUnavailableError
+from .forksafe import make_torch_fork_safe
 from .inputs import as_texts, binarize_labels
-from .persistence import check_topics, read_config, write_config
-from .schema import topic_ids
+from .persistence import (
+    any_of,
+    boolean,
+    check_array,
+    check_params,
+    check_thresholds,
+    choice,
+    integer,
+    number,
+    optional,
+    read_config,
+    safetensors_header,
+    text,
+    write_config,
+)
+from .schema import SchemaLike, as_schema, model_schema_files, read_model_schema, write_model_schema
 from .text import clean_text, normalize_whitespace
 from .thresholds import apply_thresholds, tune_thresholds
 
@@ -34,6 +49,60 @@ __all__ = ["IndoBertTopicClassifier", "load_pretrained", "resolve_device", "wind
 FORMAT = "pemilu_nlp.indobert"
 FORMAT_VERSION = 1
 HF_SUBDIR = "hf"
+#: the allowed range of every saved setting, checked on load before the network is built
+PARAMS = {
+    "model_name_or_path": text(), "multi_label": boolean, "max_length": integer(16, 8192),
+    "stride": integer(0, 8191), "pooling": choice("auto", "max", "mean"), "epochs": integer(0, 10**4),
+    "batch_size": integer(1, 10**5), "grad_accum": integer(1, 10**4), "learning_rate": number(0, 1, low_open=True),
+    "weight_decay": number(0, 10), "warmup_ratio": number(0, 1), "max_grad_norm": number(0, 1e6, low_open=True),
+    "class_weighting": boolean, "early_stopping_patience": integer(0, 10**4), "max_train_windows": integer(1, 10**4),
+    "max_windows": optional(integer(1, 10**6)), "inference_batch_size": any_of(choice("auto"), integer(1, 10**5)),
+    "precision": choice("auto", "fp32", "bf16", "fp16", "int8"), "device": text(64), "clean": boolean,
+    "seed": integer(-2**63, 2**64), "progress": boolean,
+}
+#: the transformers settings that size the network, and their allowed ranges
+HF_PARAMS = {
+    "num_hidden_layers": integer(1, 128), "hidden_size": integer(1, 16384), "num_attention_heads": integer(1, 512),
+    "intermediate_size": integer(1, 65536), "vocab_size": integer(1, 10**6),
+    "max_position_embeddings": integer(1, 65536), "embedding_size": integer(1, 16384),
+    "type_vocab_size": integer(0, 1024), "num_hidden_groups": integer(1, 128),
+}
+
+
+def _check_transformers_folder(folder: Path, weights: list[str], n_topics: int) -> None:
+    """The transformers config sizes the network: check its sizes, and that the weights were saved
+    for exactly that network (layers, vocabulary, topic head), before anything is built."""
+    import json
+    import re
+
+    path = folder / HF_SUBDIR / "config.json"
+    try:
+        hf_config = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError) as err:
+        raise ModelFormatError(f"{folder}: cannot read {HF_SUBDIR}/config.json ({err})") from None
+    if not isinstance(hf_config, dict):
+        raise ModelFormatError(f"{folder}: {HF_SUBDIR}/config.json must be an object")
+    sizes = {k: hf_config[k] for k in HF_PARAMS if k in hf_config}
+    check_params(folder, sizes, HF_PARAMS, where=f"{HF_SUBDIR}/config.json")
+    labels = hf_config.get("id2label")
+    if labels is not None and (not isinstance(labels, dict) or len(labels) != n_topics):
+        raise ModelFormatError(f"{folder}: {HF_SUBDIR}/config.json has {len(labels) if isinstance(labels, dict) else '?'}"
+                               f" labels, the model {n_topics} topics")
+    tensors: dict = {}
+    for name in weights:
+        tensors |= safetensors_header(folder, name)
+    layers = {int(m.group(1)) for key in tensors for m in [re.search(r"\.layer\.(\d+)\.", key)] if m}
+    if layers and layers != set(range(sizes.get("num_hidden_layers", len(layers)))):
+        raise ModelFormatError(f"{folder}: {HF_SUBDIR}/config.json says num_hidden_layers="
+                               f"{sizes.get('num_hidden_layers')}, the weights hold {len(layers)} layers")
+    for key, info in tensors.items():
+        shape = tuple(info["shape"])
+        if key.endswith("word_embeddings.weight") and "vocab_size" in sizes and shape[:1] != (sizes["vocab_size"],):
+            raise ModelFormatError(f"{folder}: {key} has {shape[0]} rows, {HF_SUBDIR}/config.json "
+                                   f"vocab_size={sizes['vocab_size']}")
+        if key == "classifier.weight" and (shape[0] != n_topics or shape[1:] != (sizes.get("hidden_size", shape[1]),)):
+            raise ModelFormatError(f"{folder}: the topic head {key} has shape {shape}, expected "
+                                   f"({n_topics}, {sizes.get('hidden_size')})")
 
 
 def _torch():
@@ -215,7 +284,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
     def _from_pretrained(self, source: str | Path, *, num_labels: int, local_only: bool = False):
         from transformers import AutoModelForSequenceClassification
 
-        topics = list(topic_ids())
+        topics = [str(t) for t in self.classes_]
         return load_pretrained(
             source, AutoModelForSequenceClassification, local_only=local_only, num_labels=num_labels,
             problem_type="multi_label_classification" if self.multi_label else "single_label_classification",
@@ -342,13 +411,14 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         return decisions
 
     @classmethod
-    def untrained(cls, model_name_or_path: str, **params: Any) -> IndoBertTopicClassifier:
+    def untrained(cls, model_name_or_path: str, *, schema: SchemaLike = None, **params: Any) -> IndoBertTopicClassifier:
         """A classifier with a fresh (random) topic head and default thresholds, without training.
 
         For throughput measurements, where the weights' values do not matter.
         """
         model = cls(model_name_or_path, **params)
-        model.classes_ = np.array(topic_ids())
+        model.schema_ = as_schema(schema)
+        model.classes_ = np.array([t.id for t in model.schema_])
         model._set_seed()
         model.device_ = resolve_device(model.device)
         model.tokenizer_, hf_model = model._from_pretrained(model_name_or_path, num_labels=len(model.classes_))
@@ -364,14 +434,17 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         set_seed(self.seed)
 
     def fit(self, X: Iterable[str], y: Any, *, X_dev: Iterable[str] | None = None,
-            y_dev: Any = None) -> IndoBertTopicClassifier:
-        """Fine-tune on ``X``/``y``; with dev data, early stopping on dev macro-F1 keeps the best epoch."""
+            y_dev: Any = None, schema: SchemaLike = None) -> IndoBertTopicClassifier:
+        """Fine-tune on ``X``/``y``; with dev data, early stopping on dev macro-F1 keeps the best epoch.
+
+        ``schema``: the topics to learn (default: the shipped schema); saved with the model."""
         torch = _torch()
         from tqdm.auto import tqdm
         from transformers import get_linear_schedule_with_warmup
 
         texts, _ = as_texts(X)
-        self.classes_ = np.array(topic_ids())
+        self.schema_ = as_schema(schema)
+        self.classes_ = np.array([t.id for t in self.schema_])
         labels = binarize_labels(y, list(self.classes_), n=len(texts)).astype(np.float32)
         if not self.multi_label and (labels.sum(axis=1) != 1).any():
             raise ValueError("multi_label=False needs exactly one topic per text")
@@ -508,38 +581,56 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         if not weights:
             raise ModelFormatError(f"{folder}: save_pretrained wrote no safetensors file")
         params = self.get_params()
+        schema_file = write_model_schema(folder, getattr(self, "schema_", [str(t) for t in self.classes_]))
         write_config(folder, {
             "format": FORMAT, "format_version": FORMAT_VERSION, "model": type(self).__name__, "params": params,
             "topics": [str(t) for t in self.classes_], "thresholds": [float(t) for t in self.thresholds_],
             "pooling": self.pooling_, "window": {"max_length": self.max_length, "stride": self.stride,
                                          "max_windows": self.max_windows},
             "history": getattr(self, "history_", []), "metrics": metrics or {}, **(extra or {}),
-        }, files=[f"{HF_SUBDIR}/{name}" for name in weights])
+        }, files=[*sorted(p.relative_to(folder).as_posix() for p in (folder / HF_SUBDIR).rglob("*") if p.is_file()),
+                  schema_file])
         return folder
 
     @classmethod
     def load(cls, folder: str | Path, *, device: str = "auto", precision: str | None = None) -> IndoBertTopicClassifier:
-        """Load a folder written by :meth:`save` (safetensors only; ``.bin`` pickles are refused)."""
+        """Load a folder written by :meth:`save` (safetensors only; ``.bin`` pickles are refused).
+
+        Every file of ``hf/`` (weights, transformers config, tokenizer) must be in the folder's
+        manifest with its checksum, and the settings and tensor shapes are checked before the
+        network is built."""
         folder = Path(folder)
         hf = folder / HF_SUBDIR
         if hf.is_dir() and not list(hf.glob("*.safetensors")):
             if list(hf.glob("*.bin")):
                 raise ModelFormatError(f"{hf}: only PyTorch .bin (pickle) weights; pemilu_nlp loads safetensors only")
             raise ModelFormatError(f"{hf}: missing weights (no .safetensors file)")
-        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION])
-        topics = check_topics(config, folder)
-        params = {**config["params"], "device": device}
+        weights = sorted(f"{HF_SUBDIR}/{p.name}" for p in hf.glob("*.safetensors")) if hf.is_dir() else []
+        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION],
+                             files=[f"{HF_SUBDIR}/config.json", *weights, *model_schema_files(folder)], complete=[HF_SUBDIR])
+        schema = read_model_schema(folder, config)
+        topics = [t.id for t in schema]
+        params = {**check_params(folder, config.get("params"), PARAMS), "device": device}
         if precision is not None:
             params["precision"] = precision
+        thresholds = check_thresholds(folder, config.get("thresholds"), len(topics), name="config.json thresholds")
+        if config.get("pooling") not in ("max", "mean"):
+            raise ModelFormatError(f"{folder}: config.json pooling must be 'max' or 'mean', got {config.get('pooling')!r}")
+        _check_transformers_folder(folder, weights, len(topics))
         try:
             model = cls(**params)
         except TypeError as err:
             raise ModelFormatError(f"{folder}: config.json has settings this version does not know ({err})") from None
         model.classes_ = np.array(topics)
+        model.schema_ = schema
         model.device_ = resolve_device(device)
+        make_torch_fork_safe()
         model.tokenizer_, hf_model = model._from_pretrained(hf, num_labels=len(topics), local_only=True)
+        for name, tensor in hf_model.state_dict().items():
+            if tensor.is_floating_point():
+                check_array(folder, f"{HF_SUBDIR} tensor {name}", tensor)
         model.model_ = hf_model.to(model.device_).eval()
-        model.thresholds_ = np.asarray(config["thresholds"], dtype=float)
+        model.thresholds_ = thresholds
         model.pooling_ = config["pooling"]
         model.history_ = config.get("history", [])
         model.config_ = config

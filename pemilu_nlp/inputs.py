@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
 
 from .errors import UnknownLabelError
 
-__all__ = ["BYTES_GIVEN", "as_texts", "binarize_labels", "is_blank"]
+__all__ = ["BYTES_GIVEN", "as_texts", "binarize_labels", "check_one_text", "check_summary_input", "is_blank"]
 
 #: the message for bytes where text was expected
 BYTES_GIVEN = "texts must be str, got bytes: decode them first (pemilu_nlp.read_text does UTF-8)"
@@ -34,6 +35,12 @@ def as_texts(X: str | Iterable[str]) -> tuple[list[str], bool]:
         texts, single = [X], True
     elif isinstance(X, bytes | bytearray):
         raise TypeError(BYTES_GIVEN)
+    elif isinstance(X, Mapping):  # iterating would classify the keys
+        raise TypeError(f"expected a string or a sequence of strings, got a mapping ({type(X).__name__}); "
+                        "pass its values as a list, e.g. list(d.values())")
+    elif isinstance(X, AbstractSet):  # no defined order: results could not be matched to texts
+        raise TypeError(f"expected a string or a sequence of strings, got a {type(X).__name__} (no defined "
+                        "order, so results could not be matched to texts); pass a list, e.g. sorted(texts)")
     else:
         try:
             texts, single = list(X), False
@@ -48,6 +55,25 @@ def as_texts(X: str | Iterable[str]) -> tuple[list[str], bool]:
     if not texts:
         raise ValueError("no texts given: pass a string or a non-empty sequence of strings")
     return texts, single
+
+
+def check_one_text(text: object, what: str) -> str:
+    """``text`` if it is one string; ``TypeError`` saying ``what`` takes one text otherwise."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, bytes | bytearray):
+        raise TypeError(BYTES_GIVEN)
+    raise TypeError(f"{what} takes one text (a str), got {type(text).__name__}; call it once per text")
+
+
+def check_summary_input(text: object) -> None:
+    """A summariser reads one article: a string or a list/tuple of its sentences; anything else
+    (bytes, None, a number, a set, a dict) is a ``TypeError`` that says what is allowed."""
+    if isinstance(text, str | list | tuple):
+        return
+    if isinstance(text, bytes | bytearray):
+        raise TypeError(BYTES_GIVEN)
+    raise TypeError(f"a summariser takes one text (a str) or a list of its sentences, got {type(text).__name__}")
 
 
 def binarize_labels(y: Any, topics: Sequence[str], *, n: int) -> np.ndarray:

@@ -15,8 +15,8 @@ SUMMARIZER_NEURAL = "summarizer-neural"
 
 def default_model_dir(name: str) -> Path:
     """Folder of a shipped model, installed or in a source checkout."""
-    # the checkout this module was imported from comes first: an editable install maps
-    # pemilu_nlp.default_models to the installed tree, which may be another checkout
+    # the checkout beside the running package first: an editable install maps default_models to the
+    # folder it was installed from, which may be another checkout (a git worktree) than the code
     candidates = [Path(__file__).resolve().parent.parent / "models" / name]
     try:
         candidates.append(Path(str(resources.files("pemilu_nlp.default_models").joinpath(name))))
@@ -56,8 +56,8 @@ def load_model(folder: str | Path):
     config_path = Path(folder) / "config.json"
     try:
         fmt = json.loads(config_path.read_text("utf-8")).get("format")
-    except (OSError, ValueError, AttributeError) as err:
-        raise ModelFormatError(f"{folder}: cannot read config.json ({err})") from None
+    except (OSError, ValueError, AttributeError, RecursionError) as err:
+        raise ModelFormatError(f"{folder}: cannot read config.json ({type(err).__name__}: {err})") from None
     if fmt == "pemilu_nlp.tfidf":
         from .tfidf import TfidfTopicClassifier
 

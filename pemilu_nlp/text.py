@@ -9,6 +9,7 @@ line survives unless an inline rule knows it.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pathlib import Path
 from .errors import TextEncodingError
 
 __all__ = [
+    "ABBREVIATIONS",
+    "ABBREVIATIONS_BEFORE_NUMBER",
     "Dateline",
     "clean_text",
     "parse_dateline",
@@ -65,7 +68,8 @@ TAIL_MARKERS: list[tuple[str, str]] = [
 INLINE_RULES: list[tuple[str, str]] = [
     ("url", r"(?i)\b(?:https?://|www\.)[^\s<>\"”]+"),
     ("separator prefix", r"^(?:=\s*){3,}"),
-    ("trailing credit", r"(?i)\s*\((?:kontributor|editor|ed|penulis|reporter|pewarta|foto|dok)\b[^()]{0,80}\)\s*$"),
+    # (?<!\s): a match starts only where a whitespace run starts, so a long run is scanned once
+    ("trailing credit", r"(?i)(?<!\s)\s*\((?:kontributor|editor|ed|penulis|reporter|pewarta|foto|dok)\b[^()]{0,80}\)\s*$"),
 ]
 _LINE_RULES = [(name, re.compile(p)) for name, p in LINE_RULES]
 _TAIL_MARKERS = [(name, re.compile(p)) for name, p in TAIL_MARKERS]
@@ -74,8 +78,9 @@ _INLINE_RULES = [(name, re.compile(p)) for name, p in INLINE_RULES]
 _INLINE_HINTS = {"url": ("http", "HTTP", "www.", "WWW."), "separator prefix": ("=",), "trailing credit": (")",)}
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-_SPACE_CHARS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_DETIK_DATELINE = re.compile(r"(?m)^([A-Z][A-Za-z .]{1,40})\n+\s*-\s*\n+")
+_SPACE_CHARS = re.compile(r"[ \t\x0b\x0c\x1c-\x1f\x85\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# blank lines as (spaces, newline) units: "\n+\s*" made a long run of newlines backtrack quadratically
+_DETIK_DATELINE = re.compile(r"(?m)^([A-Z][A-Za-z .]{1,40})\n(?:[^\S\n]*\n)*[^\S\n]*-\s*\n+")
 
 
 def _check_str(text: object, name: str = "text") -> str:
@@ -281,45 +286,82 @@ ABBREVIATIONS = frozenset({
     "s.kom", "s.ip", "m.ip", "s.ag", "m.ag", "s.kep", "s.psi", "m.kn", "s.stp", "m.ap", "ph.d",
     "lc", "mba", "msc", "sos", "kom", "ag", "pd", "kn",
     # places and references
-    "no", "nomor", "jl", "jln", "kab", "kec", "kel", "ds", "prov", "rt", "rw", "hal", "tel", "telp",
+    "no", "nomor", "jl", "jln", "kab", "kec", "kel", "ds", "prov", "rt", "rw", "tel", "telp",
     "tlp", "fax", "pt", "cv", "tbk", "kp", "gg", "blok",
-    # Latin and list endings
-    "dll", "dsb", "dst", "dkk", "sbb", "yg", "tsb", "vs", "etc", "st", "sd", "smp", "sma", "mr", "mrs",
-    "ms", "wib", "wita", "wit", "rp", "plt", "plh", "pj", "pjs", "ps", "kb", "pkl", "tgl", "sk", "nrp",
+    # Latin and other short forms (list endings such as "dll." are in ABBREVIATIONS_BEFORE_NUMBER)
+    "sbb", "yg", "vs", "st", "sd", "smp", "sma", "mr", "mrs",
+    "ms", "rp", "plt", "plh", "pj", "pjs", "ps", "kb", "pkl", "tgl", "sk", "nrp",
     "nip", "dsn", "ny", "tn", "kpt", "bp", "sek", "sekr", "ttd",
 })
+#: Abbreviations that hold only before a number ("Km. 5", "14 Feb. 2024", "hlm. 3"); before a
+#: capital they end the sentence ("…sejauh 90 km. Fenomena…", "…flu, batuk, dll. Oleh karena itu…").
+ABBREVIATIONS_BEFORE_NUMBER = frozenset({
+    "km", "hlm", "psl", "dll", "dsb", "dst", "dkk", "tsb", "etc",
+    "jan", "feb", "apr", "jun", "jul", "agu", "agt", "ags", "aug", "sep", "sept", "okt", "oct", "nov", "des", "dec",
+})
+_ANY_ABBREVIATION = ABBREVIATIONS | ABBREVIATIONS_BEFORE_NUMBER
 _QUOTE_OPEN_CLOSE = {"“": "”", '"': '"', "«": "»"}
 _QUOTE_OPEN = re.compile('["“«]')
-_BOUNDARY = re.compile(r"(?:[.?!…]+|\.{3})[\"”’')\]]*(?=\s+|$)")
-_NEXT_START = re.compile(r"\s+[\"“‘'(\[]*[A-Z0-9]")
+#: A run of sentence-final marks and the closing quotes/brackets after it.  Greedy with nothing
+#: after it that can fail, so the scan never backtracks: linear however long the run.
+_TERMINATOR = re.compile(r"[.?!…]+[\"”’')\]]*|(?<=\s)[•●▪‣◦]")  # or a bullet after a space
+_BULLETS = "•●▪‣◦"
+_CLOSERS = "\"”’')]"
+_GAP = re.compile(r"[\s\"“‘'(\[]*")
+_STARTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _LIST_MARKER = re.compile(r"\(?(\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\)?")
-_TERMINAL = tuple(".!?:\"”’;")
-_TOKEN_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“'‘,]))([A-Za-z][A-Za-z.]*)\.$")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+_BEFORE_TOKEN = frozenset("(\"“'‘,")
+#: Longest token looked at before a period: no abbreviation is longer, and the bound keeps each
+#: check constant-time (a quadratic rescan of the sentence so far made 40 KB take 21 s).
+_MAX_TOKEN = 24
 
 
-def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
-    """Character spans of balanced quotations; an unmatched quote opens no span."""
-    spans, i = [], 0
-    while True:
-        match = _QUOTE_OPEN.search(paragraph, i)
-        if match is None:
-            return spans
+def _quote_spans(paragraph: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of balanced quotations (sorted, not overlapping); an unmatched quote opens none."""
+    closers: dict[str, list[int]] = {}
+    for close in set(_QUOTE_OPEN_CLOSE.values()):
+        positions, i = [], paragraph.find(close)
+        while i != -1:
+            positions.append(i)
+            i = paragraph.find(close, i + 1)
+        closers[close] = positions
+    starts: list[int] = []
+    ends: list[int] = []
+    resume = 0
+    for match in _QUOTE_OPEN.finditer(paragraph):
         start = match.start()
-        end = paragraph.find(_QUOTE_OPEN_CLOSE[match.group()], start + 1)
-        if end == -1:
-            i = start + 1
+        if start < resume:  # inside the last quotation (or its closing quote)
             continue
-        spans.append((start, end))
-        i = end + 1
+        positions = closers.get(_QUOTE_OPEN_CLOSE[match.group()], [])
+        k = bisect.bisect_right(positions, start)
+        if k == len(positions):
+            continue
+        starts.append(start)
+        ends.append(positions[k])
+        resume = positions[k] + 1
+    return starts, ends
 
 
-def _is_abbreviation(head: str) -> bool:
-    match = _TOKEN_BEFORE.search(head)
-    if not match:
-        return False
-    token = match.group(1)
+def _token_before(paragraph: str, dot: int, floor: int) -> str | None:
+    """The word (letters and inner dots) that ends just before ``paragraph[dot]``, if it starts
+    the sentence or follows a space, bracket, quote or comma; at most :data:`_MAX_TOKEN` long."""
+    low = dot - _MAX_TOKEN - 1
+    if low < floor:
+        low = floor
+    i = dot
+    while i > low and paragraph[i - 1] in _TOKEN_CHARS:
+        i -= 1
+    if i == dot or not paragraph[i].isalpha():
+        return None
+    if i > floor and not (paragraph[i - 1].isspace() or paragraph[i - 1] in _BEFORE_TOKEN):
+        return None  # too long, or glued to a digit or symbol ("5km.")
+    return paragraph[i:dot]
+
+
+def _is_abbreviation(token: str, before_number: bool) -> bool:
     low = token.lower()
-    if low in ABBREVIATIONS:
+    if low in ABBREVIATIONS or (before_number and low in ABBREVIATIONS_BEFORE_NUMBER):
         return True
     if len(token) == 1 and token.isupper():  # an initial: "M. Irfan"
         return True
@@ -328,58 +370,126 @@ def _is_abbreviation(head: str) -> bool:
     return len(parts) > 1 and all(0 < len(p) <= 2 for p in parts)
 
 
+def _list_item_before(paragraph: str, dot: int, floor: int) -> tuple[int, int] | None:
+    """``(ordinal, start)`` of a list label standing alone just before ``paragraph[dot]``: a one- or
+    two-digit number (``12.``) or one lower-case letter (``b.`` is 2)."""
+    i = dot
+    while i > floor and dot - i < 3 and paragraph[i - 1].isdigit():
+        i -= 1
+    if i == dot and i > floor and "a" <= paragraph[i - 1] <= "z":
+        i -= 1
+    if i == dot or dot - i > 2 or not paragraph[i:dot].isascii() or (i > floor and not paragraph[i - 1].isspace()):
+        return None
+    label = paragraph[i:dot]
+    return (int(label) if label.isdigit() else ord(label) - ord("a") + 1), i
+
+
 def _split_paragraph(paragraph: str) -> list[str]:
-    spans = _quote_spans(paragraph)
-    sentences, start = [], 0
-    for match in _BOUNDARY.finditer(paragraph):
-        end = match.end()
-        if end >= len(paragraph):
-            break
-        if not _NEXT_START.match(paragraph, end):
-            continue
-        if any(a < match.start() < b for a, b in spans):
-            continue
-        if match.group(0).startswith(".") and match.group(0).rstrip("\"”’')]") == "." \
-                and _is_abbreviation(paragraph[start:match.start() + 1]):
-            continue
-        if _LIST_MARKER.fullmatch(paragraph[start:match.start()].strip()):  # "1. Pertama", "a. ..."
-            continue
-        sentence = paragraph[start:end].strip()
+    """Sentences of one paragraph.  Every step looks at a bounded window around one candidate
+    boundary (or at a run it consumes once), so the whole split is linear in the paragraph."""
+    starts, ends = _quote_spans(paragraph)
+    n = len(paragraph)
+    sentences: list[str] = []
+    start = 0
+    last_marker = 0  # the last list number seen ("1." … "2."), 0 if none
+
+    def emit(stop: int) -> None:
+        sentence = paragraph[start:stop].strip()
         if sentence:
             sentences.append(sentence)
+
+    for match in _TERMINATOR.finditer(paragraph):
+        dot, end = match.start(), match.end()
+        if paragraph[dot] in _BULLETS:  # a bullet starts a sentence, unless it is inside a quotation
+            q = bisect.bisect_right(starts, dot) - 1
+            if not (q >= 0 and starts[q] < dot < ends[q]):
+                emit(dot)
+                start = dot
+            continue
+        if end >= n or not paragraph[end].isspace():
+            continue
+        # spaces and opening quotes/brackets, then a capital or digit ('" Tidak' too); each such
+        # run follows one mark, so it is read once
+        nxt = _GAP.match(paragraph, end).end()
+        if nxt >= n or paragraph[nxt] not in _STARTERS:
+            continue
+        if starts:
+            q = bisect.bisect_right(starts, dot) - 1
+            if q >= 0 and starts[q] < dot < ends[q] and ends[q] >= end:
+                continue  # inside a quotation that goes on after this mark
+        if (end - dot == 1 and paragraph[dot] == ".") or match.group().rstrip(_CLOSERS) == ".":
+            if dot > start and "A" <= paragraph[dot - 1] <= "Z" and (
+                    dot - 1 == start or paragraph[dot - 2].isspace() or paragraph[dot - 2] in _BEFORE_TOKEN):
+                continue  # an initial: "M. Irfan" (the common case of _is_abbreviation, checked first for speed)
+            token = _token_before(paragraph, dot, start)
+            if token is not None and _is_abbreviation(token, paragraph[nxt].isdigit()):
+                continue
+            number = _list_item_before(paragraph, dot, start)
+            if number is not None:
+                value, at = number
+                head = paragraph[start:at] if at - start <= _MAX_TOKEN else "x"
+                if not head.strip():  # "1. Pertama" at the start of a sentence
+                    last_marker = value
+                    continue
+                i = at
+                while i > start and paragraph[i - 1].isspace():
+                    i -= 1
+                prev = paragraph[i - 1]
+                after_end = prev in ".!?" and not (
+                    prev == "." and (t := _token_before(paragraph, i - 1, start)) is not None
+                    and t.lower() in _ANY_ABBREVIATION)
+                if (value == 1 and (prev in ":;" or after_end)) or (last_marker and value == last_marker + 1):
+                    # a list item inside the running text: "berikut: 1. Netralitas ASN, 2. …"
+                    last_marker = value
+                    if after_end:  # the item starts a sentence: "… dua hal. 1. Netralitas."
+                        emit(at)
+                        start = at
+                    continue
+        if end - start <= _MAX_TOKEN and _LIST_MARKER.fullmatch(paragraph[start:dot].strip()):
+            continue  # "a. Pertama", "(ii). …"
+        emit(end)
         start = end
-    tail = paragraph[start:].strip()
-    if tail:
-        sentences.append(tail)
+    emit(n)
     return sentences
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split Indonesian text into sentences.
+    """Split Indonesian text into sentences, in time linear in its length.
 
     Paragraph breaks always end a sentence, except that a line starting in lower case continues
     the previous one (scrapers break "…," ujarnya onto its own line).  Inside a paragraph a
-    sentence ends at ``.``, ``?`` or ``!`` followed by a capital, a digit or an opening quote,
-    except after ranks, titles, degrees and abbreviations (:data:`ABBREVIATIONS`), initials, or
-    inside a balanced quotation.
+    sentence ends at ``.``, ``?`` or ``!`` (and any closing quotes after it) followed by a capital,
+    a digit or an opening quote, except after ranks, titles, degrees and abbreviations
+    (:data:`ABBREVIATIONS`; :data:`ABBREVIATIONS_BEFORE_NUMBER` only before a number: ``Km. 5``,
+    ``14 Feb. 2024``), initials, a list number (``berikut: 1. Netralitas``), or inside a balanced
+    quotation that goes on.  A bullet (``•``) starts a sentence.
 
     >>> split_sentences("Kapolres AKBP Rofikoh Yunianto, S.I.K. hadir. Ketua KPU Hj. Rusnaillah juga.")
     ['Kapolres AKBP Rofikoh Yunianto, S.I.K. hadir.', 'Ketua KPU Hj. Rusnaillah juga.']
+    >>> split_sentences('"Kami siap mengamankan pemilu." Kapolres menegaskan hal itu pukul 10.00 WIB. Apel usai.')
+    ['"Kami siap mengamankan pemilu."', 'Kapolres menegaskan hal itu pukul 10.00 WIB.', 'Apel usai.']
     """
     text = normalize_whitespace(_check_str(text))
-    paragraphs: list[str] = []
+    # Paragraphs are built from parts joined once: appending to one string line by line is
+    # quadratic when thousands of lines continue each other.
+    paragraphs: list[list[str]] = []
+    last = ""  # the last character of the current paragraph
+    size = 0   # its length
     for line in text.split("\n"):
         line = line.strip()
         if not line:
             continue
         # Scrapers break lines around links and "…," ujarnya: such a line continues the last one.
-        if paragraphs and (line[0].islower() or line[0] in ",.;:)]}%" or len(paragraphs[-1]) <= 2
-                           or line in ("(", "[")
-                           or (paragraphs[-1][-1] in "([{" and not paragraphs[-1].endswith(_TERMINAL))):
-            paragraphs[-1] += ("" if line[0] in ",.;:)]}%" or paragraphs[-1][-1] in "([{" else " ") + line
+        if paragraphs and (line[0].islower() or line[0] in ",.;:)]}%" or size <= 2
+                           or line in ("(", "[") or last in "([{"):
+            glue = "" if line[0] in ",.;:)]}%" or last in "([{" else " "
+            paragraphs[-1] += [glue, line]
+            size += len(glue) + len(line)
         else:
-            paragraphs.append(line)
-    return [s for p in paragraphs for s in _split_paragraph(p)]
+            paragraphs.append([line])
+            size = len(line)
+        last = line[-1]
+    return [s for parts in paragraphs for s in _split_paragraph("".join(parts))]
 
 
 # ---------------------------------------------------------------------------------------------

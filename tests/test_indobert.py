@@ -171,6 +171,11 @@ def test_missing_weights_and_other_format_version(fitted, tmp_path):
     config = json.loads((folder / "config.json").read_text())
     config["format_version"] = 7
     (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFormatError, match="checksum mismatch"):
+        IndoBertTopicClassifier.load(folder)
+    from pemilu_nlp.persistence import read_manifest, seal
+
+    seal(folder, read_manifest(folder))
     with pytest.raises(ModelFormatError, match="format version 7"):
         IndoBertTopicClassifier.load(folder)
     (folder / "hf" / "model.safetensors").unlink()
@@ -214,3 +219,102 @@ def test_gpu_mixed_precision_training_and_inference(tiny_bert):
     model.fit(texts, labels)
     proba = model.predict_proba_matrix(texts)
     assert proba.shape == (len(texts), 11) and np.isfinite(proba).all()
+
+
+def test_own_schema_is_learned_saved_and_loaded(tiny_bert, tmp_path):
+    schema = {"topics": [{"id": "penjara", "definition": "Keamanan lapas dan rutan."},
+                         {"id": "kabar_bohong", "definition": "Hoaks dan disinformasi."}]}
+    texts, labels = signal_corpus(6)
+    rename = {"keamanan_lapas": "penjara", "hoaks_ujaran_kebencian": "kabar_bohong"}
+    labels = [[rename[t] for t in y] for y in labels]
+    model = IndoBertTopicClassifier(str(tiny_bert), max_length=32, stride=8, epochs=6, batch_size=6,
+                                    learning_rate=3e-3, warmup_ratio=0.0, device="cpu", progress=False, seed=0)
+    model.fit(texts, labels, schema=schema)
+    assert list(model.classes_) == ["penjara", "kabar_bohong"]
+    assert model.model_.config.id2label == {0: "penjara", 1: "kabar_bohong"}
+    assert set(model.predict_proba(LAPAS)) == {"penjara", "kabar_bohong"}
+    model.save(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "schema.json").read_text())["topics"][0]["definition"].startswith("Keamanan")
+    from pemilu_nlp.models import load_model
+
+    loaded = load_model(tmp_path / "m")
+    assert list(loaded.classes_) == ["penjara", "kabar_bohong"] and loaded.schema_[1].id == "kabar_bohong"
+    np.testing.assert_allclose(loaded.predict_proba_matrix(texts[:3]), model.predict_proba_matrix(texts[:3]), atol=1e-5)
+    untrained = IndoBertTopicClassifier.untrained(str(tiny_bert), schema=schema, device="cpu", progress=False)
+    assert untrained.predict_proba_matrix([LAPAS]).shape == (1, 2)
+    from pemilu_nlp.errors import UnknownLabelError
+
+    with pytest.raises(UnknownLabelError, match="unknown topic 'keamanan_lapas'"):
+        IndoBertTopicClassifier(str(tiny_bert), epochs=1, device="cpu", progress=False).fit(
+            [LAPAS], [["keamanan_lapas"]], schema=schema)
+
+
+# --- sealed folders (issue #14, item 5) -----------------------------------------------------------------
+def _edit_hf_config(key, value):
+    def edit(folder):
+        path = folder / "hf" / "config.json"
+        config = json.loads(path.read_text())
+        config[key] = value
+        path.write_text(json.dumps(config))
+    return edit
+
+
+def _edit_config(key, value):
+    def edit(folder):
+        config = json.loads((folder / "config.json").read_text())
+        if key.startswith("params."):
+            config["params"][key[7:]] = value
+        else:
+            config[key] = value
+        (folder / "config.json").write_text(json.dumps(config))
+    return edit
+
+
+def _nan_weights(folder):
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(folder / "hf" / "model.safetensors"))
+    key = next(k for k in state if k.endswith("query.weight"))
+    state[key] = state[key].clone()
+    state[key].view(-1)[0] = float("nan")
+    save_file(state, str(folder / "hf" / "model.safetensors"), metadata={"format": "pt"})
+
+
+INDOBERT_TAMPERING = [
+    ("num_hidden_layers 2 -> 1, not resealed", _edit_hf_config("num_hidden_layers", 1), False, "checksum mismatch"),
+    ("num_hidden_layers 2 -> 1", _edit_hf_config("num_hidden_layers", 1), True, "num_hidden_layers=1"),
+    ("hidden_size 1e7", _edit_hf_config("hidden_size", 1e7), True, "hidden_size"),
+    ("vocab_size changed", _edit_hf_config("vocab_size", 7), True, "vocab_size=7"),
+    ("three labels", _edit_hf_config("id2label", {"0": "a", "1": "b", "2": "c"}), True, "3 labels"),
+    ("tokenizer edited", lambda f: (f / "hf" / "tokenizer.json").write_text(
+        (f / "hf" / "tokenizer.json").read_text() + " "), False, "checksum mismatch"),
+    ("an unlisted file in hf/", lambda f: (f / "hf" / "added_tokens.json").write_text("{}"), False,
+     "hf/added_tokens.json is not in manifest.json"),
+    ("thresholds too short", _edit_config("thresholds", [0.5]), True, "thresholds has shape (1,)"),
+    ("pooling unknown", _edit_config("pooling", "sum"), True, "pooling must be"),
+    ("max_length a billion", _edit_config("params.max_length", 10**9), True, "params.max_length"),
+    ("format_version true", _edit_config("format_version", True), True, "format version True"),
+    ("NaN weights", _nan_weights, True, "holds NaN"),
+]
+
+
+@pytest.mark.parametrize("name, edit, resealed, message", INDOBERT_TAMPERING, ids=[r[0] for r in INDOBERT_TAMPERING])
+def test_tampered_indobert_folder(fitted, tmp_path, name, edit, resealed, message):
+    from pemilu_nlp.persistence import read_manifest, seal
+
+    folder = fitted.save(tmp_path / "m")
+    edit(folder)
+    if resealed:
+        seal(folder, read_manifest(folder))
+    with pytest.raises(ModelFormatError) as err:
+        IndoBertTopicClassifier.load(folder, device="cpu")
+    assert str(folder) in str(err.value) and message in str(err.value)
+
+
+def test_indobert_manifest_covers_every_file_of_the_folder(fitted, tmp_path):
+    from pemilu_nlp.persistence import read_manifest
+
+    folder = fitted.save(tmp_path / "m")
+    files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(read_manifest(folder)) == files
+    assert {"hf/config.json", "hf/model.safetensors", "hf/tokenizer.json", "hf/tokenizer_config.json"} <= files

@@ -78,6 +78,80 @@ def test_blank_entries_of_a_sentence_list_keep_their_index_but_are_never_chosen(
     assert [s.index for s in chosen] == [1, 3]
 
 
+def _long_document(n: int) -> str:
+    return " ".join(f"Petugas ke-{i} menjaga TPS {i} di Desa Warga{i % 97} bersama Bawaslu{i % 13}." for i in range(n))
+
+
+def _count_scored(monkeypatch, summarizer) -> list[int]:
+    """Record how many sentences each call of the method's scorer receives."""
+    seen: list[int] = []
+    original = summarizer._score
+
+    def spy(sentences, title, vectors):
+        seen.append(len(sentences))
+        if vectors is not None:
+            seen.append(vectors.matrix.shape[0])
+        return original(sentences, title, vectors)
+
+    monkeypatch.setattr(summarizer, "_score", spy)
+    return seen
+
+
+def test_a_very_long_document_is_read_up_to_the_cap_and_says_so(summarizer, monkeypatch, caplog):
+    """200,000 sentences made TextRank ask for 298 GiB: now every method scores at most the first
+    max_sentences, and the summary and the log say the document was cut."""
+    seen = _count_scored(monkeypatch, summarizer)
+    with caplog.at_level("WARNING", logger="pemilu_nlp.summarize"):
+        summary = summarizer(_long_document(1200), 3)
+    assert [s.index for s in summary] == sorted(s.index for s in summary) and len(summary) == 3
+    assert max(seen) == summarizer.max_sentences == 500
+    assert summary.n_sentences == 1200 and summary.considered == 500 and summary.truncated
+    assert all(s.index < 500 for s in summary)
+    assert "1200 sentences" in caplog.text and "first 500" in caplog.text
+    assert "considered 500 of 1200" in repr(summary)
+
+
+def test_the_character_cap_and_lifting_the_caps(monkeypatch, caplog):
+    text = _long_document(300)  # about 25,000 characters
+    capped = get_summarizer("textrank", max_chars=2_000)
+    summary = capped(text, "100%")
+    assert summary.truncated and summary.considered < 40 and len(summary) == summary.considered
+    assert sum(len(s.text) for s in summary) <= 2_000
+    whole = get_summarizer("textrank", max_sentences=None, max_chars=None)(text, 3)
+    assert not whole.truncated and whole.considered == whole.n_sentences == 300
+    one_huge = get_summarizer("lead", max_chars=10)("Kalimat pertama yang panjang sekali. Kedua.", 2)
+    assert [s.index for s in one_huge] == [0] and one_huge.considered == 1  # the first sentence always counts
+
+
+def test_a_summary_is_still_a_list_and_short_documents_are_not_cut():
+    summary = get_summarizer("textrank")(SENTENCES, 2)
+    assert isinstance(summary, list) and summary == list(summary)
+    assert not summary.truncated and summary.n_sentences == summary.considered == len(SENTENCES)
+    assert json.loads(json.dumps([s.index for s in summary])) == [s.index for s in summary]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "500", True])
+def test_caps_are_checked(bad):
+    for name in ("max_sentences", "max_chars"):
+        with pytest.raises(ValueError, match=name):
+            TextRankSummarizer(**{name: bad})
+        with pytest.raises(ValueError, match=name):
+            get_summarizer("trained", **{name: bad})
+    assert get_summarizer("trained", max_sentences=7).max_sentences == 7
+
+
+def test_the_caps_change_no_indosum_article():
+    """The defaults sit far above IndoSum's longest articles, so the ROUGE table is unaffected."""
+    from pemilu_nlp.summarize.base import MAX_CHARS, MAX_SENTENCES, considered_sentences, prepare_sentences
+
+    paths = sorted((ROOT.parent / "shared/data/indosum").glob("*.jsonl.gz"))
+    if not paths:
+        pytest.skip("IndoSum is not in ../shared/data/indosum")
+    for article in load_indosum(paths):
+        for sentences in (article.sentences, prepare_sentences(article.text)):
+            assert considered_sentences(sentences, MAX_SENTENCES, MAX_CHARS) == len(sentences), article.id
+
+
 def test_summarize_many_takes_one_string_as_one_text_and_refuses_non_texts():
     lead = get_summarizer("lead")
     assert lead.summarize_many("KPU menetapkan DPT. Bawaslu mengawasi.", 1) == [
@@ -210,6 +284,11 @@ def test_trained_tampered_or_foreign_file_is_a_clear_error(trained, tmp_path):
     config = json.loads((other / "config.json").read_text())
     config["format"] = "pemilu_nlp.tfidf"
     (other / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFormatError, match="checksum mismatch"):
+        TrainedSummarizer.load(other)
+    from pemilu_nlp.persistence import read_manifest, seal
+
+    seal(other, read_manifest(other))
     with pytest.raises(ModelFormatError, match="expected 'pemilu_nlp.sentence_scorer'"):
         TrainedSummarizer.load(other)
 
@@ -293,16 +372,14 @@ def test_neural_save_load_gives_identical_scores_and_refuses_bad_files(neural, t
         NeuralSummarizer.load(folder)
     from safetensors.torch import load_file, save_file
 
-    from pemilu_nlp.persistence import file_sha256
+    from pemilu_nlp.persistence import read_manifest, seal
 
     for key, bad in (("feature_mean", torch_ones(10)), ("feature_scale", torch_ones(16) * 0)):
         broken = neural.save(tmp_path / f"bad-{key}")
         state = load_file(str(broken / "weights.safetensors"))
         state[key] = bad
         save_file(state, str(broken / "weights.safetensors"))
-        config = json.loads((broken / "config.json").read_text())
-        config["files"]["weights.safetensors"] = file_sha256(broken / "weights.safetensors")
-        (broken / "config.json").write_text(json.dumps(config))
+        seal(broken, read_manifest(broken))
         with pytest.raises(ModelFormatError, match=key):
             NeuralSummarizer.load(broken)
     trained_folder = TrainedSummarizer().fit(*_marked_documents(5, seed=4)).save(tmp_path / "t")
@@ -349,6 +426,15 @@ def test_embedding_centrality_follows_the_contract(embedding_summarizer):
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     with pytest.raises(ValueError):
         embedding_summarizer("  ", 3)
+
+
+def test_embedding_centrality_reads_a_long_document_up_to_the_cap(embedding_summarizer, monkeypatch):
+    embedded: list[int] = []
+    original = embedding_summarizer.embed
+    monkeypatch.setattr(embedding_summarizer, "embed", lambda sentences: embedded.append(len(sentences)) or original(sentences))
+    monkeypatch.setattr(embedding_summarizer, "max_sentences", 40)
+    summary = embedding_summarizer(_long_document(300), 3)
+    assert embedded == [40] and summary.truncated and summary.considered == 40 and len(summary) == 3
 
 
 def test_embedding_centrality_offline_gives_one_clear_error(monkeypatch):

@@ -194,6 +194,201 @@ def test_splitter_cases(text, expected):
     assert split_sentences(text) == expected
 
 
+# Everyday news patterns, one row each.  "real <id>" rows are sentences from data/corpus.jsonl or
+# ../shared/data/news_pool.jsonl.gz (article id given); the others are written to the pattern.
+SPLITTER_CASES = [
+    # a sentence that ends in a closing quote (straight, curly, after ! and ?)
+    ("closing quote", '"Kami siap mengamankan pemilu." Kapolres menegaskan hal itu.',
+     ['"Kami siap mengamankan pemilu."', "Kapolres menegaskan hal itu."]),
+    ("closing quote after !", '"Kami siap!" Kapolres menegaskan hal itu.', ['"Kami siap!"', "Kapolres menegaskan hal itu."]),
+    ("closing curly quote", "“Pemilu harus damai.” Ketua KPU menyampaikan itu.",
+     ["“Pemilu harus damai.”", "Ketua KPU menyampaikan itu."]),
+    ("closing curly quote after ?", "“Siapa yang menyebar hoaks?” Polisi masih menyelidiki.",
+     ["“Siapa yang menyebar hoaks?”", "Polisi masih menyelidiki."]),
+    ("real 03cee84071b8", 'Tentara Israel menyebutkan "menyesalkan jatuhnya korban pada orang-orang yang tidak bersalah '
+     'dan berusaha untuk meminimalkan dampak serangan." Pada saat yang bersamaan, militer harus memastikan keselamatan '
+     'pasukan Israel.',
+     ['Tentara Israel menyebutkan "menyesalkan jatuhnya korban pada orang-orang yang tidak bersalah dan berusaha untuk '
+      'meminimalkan dampak serangan."', "Pada saat yang bersamaan, militer harus memastikan keselamatan pasukan Israel."]),
+    ("real 9f16d465707e", "Uni Eropa mendesak Iran dan Israel untuk “segera menghentikan aksi militer.” Rusia dan "
+     "Tiongkok mengeluarkan pernyataan netral.",
+     ["Uni Eropa mendesak Iran dan Israel untuk “segera menghentikan aksi militer.”",
+      "Rusia dan Tiongkok mengeluarkan pernyataan netral."]),
+    ("real IndoSum 1485240343: a space after the opening quote",
+     'Dia akan memanfaatkan kesempatan ini dengan baik. " Tidak ada beban jika dibilang menggantikan Raphael Maitimo, '
+     'karena dia adalah pemain bagus. Tetapi saya akan bermain dengan ciri saya sendiri, " tegas Hanif.',
+     ["Dia akan memanfaatkan kesempatan ini dengan baik.",
+      '" Tidak ada beban jika dibilang menggantikan Raphael Maitimo, karena dia adalah pemain bagus. Tetapi saya '
+      'akan bermain dengan ciri saya sendiri, " tegas Hanif.']),
+    ("quotation of two sentences stays whole", "“Kami siap. Semua aman,” kata Kapolres. Apel selesai.",
+     ["“Kami siap. Semua aman,” kata Kapolres.", "Apel selesai."]),
+    ("quote closed before a lower-case verb", '"Kami siap." kata Kapolres.', ['"Kami siap." kata Kapolres.']),
+    # times
+    ("time WIB", "Apel dimulai pukul 10.00 WIB. Kapolres memimpin langsung.",
+     ["Apel dimulai pukul 10.00 WIB.", "Kapolres memimpin langsung."]),
+    ("real 0b5aa251ed8e", "Kasi Humas Polres Nisel Aipda Apriandi Ginting mengatakan kebakaran terjadi Kamis (9/10) "
+     "sekira pukul 20.30 WIB. Usai menerima informasi kejadian itu, pihaknya langsung menuju lokasi.",
+     ["Kasi Humas Polres Nisel Aipda Apriandi Ginting mengatakan kebakaran terjadi Kamis (9/10) sekira pukul 20.30 WIB.",
+      "Usai menerima informasi kejadian itu, pihaknya langsung menuju lokasi."]),
+    ("real pool 224b8cd48eda", "Gunung Lewotobi Laki-laki kembali erupsi pada Selasa (17/6/2025) pukul 17.35 WITA. "
+     "Peristiwa ini terekam di seismogram.",
+     ["Gunung Lewotobi Laki-laki kembali erupsi pada Selasa (17/6/2025) pukul 17.35 WITA.",
+      "Peristiwa ini terekam di seismogram."]),
+    ("real 9c6b4d389617", "Kontak tembak terjadi di Kampung Pugima pada Senin (9/6), sekitar pukul 18.36 WIT. Awalnya "
+     "terdengar bunyi tembakan.",
+     ["Kontak tembak terjadi di Kampung Pugima pada Senin (9/6), sekitar pukul 18.36 WIT.",
+      "Awalnya terdengar bunyi tembakan."]),
+    ("time with colon", "Pencoblosan ditutup pukul 13:00 WIB. Penghitungan suara dimulai.",
+     ["Pencoblosan ditutup pukul 13:00 WIB.", "Penghitungan suara dimulai."]),
+    ("time mid-sentence", "Pukul 10.00 WIB warga mulai datang ke TPS.", ["Pukul 10.00 WIB warga mulai datang ke TPS."]),
+    # list endings
+    ("real 2799095b9f55", "Cuaca dingin akan berdampak meriang, flu, batuk, sesak nafas dll. Oleh Krn itu mari kita "
+     "semua tingkatkan imun.",
+     ["Cuaca dingin akan berdampak meriang, flu, batuk, sesak nafas dll.", "Oleh Krn itu mari kita semua tingkatkan imun."]),
+    ("real 087712986537", "Ada kejadian di Salawu, Puspajaya, dll. Harus waspada.",
+     ["Ada kejadian di Salawu, Puspajaya, dll.", "Harus waspada."]),
+    ("real pool a8b8d1a5a90c", "Jangan sampai kelewat aksi seru Marc Marquez dkk. Berikut jadwal lengkap.",
+     ["Jangan sampai kelewat aksi seru Marc Marquez dkk.", "Berikut jadwal lengkap."]),
+    ("dsb. at the end", "Petugas membawa kotak suara, bilik, dsb. Semua diangkut truk.",
+     ["Petugas membawa kotak suara, bilik, dsb.", "Semua diangkut truk."]),
+    ("dll. inside a sentence", "Ada kertas, pena, dll. yang dibawa.", ["Ada kertas, pena, dll. yang dibawa."]),
+    ("dkk. before a year", "Menurut Lubis dkk. (2020) pemilih muda bertambah.", ["Menurut Lubis dkk. (2020) pemilih muda bertambah."]),
+    # bullets
+    ("bullets in one line", "Syaratnya: • Membawa KTP • Membawa undangan.", ["Syaratnya:", "• Membawa KTP", "• Membawa undangan."]),
+    ("real pool 2ee2e0338318", "BLT UNTUK IBU HAMIL SILAHKAN KLIK LINK YANG TERCANTUM • 9 JUTA PESERTA PENERIMA MANFAAT "
+     "• CEK NAMAMU", ["BLT UNTUK IBU HAMIL SILAHKAN KLIK LINK YANG TERCANTUM", "• 9 JUTA PESERTA PENERIMA MANFAAT", "• CEK NAMAMU"]),
+    ("real pool c805eb0c7fc2", "Ia membagikan lokasi di “Puncak • Cianjur”. Video itu viral.",
+     ["Ia membagikan lokasi di “Puncak • Cianjur”.", "Video itu viral."]),
+    ("bullet after a sentence", "Ada dua syarat. • KTP. • Undangan.", ["Ada dua syarat.", "• KTP.", "• Undangan."]),
+    # abbreviations before numbers
+    ("Km. before a number", "Kecelakaan terjadi di Km. 5 jalan tol. Dua orang terluka.",
+     ["Kecelakaan terjadi di Km. 5 jalan tol.", "Dua orang terluka."]),
+    ("Km. before a decimal", "Pos pengamanan berdiri di Km. 4,5 arah Banjarbaru.", ["Pos pengamanan berdiri di Km. 4,5 arah Banjarbaru."]),
+    ("real 2799095b9f55: km. ends a sentence", "Jaraknya 90.000.000 km. Fenomena aphelion menjadi 152.000.000 km.",
+     ["Jaraknya 90.000.000 km.", "Fenomena aphelion menjadi 152.000.000 km."]),
+    ("month abbreviation in a date", "Pemungutan suara digelar 14 Feb. 2024 serentak.", ["Pemungutan suara digelar 14 Feb. 2024 serentak."]),
+    ("month abbreviation, next sentence", "Rapat pleno 20 Okt. 2023 lancar. Hasilnya diumumkan.",
+     ["Rapat pleno 20 Okt. 2023 lancar.", "Hasilnya diumumkan."]),
+    ("No. before a number", "Kantor di Jl. Ahmad Yani No. 5 dijaga.", ["Kantor di Jl. Ahmad Yani No. 5 dijaga."]),
+    ("address number ends a sentence", "Kantornya di Jl. A. Yani No. 1. Kapolres hadir di sana.",
+     ["Kantornya di Jl. A. Yani No. 1.", "Kapolres hadir di sana."]),
+    # numbered lists
+    ("numbered list after a sentence", "Ada tiga hal. 1. Netralitas. 2. Keamanan.", ["Ada tiga hal.", "1. Netralitas.", "2. Keamanan."]),
+    ("real c5cef4f046cb", "Hal ini disebabkan oleh dua hal. Pertama, Mahkamah Konstitusi telah menyatakannya.",
+     ["Hal ini disebabkan oleh dua hal.", "Pertama, Mahkamah Konstitusi telah menyatakannya."]),
+    ("list after a colon", "Kapolres menyampaikan tiga hal, yakni: 1. Netralitas ASN, 2. Keamanan TPS.",
+     ["Kapolres menyampaikan tiga hal, yakni: 1. Netralitas ASN, 2. Keamanan TPS."]),
+    ("real 872553a0da44", "Prabowo-Gibran masih berada di atas angin. Berikut rinciannya : 1. Indikator Suara masuk 100%",
+     ["Prabowo-Gibran masih berada di atas angin.", "Berikut rinciannya : 1. Indikator Suara masuk 100%"]),
+    ("list items with lower-case letters", "Syarat: a. KTP, b. Undangan.", ["Syarat: a. KTP, b. Undangan."]),
+    ("a count of twelve ends a sentence", "Korban tewas berjumlah 12. Polisi masih menyelidiki.",
+     ["Korban tewas berjumlah 12.", "Polisi masih menyelidiki."]),
+    ("a year ends a sentence", "Pemilu digelar pada 2024. Tahapan dimulai 2022.", ["Pemilu digelar pada 2024.", "Tahapan dimulai 2022."]),
+    # ranks, titles, degrees, initials (regression guards)
+    ("ranks", "Kapolda Irjen Pol. Winarto hadir. Acara selesai.", ["Kapolda Irjen Pol. Winarto hadir.", "Acara selesai."]),
+    ("degrees", "Ketua Hj. Rusnaillah, S.Sos., M.Si. hadir. Acara lancar.", ["Ketua Hj. Rusnaillah, S.Sos., M.Si. hadir.", "Acara lancar."]),
+    ("initial", "Wakapolres Kompol M. Irfan hadir.", ["Wakapolres Kompol M. Irfan hadir."]),
+    ("Drs. and Prof.", "Prof. Dr. Drs. Budi hadir. Ia berpidato.", ["Prof. Dr. Drs. Budi hadir.", "Ia berpidato."]),
+    ("Rp. before a number", "Dana Rp. 5 miliar disiapkan.", ["Dana Rp. 5 miliar disiapkan."]),
+    ("PT. before a name", "Kerja sama dengan PT. Pos Indonesia diteken.", ["Kerja sama dengan PT. Pos Indonesia diteken."]),
+    ("numbers with dots and commas", "Sebanyak 1.000 personel dan 2,5 ton logistik dikirim. Semua aman.",
+     ["Sebanyak 1.000 personel dan 2,5 ton logistik dikirim.", "Semua aman."]),
+    ("date in brackets", "Rapat digelar Rabu (18/10/23). Kombes Pol. Sabana hadir.",
+     ["Rapat digelar Rabu (18/10/23).", "Kombes Pol. Sabana hadir."]),
+    ("domain and e-mail", "Lihat www.kpu.go.id atau email humas@kpu.go.id. Terima kasih.",
+     ["Lihat www.kpu.go.id atau email humas@kpu.go.id.", "Terima kasih."]),
+    ("question and exclamation", "Apa benar? Ya! Semua siap.", ["Apa benar?", "Ya!", "Semua siap."]),
+    ("ellipsis", "Ia terdiam... Lalu pergi.", ["Ia terdiam...", "Lalu pergi."]),
+    ("sentence in brackets", "KPU menetapkan DPT. (Baca: jadwal pemilu.) Bawaslu mengawasi.",
+     ["KPU menetapkan DPT.", "(Baca: jadwal pemilu.)", "Bawaslu mengawasi."]),
+    ("lower-case after a period", "Jumlahnya 5 orang. dan semua selamat.", ["Jumlahnya 5 orang. dan semua selamat."]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in SPLITTER_CASES], ids=[c[0] for c in SPLITTER_CASES])
+def test_splitter_news_patterns(text, expected):
+    assert split_sentences(text) == expected
+
+
+def _work(monkeypatch, func, text: str) -> int:
+    """Work done by ``func(text)`` in pemilu_nlp.text: Python lines run there plus characters handed
+    to its regular expressions (a search or scan over ``s[pos:endpos]`` counts that slice; an anchored
+    match counts what it matched).  A deterministic cost, so linearity is tested without a clock."""
+    import sys
+
+    import pemilu_nlp.text as module
+
+    count = [0]
+
+    class Counting:
+        def __init__(self, pattern):
+            self._p = pattern
+
+        def __getattr__(self, name):
+            attr = getattr(self._p, name)
+            if name not in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
+                return attr
+
+            def call(*args, **kwargs):
+                string = args[1] if name == "sub" else args[0]
+                rest = args[2:] if name == "sub" else args[1:]
+                pos = rest[0] if rest and isinstance(rest[0], int) else kwargs.get("pos", 0)
+                endpos = rest[1] if len(rest) > 1 else kwargs.get("endpos", len(string))
+                result = attr(*args, **kwargs)
+                if name == "match":
+                    count[0] += 1 + (result.end() - pos if result else 0)
+                else:
+                    count[0] += max(0, min(endpos, len(string)) - pos)
+                return result
+
+            return call
+
+    filename = module.__file__
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename != filename:
+            return None
+        if event == "line":
+            count[0] += 1
+        return tracer
+
+    with monkeypatch.context() as patch:  # fresh wrappers for this call, removed after it
+        for key, value in list(vars(module).items()):
+            if isinstance(value, re.Pattern):
+                patch.setattr(module, key, Counting(value))
+        for key in ("_LINE_RULES", "_TAIL_MARKERS", "_INLINE_RULES"):
+            if hasattr(module, key):
+                patch.setattr(module, key, [(n, Counting(rx)) for n, rx in getattr(module, key)])
+        old = sys.gettrace()
+        sys.settrace(tracer)
+        try:
+            func(text)
+        finally:
+            sys.settrace(old)
+    return count[0]
+
+
+ADVERSARIAL = {
+    "abbreviation run": lambda n: "Jl. " * n + "Akhir.",
+    "initials": lambda n: "A. " * n + "Akhir.",
+    "quotations": lambda n: '"Kami siap." kata dia. ' * n,
+    "unmatched quotes": lambda n: "“a " * n + "Akhir.",
+    "numbered list": lambda n: "Ada hal. " + " ".join(f"{i % 90 + 1}. Butir," for i in range(n)),
+    "continued lines": lambda n: "Awal\n" + "lanjut,\n" * n,
+    "mixed news": lambda n: 'Kombes Pol. A. "Siap. Aman." Km. 5 pukul 10.00 WIB. 1. Netralitas. • Butir ' * n,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ADVERSARIAL))
+def test_splitting_and_cleaning_do_linear_work(monkeypatch, kind):
+    """Doubling adversarial input at most about doubles the work (it quadrupled: 40 KB took 21 s)."""
+    make = ADVERSARIAL[kind]
+    for func in (split_sentences, clean_text, tokenize):
+        small = _work(monkeypatch, func, make(1500))
+        large = _work(monkeypatch, func, make(3000))
+        assert large <= 2.3 * small, (func.__name__, small, large)
+
+
 def test_split_every_seed_without_losing_text():
     for path in sorted(SEEDS.glob("*.txt")):
         cleaned = clean_text(path.read_text("utf-8"))

@@ -113,9 +113,13 @@ def saved(fitted, tmp_path):
 
 
 def _edit_config(folder, **changes):
+    """Edit config.json and re-seal the folder, as a careless hand edit that also rewrote the manifest."""
+    from pemilu_nlp.persistence import read_manifest, seal
+
     config = json.loads((folder / "config.json").read_text())
     config.update(changes)
     (folder / "config.json").write_text(json.dumps(config))
+    seal(folder, read_manifest(folder))
 
 
 def test_load_errors_other_format_version(saved):
@@ -130,10 +134,10 @@ def test_load_errors_missing_file(saved):
         TfidfTopicClassifier.load(saved)
 
 
-def test_load_errors_checksums_removed_from_config(saved):
-    config = json.loads((saved / "config.json").read_text())
-    del config["files"]
-    (saved / "config.json").write_text(json.dumps(config))
+def test_load_errors_checksums_removed_from_manifest(saved):
+    manifest = json.loads((saved / "manifest.json").read_text())
+    del manifest["files"]
+    (saved / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFormatError, match="no file checksums"):
         TfidfTopicClassifier.load(saved)
 
@@ -148,6 +152,13 @@ def test_load_errors_tampered_file(saved):
 
 def test_load_errors_other_topics_and_foreign_folder(saved, tmp_path):
     _edit_config(saved, topics=["pemilu", "olahraga"])
+    with pytest.raises(ModelFormatError, match="differ from its schema.json"):
+        TfidfTopicClassifier.load(saved)
+    # a folder from before models carried their schema: its topics must be the shipped ones
+    from pemilu_nlp.persistence import read_manifest, seal
+
+    (saved / "schema.json").unlink()
+    seal(saved, [name for name in read_manifest(saved) if name != "schema.json"])
     with pytest.raises(ModelFormatError, match="differ from this library's schema"):
         TfidfTopicClassifier.load(saved)
     foreign = tmp_path / "foreign"

@@ -10,18 +10,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .base import Summarizer, SummarySentence, check_mmr_lambda, parse_count, prepare_sentences
+from .base import (
+    MAX_CHARS,
+    MAX_SENTENCES,
+    Summarizer,
+    Summary,
+    SummarySentence,
+    check_cap,
+    check_mmr_lambda,
+    parse_count,
+    prepare_sentences,
+)
 from .graph import LexRankSummarizer, TextRankSummarizer
 from .lead import LeadSummarizer
 from .neural import NeuralSummarizer
 from .trained import TrainedSummarizer
 
 __all__ = [
+    "MAX_CHARS",
+    "MAX_SENTENCES",
     "METHODS",
     "LeadSummarizer",
     "LexRankSummarizer",
     "NeuralSummarizer",
     "Summarizer",
+    "Summary",
     "SummarySentence",
     "TextRankSummarizer",
     "TrainedSummarizer",
@@ -68,14 +81,18 @@ def get_summarizer(name: str, *, tuned: bool = True, **params: Any) -> Summarize
         model = load_default_summarizer(name)
         if "mmr_lambda" in params:
             model.mmr_lambda = check_mmr_lambda(params.pop("mmr_lambda"))
+        for cap in ("max_sentences", "max_chars"):
+            if cap in params:
+                setattr(model, cap, check_cap(cap, params.pop(cap)))
         if params:
-            raise TypeError(f"the {name} summariser takes only mmr_lambda, got {sorted(params)}")
+            raise TypeError(f"the {name} summariser takes only mmr_lambda, max_sentences and max_chars, "
+                            f"got {sorted(params)}")
         return model
     settings = {**(TUNED.get(name, {}) if tuned else {}), **params}
     return METHODS[name](**settings)
 
 
 def summarize_many(texts: Iterable[str | Sequence[str]], count: int | str = 3, *, method: str = "textrank",
-                   titles: Sequence[str | None] | None = None) -> list[list[SummarySentence]]:
+                   titles: Sequence[str | None] | None = None) -> list[Summary]:
     """Summaries of many texts with one method: N in, N out, in order."""
     return get_summarizer(method).summarize_many(texts, count, titles=titles)

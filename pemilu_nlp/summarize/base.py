@@ -2,20 +2,37 @@
 
 A summariser only has to score sentences; choosing the top k, redundancy control (MMR) and
 restoring document order live here, once, for every method (as in sumy).
+
+Work per document is bounded here too, once for every method: a summary reads at most the first
+``max_sentences`` sentences (default 500) and ``max_chars`` characters (default 100,000) of a
+document.  News is written lead-first, so the head is where a summary comes from, and the graph
+and feature methods build sentence x sentence and sentence x vocabulary matrices that grow with
+the square of a document (200,000 sentences asked for 298 GiB).  The defaults are far above any
+article seen (IndoSum: at most 79 sentences and 9,000 characters; the news pool: 170 and 39,000),
+so they change no summary of real news; a document cut short says so (:class:`Summary`) and logs a
+warning.
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..inputs import BYTES_GIVEN, is_blank
+from ..inputs import BYTES_GIVEN, check_summary_input, is_blank
 from ..text import clean_text, split_sentences
 from .vectors import SentenceVectors, sentence_vectors
 
-__all__ = ["Summarizer", "SummarySentence", "parse_count", "prepare_sentences"]
+__all__ = ["MAX_CHARS", "MAX_SENTENCES", "Summarizer", "Summary", "SummarySentence", "parse_count",
+           "prepare_sentences"]
+
+#: Default caps on what one document's summary reads (see the module docstring).
+MAX_SENTENCES = 500
+MAX_CHARS = 100_000
+
+log = logging.getLogger(__name__)
 
 _SHARE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 
@@ -27,6 +44,55 @@ class SummarySentence:
     index: int
     text: str
     score: float
+
+
+class Summary(list):
+    """The chosen :class:`SummarySentence` objects in document order (a plain list in every other
+    respect), and how much of the document the method read.
+
+    ``n_sentences`` is the document's sentence count, ``considered`` how many of its first
+    sentences were scored; ``truncated`` is true when the caps (``max_sentences``, ``max_chars``)
+    left some out.
+    """
+
+    def __init__(self, sentences: Iterable[SummarySentence] = (), *, n_sentences: int = 0, considered: int = 0):
+        super().__init__(sentences)
+        self.n_sentences = n_sentences
+        self.considered = considered
+
+    @property
+    def truncated(self) -> bool:
+        return self.considered < self.n_sentences
+
+    def __repr__(self) -> str:
+        cut = f", considered {self.considered} of {self.n_sentences} sentences" if self.truncated else ""
+        return f"Summary({list.__repr__(self)}{cut})"
+
+
+def check_cap(name: str, value: int | None) -> int | None:
+    """``value`` if it is None or an int >= 1; otherwise a ``ValueError`` saying so."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive int or None (no cap), got {value!r}")
+    return int(value)
+
+
+def considered_sentences(sentences: Sequence[str], max_sentences: int | None, max_chars: int | None) -> int:
+    """How many leading sentences fit the caps; the first sentence always counts.
+
+    >>> considered_sentences(["a" * 60, "b" * 30, "c" * 30], max_sentences=None, max_chars=100)
+    2
+    """
+    n = len(sentences) if max_sentences is None else min(len(sentences), max_sentences)
+    if max_chars is None:
+        return n
+    total = 0
+    for i in range(n):
+        total += len(sentences[i])
+        if total > max_chars and i > 0:
+            return i
+    return n
 
 
 def parse_count(count: int | str, n_sentences: int) -> int:
@@ -53,6 +119,7 @@ def parse_count(count: int | str, n_sentences: int) -> int:
 
 def prepare_sentences(text: str | Sequence[str]) -> list[str]:
     """A raw article is cleaned and split; a list of sentences is used as given."""
+    check_summary_input(text)
     if isinstance(text, str):
         if is_blank(text):
             raise ValueError("text is empty or whitespace only")
@@ -116,13 +183,22 @@ class Summarizer:
     mmr_lambda : float or None
         With a value in (0, 1], choose sentences by maximal marginal relevance (1.0 = pure
         score, lower = less redundancy); ``None`` takes the top scores.
+    max_sentences, max_chars : int or None
+        Read at most this many leading sentences / characters of a document (defaults
+        :data:`MAX_SENTENCES`, :data:`MAX_CHARS`; the first sentence is always read); ``None``
+        lifts a cap, and with it the bound on memory and time.
     """
 
     name = "base"
     uses_vectors = True  # whether _score needs the sentence TF-IDF vectors
+    max_sentences: int | None = MAX_SENTENCES
+    max_chars: int | None = MAX_CHARS
 
-    def __init__(self, *, mmr_lambda: float | None = None):
+    def __init__(self, *, mmr_lambda: float | None = None, max_sentences: int | None = MAX_SENTENCES,
+                 max_chars: int | None = MAX_CHARS):
         self.mmr_lambda = check_mmr_lambda(mmr_lambda)
+        self.max_sentences = check_cap("max_sentences", max_sentences)
+        self.max_chars = check_cap("max_chars", max_chars)
 
     def score(self, sentences: Sequence[str], title: str | None = None) -> np.ndarray:
         """One score per sentence (higher = more summary-worthy)."""
@@ -132,10 +208,20 @@ class Summarizer:
         raise NotImplementedError
 
     def summarize(self, text: str | Sequence[str], count: int | str = 3, *,
-                  title: str | None = None) -> list[SummarySentence]:
-        """The ``count`` best sentences of ``text``, in document order, with index and score."""
-        sentences = prepare_sentences(text)
-        k = parse_count(count, len(sentences))
+                  title: str | None = None) -> Summary:
+        """The ``count`` best sentences of ``text``, in document order, with index and score.
+
+        A share (``"20%"``) is of the whole document; only the sentences within the caps are
+        scored and chosen (the result's ``truncated`` says whether some were left out).
+        """
+        every = prepare_sentences(text)
+        k = parse_count(count, len(every))
+        n = considered_sentences(every, self.max_sentences, self.max_chars)
+        sentences = every[:n] if n < len(every) else every
+        if n < len(every):
+            log.warning("%s: the document has %d sentences (%d characters); only the first %d were read "
+                        "(max_sentences=%s, max_chars=%s)", self.name, len(every), sum(map(len, every)), n,
+                        self.max_sentences, self.max_chars)
         vectors = sentence_vectors(sentences) if self.uses_vectors or self.mmr_lambda is not None else None
         scores = np.asarray(self._score(sentences, title, vectors), dtype=float)
         # a given list may hold empty entries: they keep their indices but are never chosen
@@ -147,12 +233,13 @@ class Summarizer:
             # stable: on ties the earlier sentence wins
             picked = list(np.argsort(-scores[eligible], kind="stable")[:k])
         chosen = eligible[picked]
-        return [SummarySentence(int(i), sentences[i], float(scores[i])) for i in sorted(chosen)]
+        return Summary((SummarySentence(int(i), sentences[i], float(scores[i])) for i in sorted(chosen)),
+                       n_sentences=len(every), considered=n)
 
     __call__ = summarize
 
     def summarize_many(self, texts: Iterable[str | Sequence[str]], count: int | str = 3, *,
-                       titles: Sequence[str | None] | None = None) -> list[list[SummarySentence]]:
+                       titles: Sequence[str | None] | None = None) -> list[Summary]:
         """N texts in, N summaries out, in order; an empty text raises ``ValueError`` naming it.
 
         Each text is a raw article or a list of its sentences; one string counts as one text.

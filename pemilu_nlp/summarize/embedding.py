@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .base import MAX_CHARS, MAX_SENTENCES
 from .graph import _GraphSummarizer, pagerank
 from .vectors import SentenceVectors
 
@@ -24,8 +25,10 @@ class EmbeddingCentralitySummarizer(_GraphSummarizer):
 
     def __init__(self, model_name_or_path: str = "indobenchmark/indobert-base-p1", *, device: str = "auto",
                  batch_size: int = 32, max_length: int = 128, damping: float = 0.85,
-                 position_weight: float = 0.0, title_weight: float = 0.0, mmr_lambda: float | None = None):
-        super().__init__(position_weight=position_weight, title_weight=title_weight, mmr_lambda=mmr_lambda)
+                 position_weight: float = 0.0, title_weight: float = 0.0, mmr_lambda: float | None = None,
+                 max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
+        super().__init__(position_weight=position_weight, title_weight=title_weight, mmr_lambda=mmr_lambda,
+                         max_sentences=max_sentences, max_chars=max_chars)
         from transformers import AutoModel
 
         from ..indobert import load_pretrained, resolve_device

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .base import Summarizer
+from .base import MAX_CHARS, MAX_SENTENCES, Summarizer
 from .vectors import SentenceVectors, sentence_vectors
 
 __all__ = ["LexRankSummarizer", "TextRankSummarizer", "pagerank"]
@@ -40,8 +40,9 @@ def pagerank(weights: np.ndarray, *, damping: float = 0.85, tol: float = 1e-8, m
 
 class _GraphSummarizer(Summarizer):
     def __init__(self, *, position_weight: float = 0.0, title_weight: float = 0.0,
-                 mmr_lambda: float | None = None):
-        super().__init__(mmr_lambda=mmr_lambda)
+                 mmr_lambda: float | None = None, max_sentences: int | None = MAX_SENTENCES,
+                 max_chars: int | None = MAX_CHARS):
+        super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.position_weight = position_weight
         self.title_weight = title_weight
 
@@ -72,8 +73,10 @@ class TextRankSummarizer(_GraphSummarizer):
     name = "textrank"
 
     def __init__(self, *, damping: float = 0.85, position_weight: float = 0.0, title_weight: float = 0.0,
-                 mmr_lambda: float | None = None):
-        super().__init__(position_weight=position_weight, title_weight=title_weight, mmr_lambda=mmr_lambda)
+                 mmr_lambda: float | None = None, max_sentences: int | None = MAX_SENTENCES,
+                 max_chars: int | None = MAX_CHARS):
+        super().__init__(position_weight=position_weight, title_weight=title_weight, mmr_lambda=mmr_lambda,
+                         max_sentences=max_sentences, max_chars=max_chars)
         self.damping = damping
 
     def centrality(self, similarity: np.ndarray) -> np.ndarray:
@@ -91,8 +94,10 @@ class LexRankSummarizer(_GraphSummarizer):
     name = "lexrank"
 
     def __init__(self, *, threshold: float | None = 0.1, damping: float = 0.85, position_weight: float = 0.0,
-                 title_weight: float = 0.0, mmr_lambda: float | None = None):
-        super().__init__(position_weight=position_weight, title_weight=title_weight, mmr_lambda=mmr_lambda)
+                 title_weight: float = 0.0, mmr_lambda: float | None = None,
+                 max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
+        super().__init__(position_weight=position_weight, title_weight=title_weight, mmr_lambda=mmr_lambda,
+                         max_sentences=max_sentences, max_chars=max_chars)
         if threshold is not None and not 0 <= threshold < 1:
             raise ValueError(f"threshold must be in [0, 1) or None, got {threshold}")
         self.threshold = threshold

@@ -21,9 +21,22 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFormatError
-from ..persistence import read_config, write_config
+from ..forksafe import make_torch_fork_safe
+from ..persistence import (
+    boolean,
+    check_array,
+    check_params,
+    check_shapes,
+    check_string_list,
+    integer,
+    number,
+    optional,
+    read_config,
+    safetensors_header,
+    write_config,
+)
 from ..wordvectors import train_word_vectors, word_tokens  # one implementation, shared with the classifier
-from .base import Summarizer
+from .base import MAX_CHARS, MAX_SENTENCES, Summarizer
 from .trained import FEATURES, sentence_features
 from .vectors import SentenceVectors
 
@@ -32,6 +45,26 @@ __all__ = ["NeuralSummarizer", "train_word_vectors", "word_tokens"]
 FORMAT = "pemilu_nlp.neural_sentence_scorer"
 FORMAT_VERSION = 1
 _PAD, _UNKNOWN = 0, 1
+#: the allowed range of every saved setting, checked on load before the network is built
+PARAMS = {
+    "dim": integer(1, 1024), "max_words": integer(1, 10**6), "hidden": integer(1, 2048),
+    "dropout": number(0, 1), "epochs": integer(0, 10**4), "batch_size": integer(1, 10**5),
+    "learning_rate": number(0, 10, low_open=True), "max_tokens": integer(1, 10**4), "seed": integer(-2**63, 2**64),
+    "mmr_lambda": optional(number(0, 1, low_open=True)), "progress": boolean,
+}
+
+
+def _tensor_shapes(n_words: int, dim: int, hidden: int, n_features: int) -> dict[str, tuple[int, ...]]:
+    """Every tensor of a saved scorer and its shape (what :func:`_network` builds, plus the scaling)."""
+    shapes = {"embedding.weight": (n_words, dim), "conv.weight": (hidden, dim, 3), "conv.bias": (hidden,),
+              "head.0.weight": (hidden, 4 * hidden + n_features), "head.0.bias": (hidden,),
+              "head.2.weight": (1, hidden), "head.2.bias": (1,),
+              "feature_mean": (n_features,), "feature_scale": (n_features,)}
+    for suffix in ("", "_reverse"):
+        shapes |= {f"gru.weight_ih_l0{suffix}": (3 * hidden, 2 * hidden + n_features),
+                   f"gru.weight_hh_l0{suffix}": (3 * hidden, hidden),
+                   f"gru.bias_ih_l0{suffix}": (3 * hidden,), f"gru.bias_hh_l0{suffix}": (3 * hidden,)}
+    return shapes
 
 
 def _network(n_words: int, dim: int, hidden: int, n_features: int, dropout: float):
@@ -83,8 +116,9 @@ class NeuralSummarizer(Summarizer):
 
     def __init__(self, *, dim: int = 100, max_words: int = 20000, hidden: int = 96, dropout: float = 0.3,
                  epochs: int = 4, batch_size: int = 16, learning_rate: float = 1e-3, max_tokens: int = 60, seed: int = 0,
-                 mmr_lambda: float | None = None, progress: bool = True):
-        super().__init__(mmr_lambda=mmr_lambda)
+                 mmr_lambda: float | None = None, progress: bool = True, max_sentences: int | None = MAX_SENTENCES,
+                 max_chars: int | None = MAX_CHARS):
+        super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.dim = dim
         self.max_words = max_words  # vocabulary size: 20,000 keeps the shipped model under 5 MB
         self.hidden = hidden
@@ -206,6 +240,8 @@ class NeuralSummarizer(Summarizer):
     def _new_network(self):
         import torch
 
+        make_torch_fork_safe()
+
         network = _network(len(self.embedding_), self.dim, self.hidden, len(FEATURES), self.dropout)
         with torch.no_grad():
             network.embedding.weight.copy_(torch.from_numpy(self.embedding_))
@@ -275,38 +311,46 @@ class NeuralSummarizer(Summarizer):
 
     @classmethod
     def load(cls, folder: str | Path) -> NeuralSummarizer:
+        """Load a folder written by :meth:`save`; every setting and tensor shape is checked before
+        the network is built, so a malformed folder is a :class:`ModelFormatError`, never a huge
+        allocation."""
         from safetensors import SafetensorError
         from safetensors.torch import load_file
 
+        make_torch_fork_safe()
         folder = Path(folder)
-        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION])
+        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION],
+                             files=["weights.safetensors", "vocabulary.json"])
         if config.get("features") != list(FEATURES):
             raise ModelFormatError(f"{folder}: the model was trained on other features: {config.get('features')}")
+        params = check_params(folder, config.get("params", {}), PARAMS)
         try:
-            state = load_file(str(folder / "weights.safetensors"))
             words = json.loads((folder / "vocabulary.json").read_text("utf-8"))
-        except (SafetensorError, OSError, ValueError) as err:
-            raise ModelFormatError(f"{folder}: cannot read the weights or vocabulary ({err})") from None
+        except (OSError, ValueError, RecursionError) as err:
+            raise ModelFormatError(f"{folder}: cannot read vocabulary.json ({err})") from None
+        check_string_list(folder, "vocabulary.json", words)
         try:
-            model = cls(**{**config.get("params", {}), "progress": False})
+            model = cls(**{**params, "progress": False})
         except TypeError as err:
             raise ModelFormatError(f"{folder}: config.json has settings this version does not know ({err})") from None
-        model.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
+        expected = _tensor_shapes(len(words) + 2, model.dim, model.hidden, len(FEATURES))
+        check_shapes(folder, "weights.safetensors", safetensors_header(folder, "weights.safetensors"), expected)
         try:
-            model.mean_ = state.pop("feature_mean").numpy()
-            model.scale_ = state.pop("feature_scale").numpy()
-            for name, values in (("feature_mean", model.mean_), ("feature_scale", model.scale_)):
-                if values.shape != (len(FEATURES),) or not np.isfinite(values).all():
-                    raise ModelFormatError(f"{folder}: {name} must be {len(FEATURES)} finite numbers")
-            if (model.scale_ <= 0).any():
-                raise ModelFormatError(f"{folder}: feature_scale must be positive")
-            model.embedding_ = state["embedding.weight"].float().numpy()
-            state["embedding.weight"] = state["embedding.weight"].float()
-            if len(model.embedding_) != len(words) + 2:
-                raise ModelFormatError(f"{folder}: {len(words)} words but {len(model.embedding_) - 2} vectors")
-            model.network_ = model._new_network()
+            state = load_file(str(folder / "weights.safetensors"))
+        except (SafetensorError, OSError, ValueError) as err:
+            raise ModelFormatError(f"{folder}: cannot read the weights ({err})") from None
+        for name, tensor in state.items():
+            check_array(folder, name, tensor)
+        check_array(folder, "feature_scale", state["feature_scale"], positive=True)
+        model.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
+        model.mean_ = state.pop("feature_mean").numpy()
+        model.scale_ = state.pop("feature_scale").numpy()
+        model.embedding_ = state["embedding.weight"].float().numpy()
+        state["embedding.weight"] = state["embedding.weight"].float()
+        model.network_ = model._new_network()
+        try:
             model.network_.load_state_dict(state, strict=True)
-        except (KeyError, RuntimeError) as err:
+        except (KeyError, RuntimeError) as err:  # pragma: no cover - shapes were checked above
             raise ModelFormatError(f"{folder}: the weights do not fit this network ({err})") from None
         model.history_ = config.get("history", [])
         model.network_.eval()

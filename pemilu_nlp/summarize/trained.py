@@ -14,8 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFormatError
-from ..persistence import read_config, write_config
-from .base import Summarizer
+from ..persistence import (
+    check_array,
+    check_params,
+    check_shapes,
+    number,
+    optional,
+    read_config,
+    safetensors_header,
+    write_config,
+)
+from .base import MAX_CHARS, MAX_SENTENCES, Summarizer
 from .graph import pagerank
 from .vectors import SentenceVectors, sentence_vectors
 
@@ -23,6 +32,8 @@ __all__ = ["FEATURES", "TrainedSummarizer", "sentence_features"]
 
 FORMAT = "pemilu_nlp.sentence_scorer"
 FORMAT_VERSION = 1
+#: the allowed range of every saved setting, checked on load
+PARAMS = {"C": number(0, 1e12, low_open=True), "mmr_lambda": optional(number(0, 1, low_open=True))}
 FEATURES = (
     "inverse_position", "relative_position", "is_first", "is_second", "is_third", "log_sentences",
     "log_length", "is_short", "centroid_similarity", "title_similarity", "lead_similarity", "textrank",
@@ -61,8 +72,9 @@ class TrainedSummarizer(Summarizer):
 
     name = "trained"
 
-    def __init__(self, *, C: float = 1.0, mmr_lambda: float | None = None):
-        super().__init__(mmr_lambda=mmr_lambda)
+    def __init__(self, *, C: float = 1.0, mmr_lambda: float | None = None, max_sentences: int | None = MAX_SENTENCES,
+                 max_chars: int | None = MAX_CHARS):
+        super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.C = C
 
     def fit(self, documents: Sequence[Sequence[str]], gold: Sequence[Sequence[int]],
@@ -115,16 +127,23 @@ class TrainedSummarizer(Summarizer):
         from safetensors import SafetensorError
         from safetensors.numpy import load_file
 
-        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION])
+        folder = Path(folder)
+        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION],
+                             files=["weights.safetensors"])
         if config.get("features") != list(FEATURES):
             raise ModelFormatError(f"{folder}: the model was trained on other features: {config.get('features')}")
+        params = check_params(folder, config.get("params", {}), PARAMS)
+        n = len(FEATURES)
+        check_shapes(folder, "weights.safetensors", safetensors_header(folder, "weights.safetensors"),
+                     {"coef": (n,), "intercept": (1,), "mean": (n,), "scale": (n,)})
         try:
-            arrays = load_file(str(Path(folder) / "weights.safetensors"))
-        except (SafetensorError, OSError) as err:
+            arrays = load_file(str(folder / "weights.safetensors"))
+        except (SafetensorError, OSError, ValueError) as err:
             raise ModelFormatError(f"{folder}: cannot read the weights ({err})") from None
-        model = cls(**config.get("params", {}))
+        for name in ("coef", "intercept", "mean"):
+            check_array(folder, f"weights.safetensors {name}", arrays[name])
+        check_array(folder, "weights.safetensors scale", arrays["scale"], positive=True)
+        model = cls(**params)
         model.coef_, model.intercept_ = arrays["coef"], float(arrays["intercept"][0])
         model.mean_, model.scale_ = arrays["mean"], arrays["scale"]
-        if not (len(model.coef_) == len(model.mean_) == len(model.scale_) == len(FEATURES)):
-            raise ModelFormatError(f"{folder}: weight shapes do not match the features")
         return model

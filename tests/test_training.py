@@ -1,0 +1,94 @@
+"""Training on any labelled JSONL: own schema, a split made when none is given, rare-topic warnings."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import OWN_SCHEMA, own_records, write_jsonl
+
+from pemilu_nlp.corpus import load_split
+from pemilu_nlp.errors import ModelFormatError
+from pemilu_nlp.models import load_model
+from pemilu_nlp.training import TrainingWarning, cross_validate, train_model
+
+OWN_IDS = ["korupsi_pemilu", "bencana_tps", "sengketa_hasil"]
+
+
+@pytest.fixture
+def own(tmp_path):
+    corpus = tmp_path / "data" / "mine.jsonl"
+    corpus.parent.mkdir()
+    write_jsonl(corpus, own_records(8))
+    schema = tmp_path / "topics.json"
+    schema.write_text(json.dumps(OWN_SCHEMA), "utf-8")
+    return corpus, schema
+
+
+def test_without_a_split_file_train_makes_one_writes_it_and_says_so(own, tmp_path, capsys):
+    corpus, schema = own
+    _, report = train_model("tfidf", corpus, tmp_path / "m", schema=schema)
+    out = capsys.readouterr().out
+    assert "made a seeded iterative-stratified split (seed 13; train/dev/test" in out
+    split = load_split(tmp_path / "m" / "split.json")
+    assert sorted(sum(split.values(), [])) == sorted(f"a{i}" for i in range(32))
+    assert report["split_made"] and report["split"] == str(tmp_path / "m" / "split.json")
+    _, report2 = train_model("tfidf", corpus, tmp_path / "m2", schema=schema, verbose=False)
+    assert load_split(tmp_path / "m2" / "split.json") == split and report2["test"] == report["test"]
+    loaded = load_model(tmp_path / "m")
+    assert list(loaded.classes_) == OWN_IDS and loaded.schema_[1].name_id == "Bencana di TPS"
+    assert loaded.config_["training_data"]["split"] == "split.json"
+    assert loaded.predict(corpus.read_text().splitlines()[0]) == ["korupsi_pemilu"]
+
+
+def test_an_explicit_split_file_still_wins(own, tmp_path):
+    corpus, schema = own
+    train_model("tfidf", corpus, tmp_path / "m", schema=schema, verbose=False)
+    split = json.loads((tmp_path / "m" / "split.json").read_text())
+    split["train"], split["test"] = split["train"][:-1], split["test"] + split["train"][-1:]
+    (tmp_path / "s.json").write_text(json.dumps(split))
+    _, report = train_model("tfidf", corpus, tmp_path / "m3", schema=schema, split=tmp_path / "s.json", verbose=False)
+    assert not report["split_made"] and report["test"]["documents"] == len(split["test"])
+    assert not (tmp_path / "m3" / "split.json").exists()
+
+
+def test_topics_too_rare_for_a_split_are_named_with_their_counts(tmp_path):
+    records = own_records(8)
+    records = [r for r in records if r["labels"] != ["sengketa_hasil"]] + \
+        [r for r in records if r["labels"] == ["sengketa_hasil"]][:2]
+    corpus = tmp_path / "c.jsonl"
+    write_jsonl(corpus, records)
+    schema = {"topics": OWN_SCHEMA["topics"] + [{"id": "kosong"}]}
+    with pytest.warns(TrainingWarning) as caught:
+        train_model("tfidf", corpus, None, schema=schema, verbose=False)
+    messages = [str(w.message) for w in caught]
+    assert any(m.startswith("topic 'sengketa_hasil' has 2 labelled examples (train") for m in messages)
+    assert any("topic 'kosong' has no labelled example" in m for m in messages)
+    assert not any("korupsi_pemilu" in m for m in messages)
+
+
+def test_cross_validation_takes_the_schema(own):
+    corpus, schema = own
+    result = cross_validate("tfidf", corpus, folds=2, schema=schema)
+    assert result["topics"] == OWN_IDS and len(result["per_fold"]) == 2
+
+
+def test_the_model_folder_schema_is_checked(own, tmp_path):
+    corpus, schema = own
+    train_model("tfidf", corpus, tmp_path / "m", schema=schema, verbose=False)
+    path = tmp_path / "m" / "schema.json"
+    path.write_text(path.read_text().replace("Bencana di TPS", "Bencana"))
+    with pytest.raises(ModelFormatError, match="schema.json: checksum mismatch"):
+        load_model(tmp_path / "m")
+
+
+def test_cli_train_prints_rare_topic_warnings_and_cv_with_schema(own, tmp_path, capsys):
+    from pemilu_nlp.cli import main
+
+    corpus, schema = own
+    extra = {"topics": OWN_SCHEMA["topics"] + [{"id": "kosong"}]}
+    (tmp_path / "extra.json").write_text(json.dumps(extra))
+    assert main(["train", "--data", str(corpus), "--schema", str(tmp_path / "extra.json"),
+                 "--out", str(tmp_path / "m")]) == 0
+    assert "warning: topic 'kosong' has no labelled example" in capsys.readouterr().err
+    assert main(["train", "--data", str(corpus), "--schema", str(schema), "--cv", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["topics"] == OWN_IDS
