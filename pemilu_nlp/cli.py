@@ -50,13 +50,30 @@ def _exit_code(failures: list) -> int:
     return 0
 
 
+def _jobs(value: str) -> int:
+    from .parallel import resolve_jobs
+
+    try:
+        return resolve_jobs(-1 if value in ("all", "auto") else int(value))
+    except (TypeError, ValueError) as err:
+        raise argparse.ArgumentTypeError(str(err) if not isinstance(err, ValueError) or "jobs" in str(err)
+                                         else f"not a number of jobs: {value!r}") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import analyze
 
     docs, failures = _read(args.paths)
     if docs:
-        results = analyze([d.text for d in docs], classifier=_load_classifier(args.model),
-                          summarizer=_summarizer(args), count=args.count, titles=[d.title or None for d in docs])
+        if args.jobs != 1:
+            from .parallel import analyze as parallel_analyze
+
+            results = parallel_analyze([d.text for d in docs], model=args.model, method=args.method,
+                                       count=args.count, titles=[d.title or None for d in docs],
+                                       encoder=args.encoder, jobs=args.jobs, chunk_size=args.chunk_size)
+        else:
+            results = analyze([d.text for d in docs], classifier=_load_classifier(args.model),
+                              summarizer=_summarizer(args), count=args.count, titles=[d.title or None for d in docs])
         for doc, result in zip(docs, results):
             if args.json:
                 print(json.dumps({"id": doc.id, "method": args.method, "count": args.count, **result.to_dict()},
@@ -76,7 +93,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
         from .models import topics_and_probabilities
 
         texts = [f"{d.title}\n{d.text}" if d.title else d.text for d in docs]
-        topics, probabilities = topics_and_probabilities(_load_classifier(args.model), texts)
+        if args.jobs != 1:
+            from .parallel import classify
+
+            topics, probabilities = classify(texts, model=args.model, jobs=args.jobs, chunk_size=args.chunk_size)
+        else:
+            topics, probabilities = topics_and_probabilities(_load_classifier(args.model), texts)
         for doc, labels, proba in zip(docs, topics, probabilities):
             if args.json:
                 print(json.dumps({"id": doc.id, "topics": labels, "probabilities": proba}, ensure_ascii=False))
@@ -89,9 +111,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_summarize(args: argparse.Namespace) -> int:
 
     docs, failures = _read(args.paths)
-    summarizer = _summarizer(args)
-    for doc in docs:
-        summary = summarizer(doc.text, args.count, title=doc.title or None)
+    if docs and args.jobs != 1:
+        from .parallel import summarize
+
+        summaries = summarize([d.text for d in docs], args.count, method=args.method, encoder=args.encoder,
+                              titles=[d.title or None for d in docs], jobs=args.jobs, chunk_size=args.chunk_size)
+    else:
+        summarizer = _summarizer(args)
+        summaries = (summarizer(doc.text, args.count, title=doc.title or None) for doc in docs)
+    for doc, summary in zip(docs, summaries):
         if args.json:
             print(json.dumps({"id": doc.id, "method": args.method, "summary": [
                 {"index": s.index, "text": s.text, "score": round(s.score, 6)} for s in summary]}, ensure_ascii=False))
@@ -200,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     def inputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="+", help=".txt files, JSONL files (one {'id','title','text'} a line) or folders")
         p.add_argument("--json", action="store_true", help="one JSON object a line")
+        p.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                       help="worker processes, each loading the model once (-1 or 'all': every core); same output")
+        p.add_argument("--chunk-size", type=int, default=500, help="documents per worker task with --jobs")
 
     p = sub.add_parser("run", help="topics and a summary for each article (the main job)")
     inputs(p)

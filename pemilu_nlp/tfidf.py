@@ -246,6 +246,10 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         blocks = [_sublinear_tfidf(self._count_words(batch), self.word_idf_)]
         if self.char_ngram_range:
             counts = sp.csr_matrix(self._doc_words(batch) @ self._char_rows(batch.words))
+            # the product's column order follows the batch's word order; sorted, every row is summed
+            # in the same order whatever else is in the batch, so a document's probabilities are
+            # bit-identical in any batch or chunk (what --jobs N relies on)
+            counts.sort_indices()
             blocks.append(_sublinear_tfidf(counts, self.char_idf_))
         return sp.hstack(blocks, format="csr")
 
