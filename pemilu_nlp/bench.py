@@ -203,7 +203,19 @@ def machine_info() -> dict:
             versions[name] = __import__(name).__version__
         except ImportError:
             versions[name] = None
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in ("onnxruntime", "ray"):  # optional extras: their version without importing them
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
     info["versions"] = versions
+    from .cpu import auto_cpu_precision, cpu_features
+
+    # instruction sets decide which precision pays (pemilu_nlp.cpu): recorded in every report
+    info["cpu_flags"] = cpu_features()
+    info["auto_cpu_precision"] = dict(zip(("precision", "why"), auto_cpu_precision()))
     try:
         import torch
 
@@ -418,7 +430,7 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
 # ------------------------------------------------------------------------------------ command
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--parts", default="text,tfidf,summarizer,indobert",
-                   help="comma-separated: text, tfidf, summarizer, indobert")
+                   help="comma-separated: text, tfidf, summarizer, indobert, parallel (--jobs over pool articles)")
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (IndoBERT part)")
     p.add_argument("--corpus", help="corpus JSONL of real articles (default: data/corpus.jsonl)")
     p.add_argument("--docs", type=int, default=1000, help="articles for text, TF-IDF and summariser parts")
@@ -434,16 +446,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="JSON file for every figure (default: ./bench-<device>.json)")
     p.add_argument("--plot", help="PNG: IndoBERT throughput against batch size per precision")
     p.add_argument("--workdir", default=".bench-cache", help="where the random-weight model is built (not committed)")
+    g = p.add_argument_group("parallel part (--jobs)")
+    g.add_argument("--pool", help="JSONL(.gz) of articles for the parallel part (default: ../shared/data/news_pool.jsonl.gz, "
+                   "else the corpus); drawn with replacement up to --parallel-docs")
+    g.add_argument("--parallel-docs", type=int, default=100_000, help="articles classified per number of jobs")
+    g.add_argument("--parallel-summary-docs", type=int, default=5_000, help="articles summarised per number of jobs (0: skip)")
+    g.add_argument("--jobs-list", default="1,2,-1", help="numbers of worker processes to compare (-1: every core)")
+    g.add_argument("--chunk-size", type=int, default=500, help="documents per worker task")
 
 
 def run_benchmark(args: argparse.Namespace) -> dict:
     from tqdm.auto import tqdm
 
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert"}
+    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert", "parallel"}
     if unknown:
-        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert")
-    articles = load_articles(args.corpus, args.docs, words=args.words)
+        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert, parallel")
+    articles = load_articles(args.corpus, args.docs, words=args.words) if set(parts) - {"parallel"} else []
     results: list[Measurement] = []
     notes: list[str] = []
     bar = tqdm(parts, desc="benchmark")
@@ -455,6 +474,15 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             results += bench_tfidf(articles, args.batch_size, args.corpus)
         elif part == "summarizer":
             results += bench_summarizers(articles, args.batch_size)
+        elif part == "parallel":
+            from .throughput_bench import bench_parallel, load_pool
+
+            pool = load_pool(args.pool, args.parallel_docs)
+            jobs_list = [int(j) for j in str(args.jobs_list).split(",") if j.strip()]
+            results += bench_parallel(pool, jobs_list=jobs_list, chunk_size=args.chunk_size,
+                                      summary_texts=pool[:args.parallel_summary_docs])
+            notes.append(f"parallel: {args.parallel_docs} pool articles ({args.pool or 'news_pool.jsonl.gz'}, drawn "
+                         "with replacement), whole calls timed including worker start-up; RSS = process + workers")
         else:
             from .indobert import resolve_device
 

@@ -101,11 +101,10 @@ def _auto_precision(device: str) -> str:
     torch = _torch()
     if device.startswith("cuda"):
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    try:
-        native_bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        native_bf16 = False
-    return "bf16" if native_bf16 else "fp32"
+    from .cpu import auto_cpu_precision
+
+    # int8 (torch or ONNX Runtime) is never automatic: it must be checked on the trained model
+    return auto_cpu_precision()[0]
 
 
 def _is_local(path: str | Path) -> bool:

@@ -41,9 +41,10 @@ from typing import Any
 
 import numpy as np
 
+from .errors import PemiluNLPError
 from .inputs import BYTES_GIVEN, as_texts, is_blank
 
-__all__ = ["Work", "analyze", "available_cores", "classify", "iter_chunks", "resolve_jobs", "summarize"]
+__all__ = ["Work", "WorkerError", "analyze", "available_cores", "classify", "iter_chunks", "resolve_jobs", "summarize"]
 
 DEFAULT_CHUNK_SIZE = 500
 
@@ -160,11 +161,24 @@ def _process(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> Any
 
 
 # ------------------------------------------------------------------------------------ parent side
+#: imported once by the fork server, so that each worker forked from it starts with them loaded;
+#: torch is left out on purpose (a server that imported torch would hand its state to every worker)
+_PRELOAD = ["numpy", "scipy.sparse", "sklearn.base", "pemilu_nlp.tfidf", "pemilu_nlp.models",
+            "pemilu_nlp.summarize", "pemilu_nlp.pipeline", "pemilu_nlp.parallel"]
+
+
 def _context():
-    # forkserver: a clean server process forks the workers (fast, no inherited threads); spawn where
-    # there is no forkserver (macOS, Windows)
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    # forkserver: a clean single-threaded server process forks the workers (no inherited threads
+    # or locks); spawn where there is no forkserver (macOS, Windows)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class WorkerError(PemiluNLPError, RuntimeError):
+    """A worker process died (killed for memory, or it could not start)."""
 
 
 def _chunks(texts: Iterable[Any], titles: Iterable[str | None] | None, size: int) -> Iterator[tuple[int, list, list | None]]:
@@ -195,6 +209,7 @@ def iter_chunks(work: Work, texts: Iterable[Any], *, titles: Iterable[str | None
             yield _process(state, chunk)
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     if work.threads is None:
         work = Work(work.task, work.model, work.method, work.count, work.encoder,
@@ -208,6 +223,12 @@ def iter_chunks(work: Work, texts: Iterable[Any], *, titles: Iterable[str | None
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BrokenProcessPool as err:
+        raise WorkerError(
+            f"a worker process died ({err}). Usual causes: not enough memory for {jobs} copies of the model "
+            "(use fewer jobs or a smaller chunk_size), or the main script cannot be imported again by the "
+            "workers (run from a .py file whose work is under `if __name__ == \"__main__\":`, not from stdin)"
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from conftest import ROOT
+
+from pemilu_nlp.bench import add_arguments, run_benchmark
+from pemilu_nlp.throughput_bench import load_pool, short_articles
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_import_pemilu_nlp_imports_neither_ray_nor_onnxruntime_nor_torch():
+    code = ("import sys, pemilu_nlp, pemilu_nlp.parallel, pemilu_nlp.cpu\n"
+            "heavy = sorted(m for m in ('ray', 'onnxruntime', 'onnx', 'torch', 'pyarrow', 'pandas') if m in sys.modules)\n"
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_every_bench_json_records_the_cpu_instruction_sets():
+    report = run_benchmark(_args("--parts", "text", "--docs", "4", "--batch-size", "2"))
+    flags = report["machine"]["cpu_flags"]
+    for key in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile", "amx_int8", "avx512_bf16", "amx_bf16"):
+        assert key in flags
+    auto = report["machine"]["auto_cpu_precision"]
+    assert auto["precision"] in ("fp32", "bf16") and auto["why"]  # int8 is never automatic
+
+
+def test_parallel_part_compares_jobs_with_identical_output():
+    report = run_benchmark(_args("--parts", "parallel", "--parallel-docs", "40", "--parallel-summary-docs", "10",
+                                 "--jobs-list", "1,2", "--chunk-size", "10"))
+    rows = report["results"]
+    assert [r["settings"]["jobs"] for r in rows] == [1, 2, 1, 2]
+    assert all(r["quality"]["identical_to_jobs_1"] for r in rows)
+    assert all(r["documents"] in (40, 10) and r["docs_per_second"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
+
+
+def test_pool_is_drawn_with_replacement_and_short_articles_are_distinct(tmp_path):
+    pool = tmp_path / "p.jsonl"
+    pool.write_text('{"title": "Judul", "text": "satu dua tiga empat"}\n{"text": "lima enam"}\n\n', "utf-8")
+    texts = load_pool(pool, 5)
+    assert len(texts) == 5 and set(texts) == {"Judul\nsatu dua tiga empat", "lima enam"}
+    short = short_articles(texts, 7, words=2)
+    assert len(set(short)) == 7 and all(len(s.split()) == 3 for s in short)
