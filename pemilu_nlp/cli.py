@@ -63,6 +63,13 @@ def _jobs(value: str) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import analyze
 
+    if args.engine == "ray":
+        if not args.out:
+            raise ValueError("--engine ray writes Parquet: give --out DIR")
+        from .ray_engine import run_cli
+
+        return run_cli(args.paths, args.out, model=args.model, method=args.method, count=args.count,
+                       address=args.ray_address, concurrency=args.concurrency, batch_size=args.batch_size)
     docs, failures = _read(args.paths)
     if docs:
         if args.jobs != 1:
@@ -239,6 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="summariser: lead, textrank, lexrank, trained, neural, embedding (needs --encoder)")
     p.add_argument("--encoder", help="encoder for --method embedding: hub id or local save_pretrained folder")
     p.add_argument("--count", default=3, help="sentences (e.g. 3) or a share (e.g. 20%%)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="ray: Ray Data over JSONL/Parquet inputs, Parquet out (needs pemilu-nlp[ray])")
+    p.add_argument("--out", help="--engine ray: folder for the Parquet files")
+    p.add_argument("--ray-address", help="--engine ray: a running cluster (e.g. ray://HEAD:10001 or auto); "
+                   "default: a local Ray instance")
+    p.add_argument("--concurrency", type=int, help="--engine ray: actors (default: one per CPU)")
+    p.add_argument("--batch-size", type=int, default=1000, help="--engine ray: rows per model call")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("classify", help="topics with probabilities for each document")
