@@ -36,7 +36,7 @@ RAY_EXTRA = 'the Ray engine needs the optional extra: pip install "pemilu-nlp[ra
 def _ray():
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError as err:
         raise MissingDependencyError(f"{RAY_EXTRA} ({err})") from err
     return ray
