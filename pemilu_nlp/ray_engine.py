@@ -169,7 +169,11 @@ def annotate(data: Any, *, model: str | os.PathLike | None = None, method: str |
     model : classifier folder, or None for the shipped TF-IDF model
         Loaded once per actor, by path (on a cluster: a path every node can read).
     method : summariser name (``textrank``, ``lead``, ``neural``...), or None for topics only.
-    concurrency : actors (an int, or ``(min, max)`` to autoscale); default one per CPU Ray sees.
+    concurrency : actors (an int, or ``(min, max)`` to autoscale).  Default: one per CPU Ray sees
+        when ``data`` is paths (read here by tasks that reserve no CPU) or a materialised dataset;
+        one fewer for a lazy dataset you built, whose read tasks need a CPU of their own (with
+        every CPU held by an actor they would wait for ever).  Build yours with ``num_cpus=0``
+        reads and pass ``concurrency`` to use them all.
     batch_size : rows per model call (large batches: fewer calls, vectorised TF-IDF).
     num_cpus, num_gpus : per actor (``num_gpus=1`` puts an IndoBERT model on a GPU each).
     threads : BLAS/torch threads per actor (default: Ray's own, one per CPU it reserves).
@@ -183,8 +187,15 @@ def annotate(data: Any, *, model: str | os.PathLike | None = None, method: str |
     >>> annotate("s3://bucket/news/*.jsonl", concurrency=16).write_parquet("s3://bucket/tagged")  # doctest: +SKIP
     """
     ray = _ray()
+    # upstream tasks that need a CPU of their own (a read_json with default settings) wait for ever
+    # if the actors hold every CPU: leave one free unless the upstream reserves none
+    from ray.data.dataset import MaterializedDataset
+
+    cpu_free_upstream = True
     if isinstance(data, str | os.PathLike) or (isinstance(data, Sequence) and not isinstance(data, ray.data.Dataset)):
-        data = read_documents(data)
+        data = read_documents(data)  # its read tasks reserve no CPU
+    elif isinstance(data, ray.data.Dataset) and not isinstance(data, MaterializedDataset):
+        cpu_free_upstream = False
     if not isinstance(data, ray.data.Dataset):
         raise TypeError(f"data must be a ray.data.Dataset or JSONL/Parquet path(s), got {type(data).__name__}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -192,9 +203,12 @@ def annotate(data: Any, *, model: str | os.PathLike | None = None, method: str |
     if model is not None and not isinstance(model, str | os.PathLike):
         raise TypeError("model must be a classifier folder (loaded by path in each actor) or None")
     if concurrency is None:
-        cpus = int(ray.cluster_resources().get("CPU", 1)) if ray.is_initialized() else (os.cpu_count() or 1)
-        concurrency = max(1, int(cpus // max(num_cpus, 1e-9))) if not num_gpus else \
-            max(1, int(ray.cluster_resources().get("GPU", 1) // num_gpus) if ray.is_initialized() else 1)
+        if num_gpus:
+            gpus = ray.cluster_resources().get("GPU", 1) if ray.is_initialized() else 1
+            concurrency = max(1, int(gpus // num_gpus))
+        else:
+            cpus = int(ray.cluster_resources().get("CPU", 1)) if ray.is_initialized() else (os.cpu_count() or 1)
+            concurrency = max(1, int((cpus if cpu_free_upstream else cpus - 1) // max(num_cpus, 1e-9)))
     strategy = ray.data.ActorPoolStrategy(min_size=concurrency[0], max_size=concurrency[1]) \
         if isinstance(concurrency, tuple) else ray.data.ActorPoolStrategy(size=concurrency)
     return data.map_batches(
