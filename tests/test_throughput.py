@@ -49,3 +49,14 @@ def test_pool_is_drawn_with_replacement_and_short_articles_are_distinct(tmp_path
     assert len(texts) == 5 and set(texts) == {"Judul\nsatu dua tiga empat", "lima enam"}
     short = short_articles(texts, 7, words=2)
     assert len(set(short)) == 7 and all(len(s.split()) == 3 for s in short)
+
+
+def test_the_ray_engine_without_ray_is_a_named_error(monkeypatch):
+    import pytest
+
+    from pemilu_nlp.errors import MissingDependencyError
+    from pemilu_nlp.ray_engine import annotate
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(MissingDependencyError, match=r"pemilu-nlp\[ray\]"):
+        annotate("news.jsonl")
