@@ -430,7 +430,8 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
 # ------------------------------------------------------------------------------------ command
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--parts", default="text,tfidf,summarizer,indobert",
-                   help="comma-separated: text, tfidf, summarizer, indobert, parallel (--jobs over pool articles)")
+                   help="comma-separated: text, tfidf, summarizer, indobert, parallel (--jobs over pool articles), "
+                        "cascade (TF-IDF where confident, IndoBERT for the rest)")
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (IndoBERT part)")
     p.add_argument("--corpus", help="corpus JSONL of real articles (default: data/corpus.jsonl)")
     p.add_argument("--docs", type=int, default=1000, help="articles for text, TF-IDF and summariser parts")
@@ -441,6 +442,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-lengths", default=None, help="IndoBERT window lengths, e.g. 128,512")
     p.add_argument("--precisions", default=None, help="e.g. fp32,bf16,int8 (CPU) or fp32,fp16,bf16 (GPU)")
     p.add_argument("--model", help="a saved IndoBERT classifier folder (default: random-weight IndoBERT-base)")
+    p.add_argument("--tiny-finetuned", action="store_true",
+                   help="use a 2-layer BERT fine-tuned here on the corpus (built once in --workdir) as --model: "
+                        "agreement on a trained model (window lengths up to 128)")
+    p.add_argument("--cascade-target", type=float, default=0.95,
+                   help="cascade: agreement with IndoBERT-only label sets to reach")
     p.add_argument("--compile", action="store_true", help="also torch.compile the GPU model")
     p.add_argument("--no-naive", action="store_true", help="skip the naive transformers.pipeline baseline")
     p.add_argument("--out", help="JSON file for every figure (default: ./bench-<device>.json)")
@@ -459,12 +465,21 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     from tqdm.auto import tqdm
 
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert", "parallel"}
+    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert", "parallel", "cascade"}
     if unknown:
-        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert, parallel")
-    articles = load_articles(args.corpus, args.docs, words=args.words) if set(parts) - {"parallel"} else []
-    results: list[Measurement] = []
+        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert, parallel, "
+                         "cascade")
+    articles = load_articles(args.corpus, args.docs, words=args.words) if set(parts) - {"parallel", "cascade"} else []
     notes: list[str] = []
+    if getattr(args, "tiny_finetuned", False) and not args.model:
+        from .throughput_bench import finetuned_tiny
+
+        folder, info = finetuned_tiny(Path(args.workdir), args.corpus)
+        args.model = str(folder)
+        args.max_lengths = args.max_lengths or "128,64"
+        notes.append(f"IndoBERT rows use {folder}: {info}")
+    results: list[Measurement] = []
+    extra: dict = {}
     bar = tqdm(parts, desc="benchmark")
     for part in bar:
         bar.set_postfix(part=part)
@@ -483,14 +498,14 @@ def run_benchmark(args: argparse.Namespace) -> dict:
                                       summary_texts=pool[:args.parallel_summary_docs])
             notes.append(f"parallel: {args.parallel_docs} pool articles ({args.pool or 'news_pool.jsonl.gz'}, drawn "
                          "with replacement), whole calls timed including worker start-up; RSS = process + workers")
-        else:
+        elif part == "indobert":
             from .indobert import resolve_device
 
             device = resolve_device(args.device)
             gpu = device.startswith("cuda")
             sizes = [int(x) for x in (args.batch_sizes or ("1,8,32,128" if gpu else "1,8")).split(",")]
             lengths = [int(x) for x in (args.max_lengths or "128,512").split(",")]
-            precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8")).split(",")
+            precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8" + _onnx_if_installed())).split(",")
             # fp32 runs first: it is the reference every faster variant is checked against
             precisions = sorted(dict.fromkeys(p.strip() for p in precisions), key=lambda p: p != "fp32")
             texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1)
@@ -501,8 +516,33 @@ def run_benchmark(args: argparse.Namespace) -> dict:
                                         compile_model=args.compile, naive=not args.no_naive, workdir=workdir)
             results += bert
             notes.append(note)
+        elif part == "cascade":
+            from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
+            from .indobert import IndoBertTopicClassifier
+            from .throughput_bench import bench_cascade, finetuned_tiny
+            from .training import default_split_path
+
+            folder = args.model
+            if not folder:
+                folder, info = finetuned_tiny(Path(args.workdir), args.corpus)
+                notes.append(f"cascade IndoBERT: {folder}: {info}")
+            bert = IndoBertTopicClassifier.load(folder, device="cpu")
+            path = Path(args.corpus) if args.corpus else default_corpus_path()
+            test = split_corpus(load_corpus(path), load_split(default_split_path(path)))["test"]
+            rows, extra["cascade"] = bench_cascade([a.model_text for a in test], bert,
+                                                   target_agreement=args.cascade_target)
+            results += rows
+            notes.append(f"cascade: the corpus test split ({len(test)} articles); agreement = identical label set "
+                         "to IndoBERT-only output")
     return {"machine": machine_info(), "settings": {k: v for k, v in vars(args).items() if k != "func"},
-            "notes": notes, "results": [asdict(r) for r in results]}
+            "notes": notes, "results": [asdict(r) for r in results], **extra}
+
+
+def _onnx_if_installed() -> str:
+    """ONNX Runtime int8 joins the default CPU precisions when the [onnx] extra is installed."""
+    from importlib.util import find_spec
+
+    return ",onnx-int8" if find_spec("onnxruntime") else ""
 
 
 def format_table(report: dict) -> str:

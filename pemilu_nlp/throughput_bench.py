@@ -276,3 +276,94 @@ def bench_ray_scaling(sizes: Sequence[int], *, words: int = 40, batch_size: int 
     return {"ray_init_seconds": round(init_seconds, 2), "ray_cpus": cpus, "words_per_article": words,
             "batch_size": batch_size, "concurrency": concurrency or "one actor per CPU", "ray_fit": fit,
             "crossover_documents": min(faster) if faster else None, "rows": rows}
+
+
+# ------------------------------------------------------------------------------------ fine-tuned tiny BERT
+def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epochs: int = 6) -> tuple[Path, dict]:
+    """A 2-layer BERT (``tiny.TINY``, 128 positions) fine-tuned on the corpus train split, thresholds
+    tuned on dev, saved under ``workdir`` (reused when there).  Not a useful classifier: it exists so
+    that precision/backend agreement is measured on a *trained* model, whose probabilities spread
+    between articles, rather than on random weights, where any noise flips decisions."""
+    from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
+    from .indobert import IndoBertTopicClassifier
+    from .tiny import build_bert
+    from .training import default_split_path, evaluate_model
+
+    folder = Path(workdir) / "tiny-finetuned"
+    info_path = folder / "bench-info.json"
+    if (folder / "config.json").is_file() and info_path.is_file():
+        return folder, json.loads(info_path.read_text("utf-8"))
+    path = Path(corpus) if corpus else default_corpus_path()
+    parts = split_corpus(load_corpus(path), load_split(default_split_path(path)))
+    train, dev, test = parts["train"], parts["dev"], parts["test"]
+    base = build_bert(Path(workdir) / "tiny-base", [a.model_text for a in train], vocab_size=4000)
+    model = IndoBertTopicClassifier(str(base), max_length=128, stride=32, epochs=epochs, batch_size=16,
+                                    learning_rate=2e-3, warmup_ratio=0.1, max_train_windows=1, device="cpu",
+                                    precision="fp32", early_stopping_patience=3, progress=False)
+    start = time.perf_counter()
+    model.fit([a.model_text for a in train], [a.labels for a in train],
+              X_dev=[a.model_text for a in dev], y_dev=[a.labels for a in dev])
+    model.tune_thresholds([a.model_text for a in dev], [a.labels for a in dev])
+    report = evaluate_model(model, test)
+    proba = model.predict_proba_matrix([a.model_text for a in test])
+    info = {"what": "2-layer BERT (hidden 32) fine-tuned on the corpus train split, thresholds tuned on dev",
+            "epochs_run": len(model.history_), "fit_seconds": round(time.perf_counter() - start, 1),
+            "test_micro_f1": round(report["micro_f1"], 4), "test_macro_f1": round(report["macro_f1"], 4),
+            "probability_spread_std": round(float(proba.std(axis=0).mean()), 4)}
+    model.save(folder, metrics=info)
+    info_path.write_text(json.dumps(info, indent=1) + "\n", "utf-8")
+    return folder, info
+
+
+# ------------------------------------------------------------------------------------ cascade
+def tfidf_confident(proba: np.ndarray, thresholds: np.ndarray, margin: float) -> np.ndarray:
+    """Documents whose every TF-IDF probability is at least ``margin`` from its topic's threshold:
+    their label set would not change under a small shift, so the cheap model answers them."""
+    return np.abs(np.asarray(proba) - np.asarray(thresholds)).min(axis=1) >= margin
+
+
+def bench_cascade(texts: Sequence[str], bert_model: Any, *, margins: Sequence[float] = (
+        0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45), target_agreement: float = 0.95) -> tuple[list[Measurement], dict]:
+    """TF-IDF answers where confident, the rest goes to IndoBERT; against IndoBERT alone.
+
+    Every margin's agreement (identical label set) with IndoBERT-only output and share sent on
+    is computed from the two full runs; the smallest share that reaches ``target_agreement`` is
+    then run for real, timed, and its agreement checked again."""
+    from .models import load_default
+
+    tfidf = load_default()
+    texts = list(texts)
+    n = len(texts)
+    t_model, p_tfidf = timed("cascade", "TF-IDF only", lambda: tfidf.predict_proba_matrix(texts), n, {})
+    t_bert, p_bert = timed("cascade", f"IndoBERT only ({bert_model.precision})",
+                           lambda: bert_model.predict_proba_matrix(texts), n, {"precision": bert_model.precision})
+    d_tfidf, d_bert = tfidf.decide(p_tfidf), bert_model.decide(p_bert)
+    t_model.quality = {"agreement_with_indobert_only": round(float((d_tfidf == d_bert).all(axis=1).mean()), 4)}
+    t_bert.quality = {"agreement_with_indobert_only": 1.0}
+    sweep = []
+    for margin in margins:
+        confident = tfidf_confident(p_tfidf, tfidf.thresholds_, margin)
+        decided = np.where(confident[:, None], d_tfidf, d_bert)
+        sweep.append({"margin": margin, "share_sent_to_indobert": round(float(1 - confident.mean()), 4),
+                      "agreement_with_indobert_only": round(float((decided == d_bert).all(axis=1).mean()), 4)})
+    reaching = [s for s in sweep if s["agreement_with_indobert_only"] >= target_agreement]
+    chosen = min(reaching, key=lambda s: s["share_sent_to_indobert"]) if reaching else sweep[-1]
+    margin = chosen["margin"]
+
+    def cascade() -> np.ndarray:
+        proba = tfidf.predict_proba_matrix(texts)
+        decided = np.asarray(tfidf.decide(proba))
+        rest = np.flatnonzero(~tfidf_confident(proba, tfidf.thresholds_, margin))
+        if len(rest):
+            decided[rest] = bert_model.decide(bert_model.predict_proba_matrix([texts[i] for i in rest]))
+        return decided
+
+    m, decided = timed("cascade", f"cascade, margin {margin}", cascade, n,
+                       {"margin": margin, "target_agreement": target_agreement})
+    m.quality = {"agreement_with_indobert_only": round(float((decided == d_bert).all(axis=1).mean()), 4),
+                 "share_sent_to_indobert": chosen["share_sent_to_indobert"],
+                 "speedup_vs_indobert_only": round(t_bert.seconds / m.seconds, 3),
+                 "reached_target": bool(reaching)}
+    for row in (t_model, t_bert, m):
+        row.ratio_to_naive = None
+    return [t_bert, t_model, m], {"target_agreement": target_agreement, "sweep": sweep}
