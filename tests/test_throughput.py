@@ -60,3 +60,51 @@ def test_the_ray_engine_without_ray_is_a_named_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(MissingDependencyError, match=r"pemilu-nlp\[ray\]"):
         annotate("news.jsonl")
+
+
+def test_tfidf_confident_means_every_topic_far_from_its_threshold():
+    import numpy as np
+
+    from pemilu_nlp.throughput_bench import tfidf_confident
+
+    proba = np.array([[0.9, 0.05], [0.55, 0.05], [0.1, 0.45]])
+    assert tfidf_confident(proba, np.array([0.5, 0.5]), 0.2).tolist() == [True, False, False]
+    assert tfidf_confident(proba, np.array([0.5, 0.5]), 0.0).all()
+
+
+class _FakeBert:
+    """Stands in for IndoBERT: agrees with TF-IDF except on texts containing 'beda'."""
+
+    precision = "fp32"
+
+    def __init__(self):
+        from pemilu_nlp.models import load_default
+
+        self.tfidf = load_default()
+        self.calls = []
+
+    def predict_proba_matrix(self, texts):
+        self.calls.append(len(texts))
+        proba = self.tfidf.predict_proba_matrix(texts)
+        proba[[i for i, t in enumerate(texts) if "beda" in t], 0] = 0.999
+        return proba
+
+    def decide(self, proba):
+        return self.tfidf.decide(proba)
+
+
+def test_cascade_sends_only_unconfident_texts_and_reports_agreement():
+    from pemilu_nlp.bench import load_articles
+    from pemilu_nlp.throughput_bench import bench_cascade
+
+    texts = load_articles(None, 30, seed=4)
+    texts[3] += " beda"
+    bert = _FakeBert()
+    rows, info = bench_cascade(texts, bert, margins=(0.0, 0.2, 0.49), target_agreement=0.99)
+    bert_only, tfidf_only, cascade = rows
+    sweep = {s["margin"]: s for s in info["sweep"]}
+    assert sweep[0.0]["share_sent_to_indobert"] == 0.0          # margin 0: TF-IDF answers all
+    assert sweep[0.49]["share_sent_to_indobert"] > sweep[0.2]["share_sent_to_indobert"]
+    assert bert_only.quality["agreement_with_indobert_only"] == 1.0
+    assert cascade.quality["agreement_with_indobert_only"] == sweep[cascade.settings["margin"]]["agreement_with_indobert_only"]
+    assert bert.calls[-1] == round(sweep[cascade.settings["margin"]]["share_sent_to_indobert"] * 30)
