@@ -253,6 +253,9 @@ def bench_ray_scaling(sizes: Sequence[int], *, words: int = 40, batch_size: int 
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
     rows = []
+    from .models import load_default
+
+    load_default()  # imports paid once, outside the timings (each plain run still loads its model)
     try:
         for n in sizes:
             plain_s, plain_digest, plain_peak, plain_samples = plain_loop(n, cut, batch_size)
