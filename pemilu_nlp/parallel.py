@@ -122,14 +122,11 @@ def _init_worker(work: Work) -> None:
 
         # kept for the life of the worker: jobs x threads stays within the cores
         _STATE["limits"] = threadpool_limits(work.threads)
-        if "torch" in sys.modules or work.method in ("neural", "embedding") or work.task != "summarize":
-            try:
-                import torch
-
-                torch.set_num_threads(work.threads)
-            except ImportError:
-                pass
     _STATE.update(_load(work))
+    # torch only where a model brought it in (IndoBERT, the neural or embedding summariser): a
+    # TF-IDF worker should not pay torch's import and memory
+    if work.threads and "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(work.threads)
 
 
 def _run_chunk(chunk: tuple[int, list, list | None]) -> Any:
