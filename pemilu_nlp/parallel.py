@@ -93,6 +93,29 @@ class Work:
         if self.task not in ("classify", "summarize", "analyze"):
             raise ValueError(f"task must be classify, summarize or analyze, got {self.task!r}")
 
+    def check(self) -> None:
+        """The errors a worker would meet on loading, raised here, in the caller's process, as one
+        process raises them (a worker that fails to start only says that it died)."""
+        if self.task in ("summarize", "analyze"):
+            from .summarize import METHODS
+
+            if self.method not in METHODS and self.method != "embedding":
+                raise ValueError(f"unknown summariser {self.method!r}; choose one of {', '.join(METHODS)}, embedding")
+            if self.method == "embedding" and not self.encoder:
+                raise ValueError("method 'embedding' needs an encoder (hub id or local save_pretrained folder)")
+        if self.task in ("classify", "analyze") and self.model is not None:
+            import json
+            from pathlib import Path
+
+            from .errors import ModelFormatError
+
+            try:
+                fmt = json.loads((Path(self.model) / "config.json").read_text("utf-8")).get("format")
+            except (OSError, ValueError, AttributeError) as err:
+                raise ModelFormatError(f"{self.model}: cannot read config.json ({err})") from None
+            if fmt not in ("pemilu_nlp.tfidf", "pemilu_nlp.indobert"):
+                raise ModelFormatError(f"{self.model}: {fmt!r} is not a pemilu_nlp classifier format")
+
 
 # ------------------------------------------------------------------------------------ worker side
 _STATE: dict[str, Any] = {}
@@ -208,6 +231,7 @@ def iter_chunks(work: Work, texts: Iterable[Any], *, titles: Iterable[str | None
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    work.check()
     if work.threads is None:
         work = Work(work.task, work.model, work.method, work.count, work.encoder,
                     threads=max(1, available_cores() // jobs))
@@ -223,8 +247,9 @@ def iter_chunks(work: Work, texts: Iterable[Any], *, titles: Iterable[str | None
     except BrokenProcessPool as err:
         raise WorkerError(
             f"a worker process died ({err}). Usual causes: not enough memory for {jobs} copies of the model "
-            "(use fewer jobs or a smaller chunk_size), or the main script cannot be imported again by the "
-            "workers (run from a .py file whose work is under `if __name__ == \"__main__\":`, not from stdin)"
+            "(use fewer jobs or a smaller chunk_size); the main script cannot be imported again by the "
+            "workers (run from a .py file whose work is under `if __name__ == \"__main__\":`, not from stdin); "
+            "or loading the model failed in the worker (its traceback is printed above)"
         ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
