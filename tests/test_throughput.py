@@ -101,7 +101,7 @@ def test_cascade_sends_only_unconfident_texts_and_reports_agreement():
     texts[3] += " beda"
     bert = _FakeBert()
     rows, info = bench_cascade(texts, bert, margins=(0.0, 0.2, 0.49), target_agreement=0.99)
-    bert_only, tfidf_only, cascade = rows
+    bert_only, _tfidf_only, cascade = rows
     sweep = {s["margin"]: s for s in info["sweep"]}
     assert sweep[0.0]["share_sent_to_indobert"] == 0.0          # margin 0: TF-IDF answers all
     assert sweep[0.49]["share_sent_to_indobert"] > sweep[0.2]["share_sent_to_indobert"]
