@@ -67,3 +67,18 @@ def test_a_missing_extra_is_a_named_error(tiny, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(MissingDependencyError, match=r"pemilu-nlp\[onnx\]"):
         onnx_backend.onnx_model(tiny.model_)
+
+
+def test_the_bench_puts_onnx_int8_beside_torch_int8_and_the_naive_pipeline(tiny, tmp_path, monkeypatch):
+    from pemilu_nlp.bench import bench_indobert
+
+    monkeypatch.setenv("PEMILU_NLP_CACHE", str(tmp_path / "cache"))
+    tiny.save(tmp_path / "clf")
+    results, _ = bench_indobert(load_articles(None, 4, seed=1), device="cpu", batch_sizes=[4], max_lengths=[64],
+                                precisions=["fp32", "int8", "onnx-int8"], model_dir=str(tmp_path / "clf"),
+                                corpus=None, workdir=tmp_path)
+    rows = {r.variant: r for r in results}
+    assert {"int8 bs=4 len=64", "onnx-int8 bs=4 len=64", "naive transformers.pipeline, one document at a time"} <= set(rows)
+    onnx = rows["onnx-int8 bs=4 len=64"]
+    assert onnx.ratio_to_naive is not None and onnx.quality["within_tolerance"] is not None
+    assert onnx.quality["max_probability_difference"] < 0.1
