@@ -67,7 +67,8 @@ def auto_cpu_precision() -> tuple[str, str]:
     if native is None:
         native = bool(features.get("native_bf16"))
     if native:
-        return "bf16", "native bf16 (AVX512-BF16/AMX): about 2x fp32, probabilities within 0.002"
+        return "bf16", ("native bf16 (AVX512-BF16/AMX): about 2x fp32; check agreement on your model "
+                        "(pemilu-nlp bench --model DIR)")
     int8_hint = "VNNI/AMX-INT8 present" if features.get("vnni") or features.get("amx_int8") else "no VNNI"
     return "fp32", (f"no native bf16 (emulated bf16 is slower than fp32); int8 is opt-in ({int8_hint}): "
                     "check agreement on your model first")
