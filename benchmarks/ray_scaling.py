@@ -4,7 +4,7 @@ Measures, per size: seconds and documents/second of both, whether the outputs ar
 SHA-256 of every probability in order), peak memory (Ray: the whole process tree) and memory
 samples as the documents stream through; then Ray's start-up cost (``ray.init`` and a fitted
 fixed cost) and the crossover size from which Ray is faster.  Articles are made on the fly
-(pool texts cut to --words words, numbered), so no size is ever held in memory at once.
+(--words-word windows of pool texts, sliding one word per pass through the pool), so no size is ever held in memory at once.
 
     python benchmarks/ray_scaling.py --sizes 1000,10000,100000,1000000 --out benchmarks/results/ray_scaling.json
 """

@@ -53,12 +53,19 @@ def load_pool(path: str | Path | None, n: int, *, seed: int = 0) -> list[str]:
     return [texts[order[i % len(texts)]] for i in range(n)]
 
 
+def short_article(texts: Sequence[str], i: int, words: int = 40) -> str:
+    """Short article number ``i``: a window of ``words`` words of text ``i % len(texts)``, starting
+    one word later on each pass through the texts, so that articles differ while their vocabulary
+    stays the pool's (no made-up tokens that would grow a model's per-word cache for ever)."""
+    tokens = texts[i % len(texts)].split()
+    span = max(1, len(tokens) - words + 1)
+    start = (i // len(texts)) % span
+    return " ".join(tokens[start:start + words])
+
+
 def short_articles(texts: Sequence[str], n: int, *, words: int = 40) -> list[str]:
-    """``n`` short articles: the first ``words`` words of each given text, cycling through them,
-    with the running number appended so that no two are the same string (a stream of distinct
-    short items, as from a headline or lead-paragraph feed)."""
-    cut = [" ".join(t.split()[:words]) for t in texts]
-    return [f"{cut[i % len(cut)]} ({i})" for i in range(n)]
+    """``n`` short articles (:func:`short_article`), as from a headline or lead-paragraph feed."""
+    return [short_article(texts, i, words) for i in range(n)]
 
 
 class _TreeRSS:
@@ -162,15 +169,15 @@ def _digest(matrix: np.ndarray, digest) -> None:
     digest.update(np.ascontiguousarray(matrix, dtype=np.float64).tobytes())
 
 
-def _make_short(batch, cut: list[str]):
+def _make_short(batch, texts: list[str], words: int):
     """Ray map_batches: row ids -> short articles, exactly as :func:`short_articles` makes them."""
     import pyarrow as pa
 
     ids = batch.column("data").to_pylist()
-    return pa.table({"id": ids, "text": [f"{cut[i % len(cut)]} ({i})" for i in ids]})
+    return pa.table({"id": ids, "text": [short_article(texts, i, words) for i in ids]})
 
 
-def plain_loop(n: int, cut: list[str], batch_size: int) -> tuple[float, str, float, list]:
+def plain_loop(n: int, texts: list[str], words: int, batch_size: int) -> tuple[float, str, float, list]:
     """The one-process loop over ``n`` short articles made on the fly, in batches: seconds,
     output digest, peak RSS (MB) and (documents done, RSS MB) samples."""
     import hashlib
@@ -186,8 +193,8 @@ def plain_loop(n: int, cut: list[str], batch_size: int) -> tuple[float, str, flo
     model = load_default()
     step = max(batch_size, n // 10)
     for lo in range(0, n, batch_size):
-        texts = [f"{cut[i % len(cut)]} ({i})" for i in range(lo, min(n, lo + batch_size))]
-        _digest(model.predict_proba_matrix(texts), digest)
+        batch = [short_article(texts, i, words) for i in range(lo, min(n, lo + batch_size))]
+        _digest(model.predict_proba_matrix(batch), digest)
         rss = process.memory_info().rss / 2**20
         peak = max(peak, rss)
         if (lo // batch_size) % max(1, step // batch_size) == 0:
@@ -195,7 +202,8 @@ def plain_loop(n: int, cut: list[str], batch_size: int) -> tuple[float, str, flo
     return time.perf_counter() - start, digest.hexdigest(), round(peak, 1), samples
 
 
-def ray_loop(n: int, cut: list[str], batch_size: int, concurrency: int | None) -> tuple[float, str, float, list]:
+def ray_loop(n: int, texts: list[str], words: int, batch_size: int,
+             concurrency: int | None) -> tuple[float, str, float, list]:
     """The same articles through :func:`pemilu_nlp.ray_engine.annotate` (topics only), streamed back
     in order: seconds (actor start-up included), digest, peak RSS of the whole process tree
     (driver, raylet, workers) and (documents done, tree RSS MB) samples."""
@@ -215,7 +223,8 @@ def ray_loop(n: int, cut: list[str], batch_size: int, concurrency: int | None) -
     # ids as one int64 array (8 bytes a document) -> texts made inside Ray by tasks that reserve no
     # CPU, so that every CPU can hold an annotating actor (ray.data.range's read tasks would need one)
     ds = ray.data.from_numpy(np.array_split(np.arange(n, dtype=np.int64), blocks)) \
-        .map_batches(_make_short, fn_kwargs={"cut": cut}, batch_format="pyarrow", batch_size=batch_size, num_cpus=0)
+        .map_batches(_make_short, fn_kwargs={"texts": texts, "words": words}, batch_format="pyarrow",
+                     batch_size=batch_size, num_cpus=0)
     out = annotate(ds, method=None, batch_size=batch_size,
                    concurrency=concurrency or int(ray.cluster_resources().get("CPU", 1)))
     step = max(batch_size, n // 10)
@@ -241,8 +250,7 @@ def bench_ray_scaling(sizes: Sequence[int], *, words: int = 40, batch_size: int 
     the crossover size from which Ray is faster (if any)."""
     import ray
 
-    cut = short_articles(load_pool(pool, 8426), 8426, words=words)
-    cut = [c.rsplit(" (", 1)[0] for c in cut]  # the pool's texts cut to ``words`` words; ids added per row
+    texts = load_pool(pool, 8426)  # the whole pool, once each (fewer when it is smaller: repeats)
     t0 = time.perf_counter()
     ctx_args = {"include_dashboard": False, "log_to_driver": False}
     if num_cpus:
@@ -258,8 +266,8 @@ def bench_ray_scaling(sizes: Sequence[int], *, words: int = 40, batch_size: int 
     load_default()  # imports paid once, outside the timings (each plain run still loads its model)
     try:
         for n in sizes:
-            plain_s, plain_digest, plain_peak, plain_samples = plain_loop(n, cut, batch_size)
-            ray_s, ray_digest, ray_peak, ray_samples = ray_loop(n, cut, batch_size, concurrency)
+            plain_s, plain_digest, plain_peak, plain_samples = plain_loop(n, texts, words, batch_size)
+            ray_s, ray_digest, ray_peak, ray_samples = ray_loop(n, texts, words, batch_size, concurrency)
             rows.append({"documents": n, "plain_seconds": round(plain_s, 3),
                          "plain_docs_per_second": round(n / plain_s, 1), "ray_seconds": round(ray_s, 3),
                          "ray_docs_per_second": round(n / ray_s, 1), "ray_speedup": round(plain_s / ray_s, 3),
