@@ -44,6 +44,10 @@ def main() -> None:
     result = {"batch": [8, 256], "torch_threads": torch.get_num_threads(), "seconds_fp32": round(fp32, 3),
               "seconds_bf16": round(bf16, 3), "seconds_bf16_compiled": round(compiled, 3),
               "bf16_speedup": round(fp32 / bf16, 2), "bf16_compiled_speedup": round(fp32 / compiled, 2)}
+    sys.path.insert(0, str(ROOT))
+    from pemilu_nlp.bench import machine_info
+
+    result["machine"] = machine_info()  # the CPU's instruction sets decide what bf16 can gain
     print(json.dumps(result, indent=1))
     (ROOT / "benchmarks" / "results" / "cpu_precision_check.json").write_text(json.dumps(result, indent=1) + "\n")
 

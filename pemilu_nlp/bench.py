@@ -205,7 +205,19 @@ def machine_info() -> dict:
             versions[name] = __import__(name).__version__
         except ImportError:
             versions[name] = None
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in ("onnxruntime", "ray"):  # optional extras: their version without importing them
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
     info["versions"] = versions
+    from .cpu import auto_cpu_precision, cpu_features
+
+    # instruction sets decide which precision pays (pemilu_nlp.cpu): recorded in every report
+    info["cpu_flags"] = cpu_features()
+    info["auto_cpu_precision"] = dict(zip(("precision", "why"), auto_cpu_precision()))
     try:
         import torch
 
@@ -523,8 +535,9 @@ def bench_stream(n_docs: int, corpus: str | Path | None, workdir: Path) -> list[
 # ------------------------------------------------------------------------------------ command
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--parts", default="text,tfidf,summarizer,indobert",
-                   help="comma-separated: text, tfidf, summarizer, indobert, stream (the CLI on many short "
-                        "documents; not in the default set: 1,000,000 documents take minutes)")
+                   help="comma-separated: text, tfidf, summarizer, indobert; not in the default set: stream (the CLI "
+                        "on many short documents: 1,000,000 documents take minutes), parallel (--jobs over pool "
+                        "articles), cascade (TF-IDF where confident, IndoBERT for the rest)")
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (IndoBERT part)")
     p.add_argument("--corpus", help="corpus JSONL of real articles (default: data/corpus.jsonl)")
     p.add_argument("--docs", type=int, default=1000, help="articles for text, TF-IDF and summariser parts")
@@ -535,6 +548,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-lengths", default=None, help="IndoBERT window lengths, e.g. 128,512")
     p.add_argument("--precisions", default=None, help="e.g. fp32,bf16,int8 (CPU) or fp32,fp16,bf16 (GPU)")
     p.add_argument("--model", help="a saved IndoBERT classifier folder (default: random-weight IndoBERT-base)")
+    p.add_argument("--tiny-finetuned", action="store_true",
+                   help="use a 2-layer BERT fine-tuned here on the corpus (built once in --workdir) as --model: "
+                        "agreement on a trained model (window lengths up to 128)")
+    p.add_argument("--cascade-target", type=float, default=0.95,
+                   help="cascade: agreement with IndoBERT-only label sets to reach")
     p.add_argument("--compile", action="store_true", help="also torch.compile the GPU model")
     p.add_argument("--no-naive", action="store_true", help="skip the naive transformers.pipeline baseline")
     p.add_argument("--out", help="JSON file for every figure (default: ./bench-<device>.json)")
@@ -542,18 +560,35 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stream-docs", type=int, default=1_000_000,
                    help="documents for the stream part (also run at a tenth of this, to show memory is flat)")
     p.add_argument("--workdir", default=".bench-cache", help="where the random-weight model is built (not committed)")
+    g = p.add_argument_group("parallel part (--jobs)")
+    g.add_argument("--pool", help="JSONL(.gz) of articles for the parallel part (default: ../shared/data/news_pool.jsonl.gz, "
+                   "else the corpus); drawn with replacement up to --parallel-docs")
+    g.add_argument("--parallel-docs", type=int, default=100_000, help="articles classified per number of jobs")
+    g.add_argument("--parallel-summary-docs", type=int, default=5_000, help="articles summarised per number of jobs (0: skip)")
+    g.add_argument("--jobs-list", default="1,2,-1", help="numbers of worker processes to compare (-1: every core)")
+    g.add_argument("--chunk-size", type=int, default=500, help="documents per worker task")
 
 
 def run_benchmark(args: argparse.Namespace) -> dict:
     from tqdm.auto import tqdm
 
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert", "stream"}
+    unknown = set(parts) - {"text", "tfidf", "summarizer", "indobert", "stream", "parallel", "cascade"}
     if unknown:
-        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert, stream")
-    articles = load_articles(args.corpus, args.docs, words=args.words, schema=args.model) if set(parts) - {"stream"} else []
-    results: list[Measurement] = []
+        raise ValueError(f"unknown parts {sorted(unknown)}; choose from text, tfidf, summarizer, indobert, stream, "
+                         "parallel, cascade")
+    articles = (load_articles(args.corpus, args.docs, words=args.words, schema=args.model)
+                 if set(parts) - {"stream", "parallel", "cascade"} else [])
     notes: list[str] = []
+    if getattr(args, "tiny_finetuned", False) and not args.model:
+        from .throughput_bench import finetuned_tiny
+
+        folder, info = finetuned_tiny(Path(args.workdir), args.corpus)
+        args.model = str(folder)
+        args.max_lengths = args.max_lengths or "128,64"
+        notes.append(f"IndoBERT rows use {folder}: {info}")
+    results: list[Measurement] = []
+    extra: dict = {}
     bar = tqdm(parts, desc="benchmark")
     for part in bar:
         bar.set_postfix(part=part)
@@ -567,14 +602,23 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             workdir = Path(args.workdir)
             workdir.mkdir(parents=True, exist_ok=True)
             results += bench_stream(args.stream_docs, args.corpus, workdir)
-        else:
+        elif part == "parallel":
+            from .throughput_bench import bench_parallel, load_pool
+
+            pool = load_pool(args.pool, args.parallel_docs)
+            jobs_list = [int(j) for j in str(args.jobs_list).split(",") if j.strip()]
+            results += bench_parallel(pool, jobs_list=jobs_list, chunk_size=args.chunk_size,
+                                      summary_texts=pool[:args.parallel_summary_docs])
+            notes.append(f"parallel: {args.parallel_docs} pool articles ({args.pool or 'news_pool.jsonl.gz'}, drawn "
+                         "with replacement), whole calls timed including worker start-up; RSS = process + workers")
+        elif part == "indobert":
             from .indobert import resolve_device
 
             device = resolve_device(args.device)
             gpu = device.startswith("cuda")
             sizes = [int(x) for x in (args.batch_sizes or ("1,8,32,128" if gpu else "1,8")).split(",")]
             lengths = [int(x) for x in (args.max_lengths or "128,512").split(",")]
-            precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8")).split(",")
+            precisions = (args.precisions or ("fp32,fp16,bf16" if gpu else "fp32,bf16,int8" + _onnx_if_installed())).split(",")
             # fp32 runs first: it is the reference every faster variant is checked against
             precisions = sorted(dict.fromkeys(p.strip() for p in precisions), key=lambda p: p != "fp32")
             texts = load_articles(args.corpus, args.indobert_docs, words=args.words, seed=1, schema=args.model)
@@ -585,8 +629,33 @@ def run_benchmark(args: argparse.Namespace) -> dict:
                                         compile_model=args.compile, naive=not args.no_naive, workdir=workdir)
             results += bert
             notes.append(note)
+        elif part == "cascade":
+            from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
+            from .indobert import IndoBertTopicClassifier
+            from .throughput_bench import bench_cascade, finetuned_tiny
+            from .training import default_split_path
+
+            folder = args.model
+            if not folder:
+                folder, info = finetuned_tiny(Path(args.workdir), args.corpus)
+                notes.append(f"cascade IndoBERT: {folder}: {info}")
+            bert = IndoBertTopicClassifier.load(folder, device="cpu")
+            path = Path(args.corpus) if args.corpus else default_corpus_path()
+            test = split_corpus(load_corpus(path), load_split(default_split_path(path)))["test"]
+            rows, extra["cascade"] = bench_cascade([a.model_text for a in test], bert,
+                                                   target_agreement=args.cascade_target)
+            results += rows
+            notes.append(f"cascade: the corpus test split ({len(test)} articles); agreement = identical label set "
+                         "to IndoBERT-only output")
     return {"machine": machine_info(), "settings": {k: v for k, v in vars(args).items() if k != "func"},
-            "notes": notes, "results": [asdict(r) for r in results]}
+            "notes": notes, "results": [asdict(r) for r in results], **extra}
+
+
+def _onnx_if_installed() -> str:
+    """ONNX Runtime int8 joins the default CPU precisions when the [onnx] extra is installed."""
+    from importlib.util import find_spec
+
+    return ",onnx-int8" if find_spec("onnxruntime") else ""
 
 
 def format_table(report: dict) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import PemiluNLPError
+from .errors import DOCUMENT_ERRORS, PemiluNLPError, describe_error
 
 if TYPE_CHECKING:
     from .documents import Document
@@ -115,16 +115,6 @@ def write_results(lines: Iterable[str]) -> None:
 
 
 # ------------------------------------------------------------------------------------ per-document work
-# What one bad document may raise; it is reported with the document's id and the rest go on.
-_DOCUMENT_ERRORS = (PemiluNLPError, ValueError, TypeError, ArithmeticError, MemoryError, RecursionError,
-                    RuntimeError)
-
-
-def _describe(err: BaseException) -> str:
-    kind = "" if isinstance(err, PemiluNLPError | ValueError | TypeError) else f"{type(err).__name__}: "
-    return f"{kind}{err}".strip() or type(err).__name__
-
-
 def _model_text(doc: Document) -> str:
     return f"{doc.title}\n{doc.text}" if doc.title else doc.text
 
@@ -137,23 +127,23 @@ def _classify_chunk(model, docs: list[Document], failures: Failures) -> list[tup
     try:
         topics, probabilities = topics_and_probabilities(model, [_model_text(d) for d in docs])
         return list(zip(docs, topics, probabilities))
-    except _DOCUMENT_ERRORS:
+    except DOCUMENT_ERRORS:
         if len(docs) == 1:
             raise
     out = []
     for doc in docs:
         try:
             out += _classify_chunk(model, [doc], failures)
-        except _DOCUMENT_ERRORS as err:
-            failures.report(doc.id, f"cannot classify ({_describe(err)})")
+        except DOCUMENT_ERRORS as err:
+            failures.report(doc.id, f"cannot classify ({describe_error(err)})")
     return out
 
 
 def _summarize_one(summarizer, doc: Document, count, failures: Failures):
     try:
         return summarizer(doc.text, count, title=doc.title or None)
-    except _DOCUMENT_ERRORS as err:
-        failures.report(doc.id, f"cannot summarise ({_describe(err)})")
+    except DOCUMENT_ERRORS as err:
+        failures.report(doc.id, f"cannot summarise ({describe_error(err)})")
         return None
 
 
@@ -179,18 +169,88 @@ def _summary_json(summary) -> list[dict]:
     return [{"index": s.index, "text": s.text, "score": round(s.score, 6)} for s in summary]
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    failures = Failures()
-    summarizer = _summarizer(args)
+def _jobs(value: str) -> int:
+    from .parallel import resolve_jobs
+
+    try:
+        return resolve_jobs(-1 if value in ("all", "auto") else int(value))
+    except (TypeError, ValueError) as err:
+        raise argparse.ArgumentTypeError(str(err) if not isinstance(err, ValueError) or "jobs" in str(err)
+                                         else f"not a number of jobs: {value!r}") from None
+
+
+def _local_chunks(args: argparse.Namespace, failures: Failures, *, classify: bool, summarize: bool):
+    summarizer = _summarizer(args) if summarize else None
     classifier = None
     for chunk in read_chunks(args.paths, failures):
-        if classifier is None:
+        if classify and classifier is None:
             classifier = _load_classifier(args.model)
+        classified = _classify_chunk(classifier, chunk, failures) if classify else [(d, None, None) for d in chunk]
+        out = []
+        for doc, topics, proba in classified:
+            summary = _summarize_one(summarizer, doc, args.count, failures) if summarize else None
+            if summary is not None or not summarize:
+                out.append((doc, topics, proba, summary))
+        yield out
+
+
+def _parallel_chunks(args: argparse.Namespace, failures: Failures, *, classify: bool, summarize: bool):
+    """As :func:`_local_chunks`, with the work in ``--jobs`` worker processes: documents stream
+    through in input order, and a document that fails is reported by the worker, not raised."""
+    from collections import deque
+    from itertools import repeat
+
+    from .parallel import Work, iter_chunks
+
+    if summarize:
+        from .summarize import parse_count
+
+        parse_count(args.count, 1)
+    task = "analyze" if classify and summarize else "classify" if classify else "summarize"
+    work = Work(task, model=getattr(args, "model", None), method=getattr(args, "method", "textrank"),
+                count=getattr(args, "count", 3), encoder=getattr(args, "encoder", None), isolate=True)
+    in_flight: deque = deque()
+    titles: deque = deque()
+
+    def texts():
+        for chunk in read_chunks(args.paths, failures):
+            for doc in chunk:
+                in_flight.append(doc)
+                titles.append(doc.title or None)
+                yield doc.text
+
+    for results in iter_chunks(work, texts(), titles=(titles.popleft() for _ in repeat(None)),
+                               jobs=args.jobs, chunk_size=args.chunk_size):
+        out = []
+        for outcome in results:
+            doc = in_flight.popleft()
+            if outcome.error is not None:
+                failures.report(doc.id, outcome.error)
+            else:
+                out.append((doc, outcome.topics, outcome.probabilities, outcome.summary))
+        yield out
+
+
+def processed_chunks(args: argparse.Namespace, failures: Failures, *, classify: bool, summarize: bool):
+    """For each chunk of documents read: ``(document, topics, probabilities, summary)`` of each
+    document that could be processed (``None`` for what was not asked), in input order; a document
+    that fails is reported to ``failures`` with its id and the rest go on."""
+    chunks = _parallel_chunks if getattr(args, "jobs", 1) != 1 else _local_chunks
+    return chunks(args, failures, classify=classify, summarize=summarize)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.engine == "ray":
+        if not args.out:
+            raise ValueError("--engine ray writes Parquet: give --out DIR")
+        from .ray_engine import run_cli
+
+        return run_cli(args.paths, args.out, model=args.model, method=args.method, count=args.count,
+                       address=args.ray_address, concurrency=args.concurrency, batch_size=args.batch_size)
+    failures = Failures()
+    for chunk in processed_chunks(args, failures, classify=True, summarize=True):
         lines = []
-        for doc, topics, proba in _classify_chunk(classifier, chunk, failures):
-            summary = _summarize_one(summarizer, doc, args.count, failures)
-            if summary is None:
-                continue
+        for doc, topics, proba, summary in chunk:
             if args.json:
                 lines.append(as_json_line({"id": doc.id, "method": args.method, "count": args.count,
                                            "topics": topics, "probabilities": proba,
@@ -205,12 +265,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_classify(args: argparse.Namespace) -> int:
     failures = Failures()
-    model = None
-    for chunk in read_chunks(args.paths, failures):
-        if model is None:
-            model = _load_classifier(args.model)
+    for chunk in processed_chunks(args, failures, classify=True, summarize=False):
         lines = []
-        for doc, labels, proba in _classify_chunk(model, chunk, failures):
+        for doc, labels, proba, _ in chunk:
             if args.json:
                 lines.append(as_json_line({"id": doc.id, "topics": labels, "probabilities": proba}))
             else:
@@ -222,13 +279,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     failures = Failures()
-    summarizer = _summarizer(args)
-    for chunk in read_chunks(args.paths, failures):
+    for chunk in processed_chunks(args, failures, classify=False, summarize=True):
         lines = []
-        for doc in chunk:
-            summary = _summarize_one(summarizer, doc, args.count, failures)
-            if summary is None:
-                continue
+        for doc, _, _, summary in chunk:
             if args.json:
                 lines.append(as_json_line({"id": doc.id, "method": args.method, "summary": _summary_json(summary)}))
             else:
@@ -424,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     def inputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="+", help=".txt files, JSONL files (one {'id','title','text'} a line) or folders")
         p.add_argument("--json", action="store_true", help="one JSON object a line")
+        p.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                       help="worker processes, each loading the model once (-1 or 'all': every core); same output")
+        p.add_argument("--chunk-size", type=int, default=500, help="documents per worker task with --jobs")
 
     p = sub.add_parser("run", help="topics and a summary for each article (the main job)")
     inputs(p)
@@ -432,6 +488,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="summariser: lead, textrank, lexrank, trained, neural, embedding (needs --encoder)")
     p.add_argument("--encoder", help="encoder for --method embedding: hub id or local save_pretrained folder")
     p.add_argument("--count", default=3, help="sentences (e.g. 3) or a share (e.g. 20%%)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="ray: Ray Data over JSONL/Parquet inputs, Parquet out (needs pemilu-nlp[ray])")
+    p.add_argument("--out", help="--engine ray: folder for the Parquet files")
+    p.add_argument("--ray-address", help="--engine ray: a running cluster (e.g. ray://HEAD:10001 or auto); "
+                   "default: a local Ray instance")
+    p.add_argument("--concurrency", type=int, help="--engine ray: actors (default: one per CPU)")
+    p.add_argument("--batch-size", type=int, default=1000, help="--engine ray: rows per model call")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("classify", help="topics with probabilities for each document")

@@ -39,3 +39,15 @@ class MissingDependencyError(PemiluNLPError, ImportError):
 
 class WeightsUnavailableError(PemiluNLPError, OSError):
     """Pretrained weights could not be found locally and cannot be downloaded."""
+
+
+#: What one bad document may raise while it is processed: in a batch command such a document is
+#: reported with its id and the rest go on (anything else, e.g. KeyboardInterrupt, stops the run).
+DOCUMENT_ERRORS = (PemiluNLPError, ValueError, TypeError, ArithmeticError, MemoryError, RecursionError,
+                   RuntimeError)
+
+
+def describe_error(err: BaseException) -> str:
+    """One line for a report: the message, with the error's type where the message needs it."""
+    kind = "" if isinstance(err, PemiluNLPError | ValueError | TypeError) else f"{type(err).__name__}: "
+    return f"{kind}{err}".strip() or type(err).__name__

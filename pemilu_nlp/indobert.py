@@ -170,11 +170,10 @@ def _auto_precision(device: str) -> str:
     torch = _torch()
     if device.startswith("cuda"):
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    try:
-        native_bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        native_bf16 = False
-    return "bf16" if native_bf16 else "fp32"
+    from .cpu import auto_cpu_precision
+
+    # int8 (torch or ONNX Runtime) is never automatic: it must be checked on the trained model
+    return auto_cpu_precision()[0]
 
 
 def _is_local(path: str | Path) -> bool:
@@ -238,10 +237,13 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         256 tokens or more and 8 for shorter ones (``pemilu-nlp bench`` on 2 cores: with 512-token
         windows batching adds padding and no parallelism, batch 1 is 7-20 % faster than 8; with
         128-token windows batch 8 is 1.2-1.5x faster than 1).
-    precision : "auto", "fp32", "bf16", "fp16" or "int8"
+    precision : "auto", "fp32", "bf16", "fp16", "int8", "onnx-int8" or "onnx-fp32"
         Inference precision; ``auto`` = bf16 on a GPU that supports it (else fp16), bf16 on a CPU
-        with native bf16 (AVX512-BF16/AMX), else fp32. ``int8`` = dynamic quantisation of the
-        linear layers (CPU). Training always keeps fp32 weights.
+        with native bf16 (AVX512-BF16/AMX), else fp32 (:mod:`pemilu_nlp.cpu`); never int8.
+        ``int8`` = torch dynamic quantisation of the linear layers (CPU); ``onnx-int8`` /
+        ``onnx-fp32`` = ONNX Runtime with fused attention, int8 dynamic quantisation or fp32
+        (CPU, the ``[onnx]`` extra; exported once and cached, :mod:`pemilu_nlp.onnx_backend`).
+        Training always keeps fp32 weights.
 
     Examples
     --------
@@ -352,11 +354,19 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
                     raise ValueError("precision='int8' (dynamic quantisation) runs on CPU only")
                 model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).float(), {torch.nn.Linear},
                                                                dtype=torch.qint8)
+            elif precision in ("onnx-int8", "onnx-fp32"):
+                if device != "cpu":
+                    raise ValueError(f"precision={precision!r} (ONNX Runtime) runs on CPU only")
+                from .onnx_backend import onnx_model
+
+                # exported once, cached under the weights' checksum (pemilu_nlp.onnx_backend)
+                model = onnx_model(model, quantize=precision == "onnx-int8")
             elif precision in ("bf16", "fp16"):
                 dtype = torch.bfloat16 if precision == "bf16" else torch.float16
                 model = copy.deepcopy(model).to(dtype=dtype)
             elif precision != "fp32":
-                raise ValueError(f"precision must be auto, fp32, bf16, fp16 or int8, got {precision!r}")
+                raise ValueError(f"precision must be auto, fp32, bf16, fp16, int8, onnx-int8 or onnx-fp32, "
+                                 f"got {precision!r}")
             cache[precision] = model.eval()
         return cache[precision], precision
 

@@ -9,7 +9,7 @@ from typing import Any
 from .inputs import as_texts
 from .summarize import Summarizer, SummarySentence, get_summarizer
 
-__all__ = ["ArticleAnalysis", "analyze"]
+__all__ = ["ArticleAnalysis", "analyze", "check_titles"]
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,30 @@ class ArticleAnalysis:
         return asdict(self)
 
 
+def check_titles(titles: Sequence[str | None] | None, n: int) -> list[str | None] | None:
+    """``titles`` as a list of one title (or ``None``) per text, or ``None``; a clear error otherwise."""
+    if titles is None:
+        return None
+    if isinstance(titles, str | bytes):
+        raise TypeError("titles must be a sequence with one title (or None) per text, not a single string")
+    titles = list(titles)
+    if len(titles) != n:
+        raise ValueError(f"{len(titles)} titles for {n} texts")
+    for i, title in enumerate(titles):
+        if title is not None and not isinstance(title, str):
+            raise TypeError(f"title at position {i} must be str or None, got {type(title).__name__}")
+    return titles
+
+
 def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: str | Summarizer = "textrank",
-            count: int | str = 3, titles: Sequence[str | None] | None = None) -> ArticleAnalysis | list[ArticleAnalysis]:
+            count: int | str = 3, titles: Sequence[str | None] | None = None, jobs: int = 1,
+            chunk_size: int = 500) -> ArticleAnalysis | list[ArticleAnalysis]:
     """Topics and an extractive summary for one article or each of many (N in, N out, in order).
 
     ``classifier``: a fitted model, a saved model folder, or ``None`` for the shipped TF-IDF model;
     ``summarizer``: a method name or a summariser object; ``titles``: one per text (or ``None``).
+    ``jobs``: worker processes (-1: every core; see :mod:`pemilu_nlp.parallel`), each loading the
+    classifier by folder and the summariser by name, ``chunk_size`` texts at a time; same results.
 
     >>> from pemilu_nlp import analyze
     >>> result = analyze("Polres Tanah Laut menggelar Ngupi Bakisahan bersama KPU dan Bawaslu "
@@ -35,16 +53,17 @@ def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: s
     >>> "pemilu" in result.topics and len(result.summary) == 2
     True
     """
+    if jobs != 1:
+        if not (classifier is None or isinstance(classifier, str | PathLike)) or not isinstance(summarizer, str):
+            raise TypeError("jobs != 1 needs classifier as a model folder (or None) and summarizer as a method "
+                            "name: worker processes load the models by path, objects are not sent to them")
+        from .parallel import analyze as parallel_analyze
+
+        out = parallel_analyze(texts, model=classifier, method=summarizer, count=count, titles=titles, jobs=jobs,
+                               chunk_size=chunk_size)
+        return out[0] if isinstance(texts, str) else out
     batch, single = as_texts(texts)
-    if titles is not None:
-        if isinstance(titles, str | bytes):
-            raise TypeError("titles must be a sequence with one title (or None) per text, not a single string")
-        titles = list(titles)
-        if len(titles) != len(batch):
-            raise ValueError(f"{len(titles)} titles for {len(batch)} texts")
-        for i, title in enumerate(titles):
-            if title is not None and not isinstance(title, str):
-                raise TypeError(f"title at position {i} must be str or None, got {type(title).__name__}")
+    titles = check_titles(titles, len(batch))
     from .models import load_default, load_model, topics_and_probabilities
 
     if classifier is None:

@@ -278,6 +278,8 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
     def _features(self, batch: _Batch) -> sp.csr_matrix:
         blocks = [_sublinear_tfidf(self._count_words(batch), self.word_idf_)]
         if self.char_ngram_range:
+            # the product's column order follows the batch's word order; _sublinear_tfidf sorts it,
+            # so a document's probabilities are bit-identical in any batch or chunk (--jobs relies on it)
             counts = sp.csr_matrix(self._doc_words(batch) @ self._char_rows(batch.words))
             blocks.append(_sublinear_tfidf(counts, self.char_idf_))
         return sp.hstack(blocks, format="csr")
