@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from .errors import PemiluNLPError
-from .inputs import BYTES_GIVEN, as_texts, is_blank
+from .inputs import as_texts, is_blank
 
 __all__ = ["Outcome", "Work", "WorkerError", "analyze", "available_cores", "classify", "iter_chunks", "resolve_jobs", "summarize"]
 
@@ -324,25 +324,10 @@ def classify_matrix(texts: Iterable[str], *, model: str | PathLike | None = None
 
 
 def _check_summary_inputs(texts: Iterable[Any], count: int | str, titles: Sequence[str | None] | None) -> list:
-    from .summarize.base import parse_count
+    from .summarize.base import check_summary_texts
 
-    if isinstance(texts, str):
-        texts = [texts]
-    elif isinstance(texts, bytes | bytearray):
-        raise TypeError(BYTES_GIVEN)
-    try:
-        texts = list(texts)
-    except TypeError:
-        raise TypeError(f"expected a sequence of texts, got {type(texts).__name__}") from None
-    if not texts:
-        raise ValueError("no texts given: pass a non-empty sequence of texts")
-    if titles is not None and len(titles) != len(texts):
-        raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
-    parse_count(count, 1)
+    texts = check_summary_texts(texts, count, titles)
     for i, text in enumerate(texts):
-        if not isinstance(text, str | list | tuple):
-            kind = "bytes (decode them first)" if isinstance(text, bytes | bytearray) else type(text).__name__
-            raise TypeError(f"text at position {i} must be str or a list of sentences, got {kind}")
         if isinstance(text, str) and is_blank(text):
             from .summarize.base import prepare_sentences
 

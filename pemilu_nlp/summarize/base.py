@@ -25,7 +25,7 @@ from ..inputs import BYTES_GIVEN, check_summary_input, is_blank
 from ..text import clean_text, split_sentences
 from .vectors import SentenceVectors, sentence_vectors
 
-__all__ = ["MAX_CHARS", "MAX_SENTENCES", "Summarizer", "Summary", "SummarySentence", "parse_count",
+__all__ = ["MAX_CHARS", "MAX_SENTENCES", "Summarizer", "Summary", "SummarySentence", "check_summary_texts", "parse_count",
            "prepare_sentences"]
 
 #: Default caps on what one document's summary reads (see the module docstring).
@@ -244,24 +244,9 @@ class Summarizer:
 
         Each text is a raw article or a list of its sentences; one string counts as one text.
         """
-        if isinstance(texts, str):
-            texts = [texts]
-        elif isinstance(texts, bytes | bytearray):
-            raise TypeError(BYTES_GIVEN)
-        try:
-            texts = list(texts)
-        except TypeError:
-            raise TypeError(f"expected a sequence of texts, got {type(texts).__name__}") from None
-        if not texts:
-            raise ValueError("no texts given: pass a non-empty sequence of texts")
-        if titles is not None and len(titles) != len(texts):
-            raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
+        texts = check_summary_texts(texts, count, titles)  # an invalid input fails before any work
         out = []
-        parse_count(count, 1)  # an invalid count fails before any work
         for i, text in enumerate(texts):
-            if not isinstance(text, str | list | tuple):
-                kind = "bytes (decode them first)" if isinstance(text, bytes | bytearray) else type(text).__name__
-                raise TypeError(f"text at position {i} must be str or a list of sentences, got {kind}")
             try:
                 out.append(self.summarize(text, count, title=titles[i] if titles else None))
             except ValueError as err:
@@ -270,3 +255,28 @@ class Summarizer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(mmr_lambda={self.mmr_lambda})"
+
+
+def check_summary_texts(texts: Iterable[str | Sequence[str]], count: int | str,
+                        titles: Sequence[str | None] | None = None) -> list:
+    """The texts of a summary batch as a list, checked before any work: one string is one text,
+    bytes and non-texts are a ``TypeError`` naming the position, an empty batch, a count that
+    cannot be parsed or a titles list of another length a ``ValueError``."""
+    if isinstance(texts, str):
+        texts = [texts]
+    elif isinstance(texts, bytes | bytearray):
+        raise TypeError(BYTES_GIVEN)
+    try:
+        texts = list(texts)
+    except TypeError:
+        raise TypeError(f"expected a sequence of texts, got {type(texts).__name__}") from None
+    if not texts:
+        raise ValueError("no texts given: pass a non-empty sequence of texts")
+    if titles is not None and len(titles) != len(texts):
+        raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
+    parse_count(count, 1)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str | list | tuple):
+            kind = "bytes (decode them first)" if isinstance(text, bytes | bytearray) else type(text).__name__
+            raise TypeError(f"text at position {i} must be str or a list of sentences, got {kind}")
+    return texts
