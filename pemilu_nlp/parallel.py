@@ -194,12 +194,16 @@ def _process_isolated(state: dict[str, Any], chunk: tuple[int, list, list | None
             for outcome in _process_isolated(state, (start + i, texts[i:i + 1], titles[i:i + 1] if titles else None))]
 
 
+def _with_titles(texts: list, titles: list | None) -> list:
+    return [f"{t}\n{x}" if t else x for t, x in zip(titles or [None] * len(texts), texts)]
+
+
 def _process(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> Any:
     start, texts, titles = chunk
     work: Work = state["work"]
-    if work.task == "classify":
+    if work.task == "classify":  # a title is read with its text, as one process reads it
         model = state["classifier"]
-        proba = model.predict_proba_matrix(texts)
+        proba = model.predict_proba_matrix(_with_titles(texts, titles))
         return [str(c) for c in model.classes_], proba, np.asarray(model.decide(proba), dtype=np.int8)
     summaries = []
     summarizer = state["summarizer"]
@@ -213,8 +217,7 @@ def _process(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> Any
     from .models import topics_and_probabilities
     from .pipeline import ArticleAnalysis
 
-    model_inputs = [f"{t}\n{x}" if t else x for t, x in zip(titles or [None] * len(texts), texts)]
-    topics, probabilities = topics_and_probabilities(state["classifier"], model_inputs)
+    topics, probabilities = topics_and_probabilities(state["classifier"], _with_titles(texts, titles))
     return [ArticleAnalysis(t, p, s) for t, p, s in zip(topics, probabilities, summaries)]
 
 

@@ -89,7 +89,9 @@ def test_jobs_and_models_are_checked():
 
 def test_cli_jobs_gives_the_same_output_and_reports_bad_lines(tmp_path, capsys, articles):
     corpus = tmp_path / "c.jsonl"
-    lines = [json.dumps({"id": f"a{i}", "text": t}) for i, t in enumerate(articles[:11])]
+    # every other line has a title: one process classifies title + text, so must the workers
+    lines = [json.dumps({"id": f"a{i}", "text": t, **({"title": t.split(".")[0]} if i % 2 else {})})
+             for i, t in enumerate(articles[:11])]
     lines.insert(5, "{broken")
     corpus.write_text("\n".join(lines) + "\n", "utf-8")
     seeds = sorted(str(p) for p in SEEDS.glob("*.txt"))
