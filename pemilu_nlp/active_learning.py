@@ -27,7 +27,6 @@ inside the pool.
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .errors import PemiluNLPError
+from .jsonl import BadLine, parse_line
 from .labelling import text_key
 
 __all__ = ["STRATEGIES", "EmptyPoolError", "PoolArticle", "Suggestion", "decision_scores", "read_pool",
@@ -224,10 +224,10 @@ def read_pool(paths: str | Path | Iterable[str | Path]) -> tuple[list[PoolArticl
             if not line.strip():
                 continue
             where = f"{file}:{line_no}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                problems.append(f"{where}: invalid JSON ({err.msg})")
+            try:  # huge integers, deep nesting: reported; lone surrogates: repaired to U+FFFD
+                record, _ = parse_line(line, surrogates="replace")
+            except BadLine as err:
+                problems.append(f"{where}: {err}")
                 continue
             if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
                 problems.append(f"{where}: a pool line needs a non-empty string 'text'")

@@ -27,6 +27,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from .errors import CorpusError, LabelImportError
+from .jsonl import BadLine, parse_line, replace_lone_surrogates
 from .schema import NO_TOPIC, SchemaLike, as_schema
 
 __all__ = [
@@ -220,9 +221,11 @@ def _annotator(ann: dict[str, Any]) -> Any:
 def _read_label_studio(path: Path, text: str, order: list[str],
                        report: ImportReport) -> tuple[list[LabelledArticle], list[str]]:
     try:
-        tasks = json.loads(text)
+        tasks, _ = replace_lone_surrogates(json.loads(text))  # lone surrogates -> U+FFFD
     except json.JSONDecodeError as err:
         raise LabelImportError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
+    except (RecursionError, ValueError) as err:  # deep nesting, integers over 4,300 digits
+        raise LabelImportError(f"{path}: not a usable JSON export ({str(err).splitlines()[0] or 'nested too deeply'})") from None
     if not isinstance(tasks, list):
         raise LabelImportError(f"{path}: a Label Studio export is a JSON list of tasks, got {type(tasks).__name__}")
     known = set(order)
@@ -275,10 +278,10 @@ def _read_doccano(path: Path, text: str, order: list[str],
         if not line.strip():
             continue
         where = f"{path}:{line_no}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise LabelImportError(f"{where}: invalid JSON ({err.msg})") from None
+        try:  # lone surrogates are repaired to U+FFFD; huge integers and deep nesting refused
+            record, _ = parse_line(line, surrogates="replace")
+        except BadLine as err:
+            raise LabelImportError(f"{where}: {err}") from None
         if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
             raise LabelImportError(f"{where}: a doccano record needs a non-empty 'text'")
         labels = record.get("label", record.get("labels"))

@@ -103,6 +103,8 @@ def _read_schema_file(path: Path) -> tuple[Topic, ...]:
         raise SchemaError(f"{path}: cannot read the schema file ({err})") from None
     except json.JSONDecodeError as err:
         raise SchemaError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
+    except (RecursionError, ValueError) as err:  # deep nesting, integers over 4,300 digits
+        raise SchemaError(f"{path}: not a usable schema file ({str(err).splitlines()[0] or 'nested too deeply'})") from None
     return parse_schema(raw, source=str(path))
 
 

@@ -90,6 +90,20 @@ class _TreeRSS:
                 pass
         return total
 
+    def unique(self) -> int:
+        """Memory private to the processes of the tree (USS): pages shared between them, such as
+        Ray's object store mapped into every worker, count once, not once per process (slower
+        to read than RSS, so only for occasional samples)."""
+        import psutil
+
+        total = 0
+        for process in [self._process, *self._process.children(recursive=True)]:
+            try:
+                total += process.memory_full_info().uss
+            except psutil.Error:
+                pass
+        return total
+
     def __enter__(self) -> _TreeRSS:
         self.peak = self._sample()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -206,7 +220,7 @@ def ray_loop(n: int, texts: list[str], words: int, batch_size: int,
              concurrency: int | None) -> tuple[float, str, float, list]:
     """The same articles through :func:`pemilu_nlp.ray_engine.annotate` (topics only), streamed back
     in order: seconds (actor start-up included), digest, peak RSS of the whole process tree
-    (driver, raylet, workers) and (documents done, tree RSS MB) samples."""
+    (driver, raylet, workers) and (documents done, tree RSS MB, tree USS MB) samples."""
     import hashlib
 
     import ray
@@ -235,7 +249,7 @@ def ray_loop(n: int, texts: list[str], words: int, batch_size: int,
         if done >= next_sample:
             rss = tree._sample() / 2**20
             peak = max(peak, rss)
-            samples.append((done, round(rss, 1)))
+            samples.append((done, round(rss, 1), round(tree.unique() / 2**20, 1)))
             next_sample += step
     seconds = time.perf_counter() - start
     if done != n:
