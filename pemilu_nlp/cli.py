@@ -317,7 +317,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.report:
             Path(args.report).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
         return 0
-    thresholds = args.thresholds or ("oof" if args.model == "tfidf" else "dev")
+    thresholds = args.thresholds  # None: the model kind's default (oof for TF-IDF, dev for IndoBERT)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TrainingWarning)
         try:

@@ -111,7 +111,7 @@ def _resolve_split(articles: Sequence[Article], corpus: Path, split: str | Path 
 
 def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split: str | Path | None = None,
                 schema: SchemaLike = None, report: str | Path | None = None, params: dict | None = None,
-                verbose: bool = True, thresholds: str = "dev",
+                verbose: bool = True, thresholds: str | None = None,
                 unlabelled: Sequence[str | Path] = ()) -> tuple[Any, dict]:
     """Fit, choose thresholds, score on test, save to ``out``; returns (model, report).
 
@@ -120,11 +120,14 @@ def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split:
     ``split``: a split file; without one, ``split.json`` beside the corpus, and without that a seeded
     iterative-stratified split is made and written to ``out/split.json``.  Topics too rare to be in
     every part get a :class:`TrainingWarning` naming them and their counts.
-    ``thresholds="dev"``: fit on train, tune thresholds on dev.  ``thresholds="oof"`` (TF-IDF only):
+    ``thresholds="dev"``: fit on train, tune thresholds on dev.  ``thresholds="oof"`` (TF-IDF only,
+    and its default, as in ``pemilu-nlp train``; ``None`` picks it):
     fit on train and dev together, thresholds from out-of-fold scores of those articles (every
     labelled example counts; see :meth:`TfidfTopicClassifier.tune_thresholds_oof`).
     ``unlabelled`` (TF-IDF only): news files or folders the vocabulary and idf also learn from.
     """
+    if thresholds is None:
+        thresholds = "oof" if kind == "tfidf" else "dev"
     if thresholds not in ("dev", "oof") or (thresholds == "oof" and kind != "tfidf"):
         raise ValueError(f"thresholds must be 'dev' or (TF-IDF only) 'oof', got {thresholds!r} for {kind}")
     corpus = Path(corpus)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from conftest import OWN_SCHEMA, own_records, write_jsonl
 
+from pemilu_nlp.cli import main
 from pemilu_nlp.corpus import load_split
 from pemilu_nlp.errors import ModelFormatError
 from pemilu_nlp.models import load_model
@@ -92,3 +94,13 @@ def test_cli_train_prints_rare_topic_warnings_and_cv_with_schema(own, tmp_path, 
     assert "warning: topic 'kosong' has no labelled example" in capsys.readouterr().err
     assert main(["train", "--data", str(corpus), "--schema", str(schema), "--cv", "2"]) == 0
     assert json.loads(capsys.readouterr().out)["topics"] == OWN_IDS
+
+
+def test_python_and_the_cli_train_the_same_recipe_by_default(own, tmp_path, capsys):
+    corpus, schema = own
+    train_model("tfidf", corpus, tmp_path / "py", schema=schema, verbose=False)
+    assert main(["train", "--data", str(corpus), "--schema", str(schema), "--out", str(tmp_path / "cli")]) == 0
+    capsys.readouterr()
+    py, cli = load_model(tmp_path / "py"), load_model(tmp_path / "cli")
+    assert py.config_["training_data"]["thresholds"] == cli.config_["training_data"]["thresholds"] == "oof"
+    np.testing.assert_array_equal(py.thresholds_, cli.thresholds_)
