@@ -639,7 +639,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PemiluNLPError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, OSError) as err:  # OSError: a missing or unreadable file named by a library call
         print(f"error: {err}", file=sys.stderr)
         return 2
 

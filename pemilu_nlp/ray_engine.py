@@ -231,11 +231,17 @@ def run_cli(paths: Sequence[str], out: str, *, model: str | None, method: str | 
             ray.init(include_dashboard=False, log_to_driver=False)
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True  # Parquet rows in input order
-    dataset = annotate(read_documents(paths), model=model, method=method, count=count, concurrency=concurrency,
-                       batch_size=batch_size)
-    # writing is part of the same streaming pipeline: the writer tasks need no CPU of their own, or
-    # they would wait for the CPUs the actors hold
-    dataset.write_parquet(out, ray_remote_args={"num_cpus": 0})
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pemilu-nlp-ray-") as scratch:
+        inputs, problems = checked_local_jsonl(paths, Path(scratch))
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        dataset = annotate(read_documents(inputs), model=model, method=method, count=count,
+                           concurrency=concurrency, batch_size=batch_size)
+        # writing is part of the same streaming pipeline: the writer tasks need no CPU of their own,
+        # or they would wait for the CPUs the actors hold
+        dataset.write_parquet(out, ray_remote_args={"num_cpus": 0})
     import pyarrow.dataset as pads
 
     table = pads.dataset(out, format="parquet").to_table(columns=["error"])
@@ -243,8 +249,49 @@ def run_cli(paths: Sequence[str], out: str, *, model: str | None, method: str | 
     print(f"wrote {rows} rows to {out}", file=sys.stderr)
     if bad:
         print(f"{bad} row(s) could not be processed (see the 'error' column)", file=sys.stderr)
-        return 1
-    return 0
+    if problems:
+        print(f"{len(problems)} input line(s) could not be read", file=sys.stderr)
+    return 1 if bad or problems else 0
+
+
+def checked_local_jsonl(paths: Sequence[str], scratch: Path) -> tuple[list[str], list[str]]:
+    """Local JSONL inputs read line by line as the default engine reads them: a line that is not
+    usable JSON (invalid, an integer over 4,300 digits, nesting too deep) is reported by file:line
+    and left out, lone surrogates are repaired to U+FFFD; a file with such lines is replaced by a
+    clean copy in ``scratch`` (Ray's JSON reader would fail the whole job on one bad line).
+    Other paths (Parquet, folders, remote URLs) pass through unchanged."""
+    import gzip
+    import json
+
+    from .jsonl import BadLine, parse_line
+
+    out, problems = [], []
+    for number, raw in enumerate(paths):
+        path = Path(raw)
+        if "://" in raw or not path.is_file() or not path.name.lower().endswith((".jsonl", ".jsonl.gz")):
+            out.append(raw)
+            continue
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        clean = scratch / f"{number}-{path.name.removesuffix('.gz')}"
+        bad_here, repaired = 0, 0
+        with opener(path, "rb") as lines, open(clean, "w", encoding="utf-8") as sink:
+            for line_no, raw_line in enumerate(lines, 1):
+                try:
+                    line = raw_line.decode("utf-8")
+                    if not line.strip():
+                        continue
+                    record, fixed = parse_line(line, surrogates="replace")
+                    if not isinstance(record, dict):
+                        raise BadLine("a JSONL line must be an object with 'text'")
+                except (BadLine, UnicodeDecodeError) as err:
+                    why = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else str(err)
+                    problems.append(f"{path}:{line_no}: {why}")
+                    bad_here += 1
+                    continue
+                repaired += fixed
+                sink.write((line if not fixed else json.dumps(record, ensure_ascii=False)).rstrip("\n") + "\n")
+        out.append(str(clean) if bad_here or repaired else raw)
+    return out, problems
 
 
 def rows_with_errors(table) -> int:

@@ -86,3 +86,25 @@ def test_inputs_ray_cannot_read_are_clear_errors(local_ray, tmp_path):
         read_documents(tmp_path / "missing.jsonl")
     with pytest.raises(TypeError, match="ray.data.Dataset"):
         annotate(42)
+
+
+def test_cli_run_engine_ray_reports_bad_lines_by_file_and_line_and_keeps_the_rest(local_ray, articles, tmp_path,
+                                                                                  capsys):
+    import pyarrow.parquet as pq
+
+    from pemilu_nlp.cli import main
+
+    corpus = tmp_path / "mixed.jsonl"
+    good = [json.dumps({"id": f"g{i}", "text": t}) for i, t in enumerate(articles[:4])]
+    lines = [good[0], "{broken", good[1], '{"id": "big", "text": "x", "n": ' + "9" * 5000 + "}", good[2],
+             '{"id": "sur", "text": "Lapas dijaga \\ud800 ketat."}', good[3]]
+    corpus.write_text("\n".join(lines) + "\n", "utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--engine", "ray", str(corpus), "--out", str(out), "--batch-size", "4"]) == 1
+    err = capsys.readouterr().err
+    assert f"{corpus}:2:" in err and f"{corpus}:4:" in err and "2 input line(s) could not be read" in err
+    table = pq.read_table(out)
+    assert table.column("id").to_pylist() == ["g0", "g1", "g2", "sur", "g3"]
+    assert table.column("error").null_count == 5
+    assert main(["run", "--engine", "ray", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
