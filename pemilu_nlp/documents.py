@@ -101,6 +101,11 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str] | ReadFail
                 yield item, item.relative_to(path).as_posix()[:-len(_kind(item))]
             if not found:
                 yield ReadFailure(str(path), "folder holds no .txt, .jsonl or .jsonl.gz file")
+        elif path.is_file() and path.name.lower().endswith((".json", ".json.gz")):
+            # read as plain text it would be one nonsense "article"; JSONL is told by its name
+            yield ReadFailure(str(path), "a .json file: records are read from JSONL files named .jsonl or "
+                                         ".jsonl.gz (one {'id', 'title', 'text'} object a line); rename it if "
+                                         "it is JSONL")
         elif path.is_file():
             yield path, path.name[:-len(_kind(path))] if _kind(path) else path.stem
         elif path.is_symlink():

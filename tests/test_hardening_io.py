@@ -247,3 +247,16 @@ print("ok")
     # the timeout turns a regression (a hung child) into a failure instead of a hung test run
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240, cwd=ROOT)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def test_a_json_file_is_reported_not_read_as_one_plain_text_article(tmp_path, capsys):
+    from pemilu_nlp.cli import main
+
+    records = tmp_path / "b.json"
+    records.write_text("\n".join(json.dumps({"id": f"r{i}", "text": "Polisi menjaga TPS."}) for i in range(5)), "utf-8")
+    seed = tmp_path / "a.txt"
+    seed.write_text("Polisi menjaga TPS di Banjarmasin.", "utf-8")
+    assert main(["classify", str(records), str(seed)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 1 and captured.out.startswith("a\t")
+    assert "b.json: a .json file" in captured.err
