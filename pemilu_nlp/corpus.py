@@ -169,6 +169,10 @@ def label_matrix(articles: Sequence[Article], topics: Sequence[str] | None = Non
 # ---------------------------------------------------------------------------------------------
 # The fixed split
 # ---------------------------------------------------------------------------------------------
+#: Fewer articles leave a part of the split empty (25 % test, 15 % dev).
+MIN_SPLIT_ARTICLES = 10
+
+
 def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size: float = 0.25,
                seed: int = 13, schema: SchemaLike = None) -> dict[str, list[str]]:
     """Iterative stratification (Sechidis et al., 2011) into train/dev/test ids.
@@ -178,6 +182,9 @@ def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size
     """
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 
+    if len(articles) < MIN_SPLIT_ARTICLES:
+        raise CorpusError(f"{len(articles)} labelled article(s) are too few for a train/dev/test split: label at "
+                          f"least {MIN_SPLIT_ARTICLES} (a few hundred to learn rare topics), or pass a split file")
     y = label_matrix(articles, topic_ids(schema))
     y = np.hstack([y, (y.sum(axis=1) == 0).astype(np.int8)[:, None]])
     ids = np.array([a.id for a in articles])

@@ -104,3 +104,12 @@ def test_python_and_the_cli_train_the_same_recipe_by_default(own, tmp_path, caps
     py, cli = load_model(tmp_path / "py"), load_model(tmp_path / "cli")
     assert py.config_["training_data"]["thresholds"] == cli.config_["training_data"]["thresholds"] == "oof"
     np.testing.assert_array_equal(py.thresholds_, cli.thresholds_)
+
+
+def test_a_corpus_too_small_for_a_split_says_so(tmp_path):
+    from pemilu_nlp.errors import CorpusError
+
+    corpus = tmp_path / "tiny.jsonl"
+    write_jsonl(corpus, own_records(8)[:2])
+    with pytest.raises(CorpusError, match="2 labelled article.s. are too few for a train/dev/test split"):
+        train_model("tfidf", corpus, tmp_path / "m", schema=OWN_SCHEMA, verbose=False)
