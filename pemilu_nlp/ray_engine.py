@@ -121,14 +121,21 @@ class Annotator:
         return pa.table(columns)
 
 
+#: Zero-CPU read and write tasks running at once (see :func:`read_documents`).
+READ_CONCURRENCY = 4
+
+
 def read_documents(paths: str | Path | Sequence[str | Path], **read_args: Any):
     """A dataset from JSONL (``.jsonl``, ``.jsonl.gz``, ``.json``) or Parquet files or folders of them.
 
     Read tasks reserve no CPU (``num_cpus=0``) unless told otherwise: reading is I/O, and a read
-    task that waits for a CPU held by the annotating actors waits for ever.
+    task that waits for a CPU held by the annotating actors waits for ever.  Zero-CPU tasks are
+    otherwise unbounded (Ray starts a worker process for each), so at most ``READ_CONCURRENCY`` run
+    at once.
     """
     ray = _ray()
     read_args.setdefault("num_cpus", 0)
+    read_args.setdefault("concurrency", READ_CONCURRENCY)
     paths = [os.fspath(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
     if not paths:
         raise ValueError("no input paths given")
@@ -241,7 +248,7 @@ def run_cli(paths: Sequence[str], out: str, *, model: str | None, method: str | 
                            concurrency=concurrency, batch_size=batch_size)
         # writing is part of the same streaming pipeline: the writer tasks need no CPU of their own,
         # or they would wait for the CPUs the actors hold
-        dataset.write_parquet(out, ray_remote_args={"num_cpus": 0})
+        dataset.write_parquet(out, ray_remote_args={"num_cpus": 0}, concurrency=READ_CONCURRENCY)
     import pyarrow.dataset as pads
 
     table = pads.dataset(out, format="parquet").to_table(columns=["error"])

@@ -235,10 +235,12 @@ def ray_loop(n: int, texts: list[str], words: int, batch_size: int,
     blocks = max(2, min(2000, n // batch_size))
     start = time.perf_counter()
     # ids as one int64 array (8 bytes a document) -> texts made inside Ray by tasks that reserve no
-    # CPU, so that every CPU can hold an annotating actor (ray.data.range's read tasks would need one)
+    # CPU, so that every CPU can hold an annotating actor (ray.data.range's read tasks would need one);
+    # at most two such tasks at once: zero-CPU tasks are otherwise unbounded, and Ray starts a worker
+    # process for each (memory that grew with the input)
     ds = ray.data.from_numpy(np.array_split(np.arange(n, dtype=np.int64), blocks)) \
         .map_batches(_make_short, fn_kwargs={"texts": texts, "words": words}, batch_format="pyarrow",
-                     batch_size=batch_size, num_cpus=0)
+                     batch_size=batch_size, num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
     out = annotate(ds, method=None, batch_size=batch_size,
                    concurrency=concurrency or int(ray.cluster_resources().get("CPU", 1)))
     step = max(batch_size, n // 10)
