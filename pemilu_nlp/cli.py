@@ -350,6 +350,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if not args.split and not Path(split).is_file() and (Path(args.models[0]) / "split.json").is_file():
         split = Path(args.models[0]) / "split.json"  # the split train made for this corpus
     part = split_corpus(articles, load_split(split))[args.part]
+    for folder, _ in models:
+        _warn_if_trained_on(folder, part, args.part)
     reports = [(folder, evaluate_model(model, part)) for folder, model in models]
     if args.json:
         print(json.dumps([{"model": f, **r} for f, r in reports], indent=1))
@@ -365,6 +367,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         for topic in topics:
             print(f"{topic:<24}" + "".join(f"{r['per_topic'][topic]['f1']:>20.3f}" for _, r in reports))
     return 0
+
+
+def _warn_if_trained_on(folder: str, part: list, part_name: str) -> None:
+    """Say so when a model whose own split (``split.json`` that ``train`` wrote into its folder)
+    put some of the evaluated articles in its train or dev part: its scores would be inflated."""
+    from .corpus import load_split
+
+    own = Path(folder) / "split.json"
+    if not own.is_file():
+        return
+    seen = set(load_split(own)["train"]) | set(load_split(own)["dev"])
+    overlap = sum(article.id in seen for article in part)
+    if overlap:
+        print(f"warning: {folder} learned from {overlap} of these {len(part)} {part_name} articles (its own "
+              f"split.json differs from the split used here); its scores are inflated", file=sys.stderr)
 
 
 def _evaluate_cv(args: argparse.Namespace) -> int:

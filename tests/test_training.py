@@ -113,3 +113,16 @@ def test_a_corpus_too_small_for_a_split_says_so(tmp_path):
     write_jsonl(corpus, own_records(8)[:2])
     with pytest.raises(CorpusError, match="2 labelled article.s. are too few for a train/dev/test split"):
         train_model("tfidf", corpus, tmp_path / "m", schema=OWN_SCHEMA, verbose=False)
+
+
+def test_evaluate_warns_when_a_model_learned_from_the_articles_it_is_scored_on(own, tmp_path, capsys):
+    corpus, schema = own
+    train_model("tfidf", corpus, tmp_path / "m1", schema=schema, verbose=False)
+    # a second model with a split of its own that puts m1's test articles in its training part
+    train_model("tfidf", corpus, tmp_path / "m2", schema=schema, verbose=False)
+    split = json.loads((tmp_path / "m2" / "split.json").read_text())
+    split["train"], split["test"] = split["train"] + split["test"], []
+    (tmp_path / "m2" / "split.json").write_text(json.dumps(split))
+    assert main(["evaluate", str(tmp_path / "m1"), str(tmp_path / "m2"), "--data", str(corpus)]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {tmp_path / 'm2'} learned from" in err and str(tmp_path / "m1") + " learned" not in err
