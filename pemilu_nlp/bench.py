@@ -33,32 +33,63 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else float("nan")
 
 
-class _PeakRSS:
-    """Samples the process RSS in a thread while a block runs; ``peak`` in bytes."""
+class PeakRSS:
+    """Samples RSS in a thread while a block runs; ``peak`` in bytes.  ``children=True`` adds the
+    process's children (worker processes, a local Ray instance)."""
 
-    def __init__(self, interval: float = 0.005):
+    def __init__(self, interval: float = 0.005, *, children: bool = False):
         import psutil
 
         self._process = psutil.Process()
         self._interval = interval
+        self._children = children
         self.peak = 0
         self._stop = threading.Event()
 
-    def __enter__(self) -> _PeakRSS:
-        self.peak = self._process.memory_info().rss
+    def _processes(self) -> list:
+        return [self._process, *self._process.children(recursive=True)] if self._children else [self._process]
+
+    def sample(self) -> int:
+        """RSS now (of the tree, with ``children``)."""
+        import psutil
+
+        total = 0
+        for process in self._processes():
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:  # a worker that ended between listing and reading
+                pass
+        return total
+
+    def unique(self) -> int:
+        """Memory private to each process (USS), summed: pages shared between processes, such as
+        Ray's object store mapped into every worker, count once, not once per process (slower
+        to read than RSS, so only for occasional samples)."""
+        import psutil
+
+        total = 0
+        for process in self._processes():
+            try:
+                total += process.memory_full_info().uss
+            except psutil.Error:
+                pass
+        return total
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = self.sample()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._process.memory_info().rss)
+            self.peak = max(self.peak, self.sample())
             time.sleep(self._interval)
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, self._process.memory_info().rss)
+        self.peak = max(self.peak, self.sample())
 
 
 @dataclass
@@ -103,7 +134,7 @@ def measure(part: str, variant: str, run_batch: Callable[[Sequence[Any]], Any], 
         torch.cuda.reset_peak_memory_stats()
     outputs: list = []
     batch_ms, doc_ms = [], []
-    with _PeakRSS() as rss:
+    with PeakRSS() as rss:
         start = time.perf_counter()
         for batch in batches:
             t0 = time.perf_counter()

@@ -117,8 +117,11 @@ class FeatureScorer:
             if y.min() == y.max():
                 out[:, j] = float(y.max())
                 continue
-            out[:, j] = _score(make_head(self.head, **self._params(j)).fit(X_fit, y), X_eval)
+            out[:, j] = _score(self._fit_topic(j, X_fit, y), X_eval)
         return out
+
+    def _fit_topic(self, j: int, X_fit: Any, y: np.ndarray) -> Any:
+        return make_head(self.head, **self._params(j)).fit(X_fit, y)
 
 
 class TextModelScorer:
@@ -149,27 +152,19 @@ class SelfTrainingScorer(FeatureScorer):
         self.cue_pool, self.min_cues = cue_pool, min_cues
         self.added_: list[int] = []
 
-    def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray:
+    def _fit_topic(self, j: int, X_fit: Any, y: np.ndarray) -> Any:
         import scipy.sparse as sp
 
-        X_fit, X_eval = self.X[fit_idx], self.X[eval_idx]
-        out = np.zeros((len(eval_idx), Y_fit.shape[1]))
-        for j in range(Y_fit.shape[1]):
-            y = np.asarray(Y_fit[:, j]).astype(int)
-            if y.min() == y.max():
-                out[:, j] = float(y.max())
-                continue
-            model = make_head(self.head, **self._params(j)).fit(X_fit, y)
-            pool_scores = _score(model, self.pool)
-            candidates = np.flatnonzero(pool_scores >= self.cut)
-            if self.cue_pool is not None:
-                candidates = candidates[np.asarray(self.cue_pool)[candidates, j] >= self.min_cues]
-            limit = int(self.max_ratio * y.sum())
-            candidates = candidates[np.argsort(-pool_scores[candidates])][:limit]
-            self.added_.append(len(candidates))
-            if len(candidates):
-                model = make_head(self.head, **self._params(j)).fit(
-                    sp.vstack([X_fit, self.pool[candidates]]) if sp.issparse(X_fit) else
-                    np.vstack([X_fit, self.pool[candidates]]), np.r_[y, np.ones(len(candidates), int)])
-            out[:, j] = _score(model, X_eval)
-        return out
+        model = super()._fit_topic(j, X_fit, y)
+        pool_scores = _score(model, self.pool)
+        candidates = np.flatnonzero(pool_scores >= self.cut)
+        if self.cue_pool is not None:
+            candidates = candidates[np.asarray(self.cue_pool)[candidates, j] >= self.min_cues]
+        limit = int(self.max_ratio * y.sum())
+        candidates = candidates[np.argsort(-pool_scores[candidates])][:limit]
+        self.added_.append(len(candidates))
+        if not len(candidates):
+            return model
+        stacked = sp.vstack([X_fit, self.pool[candidates]]) if sp.issparse(X_fit) else \
+            np.vstack([X_fit, self.pool[candidates]])
+        return super()._fit_topic(j, stacked, np.r_[y, np.ones(len(candidates), int)])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .bench import Measurement
+from .bench import Measurement, PeakRSS
 
 __all__ = ["bench_parallel", "load_pool", "short_articles"]
 
@@ -68,61 +67,9 @@ def short_articles(texts: Sequence[str], n: int, *, words: int = 40) -> list[str
     return [short_article(texts, i, words) for i in range(n)]
 
 
-class _TreeRSS:
-    """Peak RSS of this process plus its children (workers), sampled in a thread."""
-
-    def __init__(self, interval: float = 0.05):
-        import psutil
-
-        self._process = psutil.Process()
-        self._interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-
-    def _sample(self) -> int:
-        import psutil
-
-        total = self._process.memory_info().rss
-        for child in self._process.children(recursive=True):
-            try:
-                total += child.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
-
-    def unique(self) -> int:
-        """Memory private to the processes of the tree (USS): pages shared between them, such as
-        Ray's object store mapped into every worker, count once, not once per process (slower
-        to read than RSS, so only for occasional samples)."""
-        import psutil
-
-        total = 0
-        for process in [self._process, *self._process.children(recursive=True)]:
-            try:
-                total += process.memory_full_info().uss
-            except psutil.Error:
-                pass
-        return total
-
-    def __enter__(self) -> _TreeRSS:
-        self.peak = self._sample()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
-            time.sleep(self._interval)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def timed(part: str, variant: str, call: Callable[[], Any], n_docs: int, settings: dict) -> tuple[Measurement, Any]:
     """One end-to-end call, timed, with the peak RSS of the process tree."""
-    with _TreeRSS() as rss:
+    with PeakRSS(0.05, children=True) as rss:
         start = time.perf_counter()
         out = call()
         seconds = time.perf_counter() - start
@@ -230,7 +177,7 @@ def ray_loop(n: int, texts: list[str], words: int, batch_size: int,
 
     columns = [f"p_{t}" for t in topic_ids()]
     digest = hashlib.sha256()
-    tree = _TreeRSS()
+    tree = PeakRSS(children=True)
     samples, peak, done = [], 0.0, 0
     blocks = max(2, min(2000, n // batch_size))
     start = time.perf_counter()
@@ -249,7 +196,7 @@ def ray_loop(n: int, texts: list[str], words: int, batch_size: int,
         _digest(np.column_stack([batch.column(c).to_numpy() for c in columns]), digest)
         done += batch.num_rows
         if done >= next_sample:
-            rss = tree._sample() / 2**20
+            rss = tree.sample() / 2**20
             peak = max(peak, rss)
             samples.append((done, round(rss, 1), round(tree.unique() / 2**20, 1)))
             next_sample += step
