@@ -25,7 +25,8 @@ import json
 import math
 import re
 import struct
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -35,9 +36,29 @@ from . import __version__
 from .errors import ModelFormatError
 
 __all__ = [
-    "MANIFEST", "boolean", "check_array", "check_params", "check_string_list", "check_thresholds",
-    "choice", "file_sha256", "int_pair", "integer", "number", "optional", "read_config",
-    "read_manifest", "safetensors_header", "seal", "seal_legacy", "write_config",
+    "MANIFEST",
+    "WEIGHTS",
+    "ModelFormat",
+    "OpenedFolder",
+    "boolean",
+    "check_array",
+    "check_params",
+    "check_string_list",
+    "check_thresholds",
+    "choice",
+    "file_sha256",
+    "int_pair",
+    "integer",
+    "number",
+    "open_folder",
+    "optional",
+    "read_config",
+    "read_manifest",
+    "safetensors_header",
+    "save_folder",
+    "seal",
+    "seal_legacy",
+    "write_config",
 ]
 
 MANIFEST = "manifest.json"
@@ -373,3 +394,95 @@ def check_shapes(folder: str | Path, name: str, header: dict[str, dict[str, Any]
         if tuple(header[key]["shape"]) != tuple(shape):
             raise ModelFormatError(f"{folder}: {name}: tensor {key} has shape {tuple(header[key]['shape'])}, "
                                    f"the settings in config.json give {tuple(shape)}")
+
+
+# ------------------------------------------------------------------------------------ one layer for every model
+WEIGHTS = "weights.safetensors"
+
+
+@dataclass(frozen=True)
+class ModelFormat:
+    """What one model family's saved folder is: its ``format`` name, version and allowed settings.
+
+    Each model declares one (``FORMAT = ModelFormat("pemilu_nlp.tfidf", 1, PARAMS)``) and saves and
+    loads through :func:`save_folder` / :func:`open_folder`; the checks are written once, here."""
+
+    name: str
+    version: int
+    params: Mapping[str, Check] = field(default_factory=dict)
+
+
+def save_folder(folder: str | Path, fmt: ModelFormat, *, params: Mapping[str, Any],
+                arrays: Mapping[str, np.ndarray] | None = None, json_files: Mapping[str, Any] | None = None,
+                files: Sequence[str] = (), config: Mapping[str, Any] | None = None) -> Path:
+    """Write a sealed model folder: ``arrays`` to ``weights.safetensors``, each of ``json_files``
+    (name -> JSON value), ``config.json`` (format, version, ``params`` and ``config``) and the
+    manifest over all of them and the already-written ``files``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = list(files)
+    if arrays is not None:
+        from safetensors.numpy import save_file
+
+        save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(folder / WEIGHTS))
+        written.append(WEIGHTS)
+    for name, value in (json_files or {}).items():
+        (folder / name).write_text(json.dumps(value, ensure_ascii=False) + "\n", "utf-8")
+        written.append(name)
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+    write_config(folder, {"format": fmt.name, "format_version": fmt.version, "params": params, **(config or {})},
+                 files=written)
+    return folder
+
+
+@dataclass
+class OpenedFolder:
+    """A verified model folder: its config, checked settings and JSON files; arrays on request."""
+
+    folder: Path
+    config: dict[str, Any]
+    params: dict[str, Any]
+    json: dict[str, Any]
+
+    def arrays(self, shapes: Mapping[str, tuple[int, ...]], *, name: str = WEIGHTS) -> dict[str, np.ndarray]:
+        """The tensors of ``name`` as numpy arrays, after their names and shapes were checked against
+        ``shapes`` from the header (nothing allocated before) and their values for finiteness."""
+        from safetensors import SafetensorError
+        from safetensors.numpy import load_file
+
+        check_shapes(self.folder, name, safetensors_header(self.folder, name), shapes)
+        try:
+            loaded = load_file(str(self.folder / name))
+        except (SafetensorError, OSError, ValueError) as err:
+            raise ModelFormatError(f"{self.folder}: cannot read the weights ({err})") from None
+        for key, array in loaded.items():
+            check_array(self.folder, f"{name} {key}", array)
+        return loaded
+
+    def build(self, cls: type, **overrides: Any) -> Any:
+        """``cls(**params, **overrides)``; settings this version does not know are a ModelFormatError."""
+        try:
+            return cls(**{**self.params, **overrides})
+        except TypeError as err:
+            raise ModelFormatError(f"{self.folder}: config.json has settings this version does not know "
+                                   f"({err})") from None
+
+
+def open_folder(folder: str | Path, fmt: ModelFormat, *, json_files: Sequence[str] = (), files: Sequence[str] = (),
+                complete: Sequence[str] = (), tuples: Sequence[str] = ()) -> OpenedFolder:
+    """Verify a sealed folder of format ``fmt`` (:func:`read_config`), check its settings against
+    ``fmt.params`` and read ``json_files``; ``tuples``: settings saved as lists that are tuples."""
+    folder = Path(folder)
+    config = read_config(folder, expected_format=fmt.name, supported_versions=[fmt.version],
+                         files=[*json_files, *files], complete=complete)
+    params = dict(check_params(folder, config.get("params", {}), fmt.params))
+    for key in tuples:
+        if params.get(key) is not None:
+            params[key] = tuple(params[key])
+    loaded = {}
+    for name in json_files:
+        try:
+            loaded[name] = json.loads(_read_small(folder / name).decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+            raise ModelFormatError(f"{folder}: cannot read {name} ({err})") from None
+    return OpenedFolder(folder, config, params, loaded)
