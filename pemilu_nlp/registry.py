@@ -1,0 +1,117 @@
+"""Every model family's names in one place: name -> class, saved ``format`` -> class, shipped folders.
+
+Classes are named as ``"module:Class"`` strings and imported on first use, so ``import pemilu_nlp``
+stays light (torch loads only when an IndoBERT or neural model is asked for).  The CLI's choices,
+the training script, the benchmark and :func:`load` all read these maps: adding a model is one
+line here.
+
+>>> from pemilu_nlp.registry import CLASSIFIERS, classifier_class
+>>> sorted(CLASSIFIERS)
+['indobert', 'tfidf']
+>>> classifier_class("tfidf").__name__
+'TfidfTopicClassifier'
+"""
+from __future__ import annotations
+
+import importlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelFormatError
+
+__all__ = [
+    "CLASSIFIERS", "FORMATS", "SHIPPED", "SUMMARIZERS", "classifier_class", "load", "load_default",
+    "shipped_folder", "summarizer_class",
+]
+
+#: topic classifiers by name (``pemilu-nlp train --model NAME``)
+CLASSIFIERS: dict[str, str] = {
+    "tfidf": "pemilu_nlp.tfidf:TfidfTopicClassifier",
+    "indobert": "pemilu_nlp.indobert:IndoBertTopicClassifier",
+}
+
+#: extractive summarisers by name (``--method NAME``)
+SUMMARIZERS: dict[str, str] = {
+    "lead": "pemilu_nlp.summarize.lead:LeadSummarizer",
+    "textrank": "pemilu_nlp.summarize.graph:TextRankSummarizer",
+    "lexrank": "pemilu_nlp.summarize.graph:LexRankSummarizer",
+    "trained": "pemilu_nlp.summarize.trained:TrainedSummarizer",
+    "neural": "pemilu_nlp.summarize.neural:NeuralSummarizer",
+    "embedding": "pemilu_nlp.summarize.embedding:EmbeddingCentralitySummarizer",
+}
+
+#: saved folder ``format`` (in its config.json) -> the class whose ``load(folder)`` reads it
+FORMATS: dict[str, str] = {
+    "pemilu_nlp.tfidf": CLASSIFIERS["tfidf"],
+    "pemilu_nlp.indobert": CLASSIFIERS["indobert"],
+    "pemilu_nlp.sentence_scorer": SUMMARIZERS["trained"],
+    "pemilu_nlp.neural_sentence_scorer": SUMMARIZERS["neural"],
+}
+
+#: the shipped model folders (``models/`` in the source tree, ``pemilu_nlp.models`` when installed)
+SHIPPED: dict[str, str] = {
+    "tfidf": "tfidf-default",
+    "trained": "summarizer-default",
+    "neural": "summarizer-neural",
+}
+
+
+def _resolve(target: str) -> type:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _lookup(family: dict[str, str], name: object, what: str) -> type:
+    if not isinstance(name, str) or name not in family:
+        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(family)}")
+    return _resolve(family[name])
+
+
+def classifier_class(name: str) -> type:
+    """The topic classifier class registered as ``name``."""
+    return _lookup(CLASSIFIERS, name, "classifier")
+
+
+def summarizer_class(name: str) -> type:
+    """The summariser class registered as ``name``."""
+    return _lookup(SUMMARIZERS, name, "summariser")
+
+
+def shipped_folder(name: str) -> Path:
+    """Folder of a shipped model (a key of :data:`SHIPPED`), installed or in a source checkout."""
+    if name not in SHIPPED:
+        raise ValueError(f"no shipped model {name!r}; shipped: {', '.join(SHIPPED)}")
+    folder_name = SHIPPED[name]
+    # the checkout beside the running package first: an editable install maps the package of
+    # shipped models to the folder it was installed from, which may be another checkout than the code
+    candidates = [Path(__file__).resolve().parent.parent / "models" / folder_name]
+    for package in ("pemilu_nlp.models", "pemilu_nlp.default_models"):
+        try:
+            candidates.append(Path(str(resources.files(package).joinpath(folder_name))))
+        except (ModuleNotFoundError, TypeError):
+            pass
+    for folder in candidates:
+        if (folder / "config.json").is_file():
+            return folder
+    raise ModelFormatError(f"the shipped model {folder_name!r} is not installed (looked in "
+                           f"{', '.join(map(str, candidates))}); rebuild it with the command in README.md")
+
+
+def load(folder: str | Path, **options: Any) -> Any:
+    """Load any folder saved by this library (classifier or summariser), by the ``format`` in its
+    config.json; ``options`` go to that class's ``load`` (e.g. ``device=`` for IndoBERT)."""
+    config_path = Path(folder) / "config.json"
+    try:
+        fmt = json.loads(config_path.read_text("utf-8")).get("format")
+    except (OSError, ValueError, AttributeError, RecursionError) as err:
+        raise ModelFormatError(f"{folder}: cannot read config.json ({type(err).__name__}: {err})") from None
+    if not isinstance(fmt, str) or fmt not in FORMATS:
+        raise ModelFormatError(f"{folder}: {fmt!r} is not a pemilu_nlp model format (known: {', '.join(FORMATS)})")
+    return _resolve(FORMATS[fmt]).load(folder, **options)
+
+
+def load_default() -> Any:
+    """The shipped TF-IDF topic classifier, trained on the project's corpus."""
+    return _resolve(CLASSIFIERS["tfidf"]).load(shipped_folder("tfidf"))
