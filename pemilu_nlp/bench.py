@@ -407,7 +407,7 @@ def _indobert_model(folder: str | None, corpus: str | Path | None, device: str, 
 
     if folder:
         return IndoBertTopicClassifier.load(folder, device=device), f"trained model {folder}"
-    from .tiny import INDOBERT_BASE, build_bert
+    from .testing import INDOBERT_BASE, build_bert
 
     base = workdir / "indobert-base-random"
     if not (base / "model.safetensors").exists():

@@ -260,7 +260,7 @@ def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epo
     between articles, rather than on random weights, where any noise flips decisions."""
     from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
     from .indobert import IndoBertTopicClassifier
-    from .tiny import build_bert
+    from .testing import build_bert
     from .training import default_split_path, evaluate_model
 
     folder = Path(workdir) / "tiny-finetuned"

@@ -111,7 +111,7 @@ def test_indobert_part_on_a_saved_tiny_classifier(tmp_path):
     pytest.importorskip("transformers")
     from pemilu_nlp.bench import bench_indobert, load_articles
     from pemilu_nlp.indobert import IndoBertTopicClassifier
-    from pemilu_nlp.tiny import build_bert
+    from pemilu_nlp.testing import build_bert
 
     articles = load_articles(None, 6, seed=1)
     base = build_bert(tmp_path / "bert", load_articles(None, 60), vocab_size=800)

@@ -106,7 +106,7 @@ def test_embedding_summaries_need_an_encoder_and_use_a_local_one(tmp_path, capsy
     import pytest
 
     pytest.importorskip("torch")
-    from pemilu_nlp.tiny import build_bert
+    from pemilu_nlp.testing import build_bert
 
     assert main(["summarize", "--method", "embedding", seed_files()[0]]) == 2
     assert "--encoder" in capsys.readouterr().err

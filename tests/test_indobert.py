@@ -12,7 +12,7 @@ pytest.importorskip("transformers")
 
 from pemilu_nlp.errors import ModelFormatError, WeightsUnavailableError  # noqa: E402
 from pemilu_nlp.indobert import IndoBertTopicClassifier, pool_logits, windows_of  # noqa: E402
-from pemilu_nlp.tiny import build_bert  # noqa: E402
+from pemilu_nlp.testing import build_bert  # noqa: E402
 
 LAPAS = "razia kamar narapidana di lapas rutan warga binaan kalapas pemasyarakatan"
 HOAKS = "hoaks disinformasi cek fakta video palsu beredar media sosial ujaran kebencian"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.onnx
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     from pemilu_nlp.indobert import IndoBertTopicClassifier
-    from pemilu_nlp.tiny import build_bert
+    from pemilu_nlp.testing import build_bert
 
     base = build_bert(tmp_path_factory.mktemp("bert"), load_articles(None, 60), vocab_size=800)
     return IndoBertTopicClassifier.untrained(str(base), device="cpu", progress=False, max_length=64, stride=16,

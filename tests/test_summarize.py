@@ -412,7 +412,7 @@ def test_the_shipped_neural_scorer_loads_and_prefers_the_lead():
 @pytest.fixture(scope="module")
 def embedding_summarizer(tmp_path_factory):
     pytest.importorskip("torch")
-    from pemilu_nlp.tiny import build_bert
+    from pemilu_nlp.testing import build_bert
 
     folder = build_bert(tmp_path_factory.mktemp("enc"), [ARTICLE, *SENTENCES] * 5, vocab_size=300)
     return get_summarizer("embedding", model_name_or_path=str(folder), device="cpu")

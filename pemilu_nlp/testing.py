@@ -1,4 +1,4 @@
-"""Build BERT models of the IndoBERT class without a model hub.
+"""Test and benchmark models without a model hub: BERTs of the IndoBERT class built from a config.
 
 Tests use a tiny one (2 layers) and the benchmark a full-size one with random weights: both get
 a WordPiece tokenizer trained by ``tokenizers`` on the given texts, and both are written with
