@@ -49,9 +49,9 @@ def indosum_text(record: dict) -> str:
     return "\n\n".join(" ".join(detokenize(s) for s in para) for para in record["paragraphs"])
 
 
-def load_pool(data_dir: Path) -> list[dict]:
+def load_pool(data_dir: Path, name: str = "news_pool.jsonl.gz") -> list[dict]:
     rows = []
-    with gzip.open(data_dir / "news_pool.jsonl.gz", "rt", encoding="utf-8") as fh:
+    with gzip.open(data_dir / name, "rt", encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
             rows.append({
