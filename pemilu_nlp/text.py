@@ -384,6 +384,29 @@ def _list_item_before(paragraph: str, dot: int, floor: int) -> tuple[int, int] |
     return (int(label) if label.isdigit() else ord(label) - ord("a") + 1), i
 
 
+def _inline_list_item(paragraph: str, dot: int, start: int, last_marker: int) -> tuple[int, int | None] | None:
+    """A list number whose dot is not a sentence end: ``(its value, where a sentence starts at it
+    or None)``; ``None`` when the dot at ``dot`` is no such list item."""
+    number = _list_item_before(paragraph, dot, start)
+    if number is None:
+        return None
+    value, at = number
+    head = paragraph[start:at] if at - start <= _MAX_TOKEN else "x"
+    if not head.strip():  # "1. Pertama" at the start of a sentence
+        return value, None
+    i = at
+    while i > start and paragraph[i - 1].isspace():
+        i -= 1
+    prev = paragraph[i - 1]
+    after_end = prev in ".!?" and not (
+        prev == "." and (t := _token_before(paragraph, i - 1, start)) is not None
+        and t.lower() in _ANY_ABBREVIATION)
+    if (value == 1 and (prev in ":;" or after_end)) or (last_marker and value == last_marker + 1):
+        # a list item inside the running text: "berikut: 1. Netralitas ASN, 2. …"
+        return value, (at if after_end else None)
+    return None
+
+
 def _split_paragraph(paragraph: str) -> list[str]:
     """Sentences of one paragraph.  Every step looks at a bounded window around one candidate
     boundary (or at a run it consumes once), so the whole split is linear in the paragraph."""
@@ -424,27 +447,13 @@ def _split_paragraph(paragraph: str) -> list[str]:
             token = _token_before(paragraph, dot, start)
             if token is not None and _is_abbreviation(token, paragraph[nxt].isdigit()):
                 continue
-            number = _list_item_before(paragraph, dot, start)
-            if number is not None:
-                value, at = number
-                head = paragraph[start:at] if at - start <= _MAX_TOKEN else "x"
-                if not head.strip():  # "1. Pertama" at the start of a sentence
-                    last_marker = value
-                    continue
-                i = at
-                while i > start and paragraph[i - 1].isspace():
-                    i -= 1
-                prev = paragraph[i - 1]
-                after_end = prev in ".!?" and not (
-                    prev == "." and (t := _token_before(paragraph, i - 1, start)) is not None
-                    and t.lower() in _ANY_ABBREVIATION)
-                if (value == 1 and (prev in ":;" or after_end)) or (last_marker and value == last_marker + 1):
-                    # a list item inside the running text: "berikut: 1. Netralitas ASN, 2. …"
-                    last_marker = value
-                    if after_end:  # the item starts a sentence: "… dua hal. 1. Netralitas."
-                        emit(at)
-                        start = at
-                    continue
+            item = _inline_list_item(paragraph, dot, start, last_marker)
+            if item is not None:
+                last_marker, split_at = item
+                if split_at is not None:  # the item starts a sentence: "… dua hal. 1. Netralitas."
+                    emit(split_at)
+                    start = split_at
+                continue
         if end - start <= _MAX_TOKEN and _LIST_MARKER.fullmatch(paragraph[start:dot].strip()):
             continue  # "a. Pertama", "(ii). …"
         emit(end)
