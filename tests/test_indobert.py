@@ -49,7 +49,9 @@ def fitted(tiny_bert):
     texts, labels = signal_corpus()
     model = IndoBertTopicClassifier(str(tiny_bert), max_length=32, stride=8, epochs=10, batch_size=6,
                                     learning_rate=3e-3, warmup_ratio=0.0, early_stopping_patience=20,
-                                    device="cpu", progress=False, seed=0)
+                                    device="cpu", precision="fp32", progress=False, seed=0)
+    # fp32: these tests are about windows, pooling and batching; bf16 (``auto`` on a CPU with native
+    # bf16) rounds differently with other padding, and has its own agreement checks
     return model.fit(texts, labels, X_dev=texts, y_dev=labels)
 
 
