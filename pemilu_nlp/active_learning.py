@@ -302,7 +302,7 @@ def suggest(model: Any, pool: Sequence[str] | Sequence[PoolArticle], *, n: int =
     if not fresh:
         raise EmptyPoolError(f"all {len(articles)} pool articles are already labelled (or repeats): nothing to suggest")
     texts = [a.model_text for a in fresh]
-    proba = np.asarray(model.predict_proba_matrix(texts), dtype=float)
+    proba = np.asarray(model.predict_proba(texts), dtype=float)
     thresholds = np.asarray(model.thresholds_, dtype=float)
     decisions = np.asarray(model.decide(proba))
     scores, confidence = decision_scores(proba, thresholds, strategy, topic_index)

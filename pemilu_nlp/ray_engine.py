@@ -51,9 +51,9 @@ class Annotator:
             from threadpoolctl import threadpool_limits
 
             self._limits = threadpool_limits(threads)
-        from .models import load_default, load_model
+        from .registry import load, load_default
 
-        self.classifier = load_model(model) if model else load_default()
+        self.classifier = load(model) if model else load_default()
         self.classes = [str(c) for c in self.classifier.classes_]
         self.summarizer = None
         if method:
@@ -92,7 +92,7 @@ class Annotator:
         indices: list[list[int]] = [[] for _ in range(n)]
         if good:
             inputs = [f"{titles[i]}\n{texts[i]}" if titles[i] else texts[i] for i in good]
-            p = self.classifier.predict_proba_matrix(inputs)
+            p = self.classifier.predict_proba(inputs)
             decided = self.classifier.decide(p)
             proba[good] = p
             for row, i in enumerate(good):
