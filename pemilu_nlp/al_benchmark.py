@@ -75,7 +75,7 @@ def simulate(corpus: str | Path, split: str | Path, *, strategies: Sequence[str]
         labelled = _initial_set(pool, topics, rng, initial_positives, initial_negatives)
         curve: dict[str, list] = {"labels": [], "macro_f1": [], "micro_f1": [], "rare_recall": []}
         for round_no in range(rounds + 1):
-            model = TfidfTopicClassifier(**(params or {})).fit([pool_texts[i] for i in labelled],
+            model = TfidfTopicClassifier(**{"thresholds": "fixed", **(params or {})}).fit([pool_texts[i] for i in labelled],
                                                                 [y_pool[i] for i in labelled])
             scores = _score(model, test, test_texts, rare)
             curve["labels"].append(len(labelled))
