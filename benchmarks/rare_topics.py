@@ -132,7 +132,7 @@ def main() -> int:
         t = time.time()
         preds = {}
         if args.with_today:
-            preds = run_cv(TextModelScorer(texts, lambda: TfidfTopicClassifier(dual=False)), Y,
+            preds = run_cv(TextModelScorer(texts, lambda: TfidfTopicClassifier(dual=False, thresholds="fixed")), Y,
                            {"today: corpus vocabulary, dev-tuned": recipe_today()}, **cv)
         preds.update(run_cv(FeatureScorer(X, "lr", C=32.0), Y, {
             "lr, dev-tuned (today's rule)": recipe_today(), "lr, OOF thresholds": recipe_oof(),

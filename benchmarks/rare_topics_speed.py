@@ -37,7 +37,7 @@ def main() -> int:
             for state in ("cold", "warm"):
                 start = time.perf_counter()
                 for i in range(0, len(texts), 256):
-                    model.predict_proba_matrix(texts[i:i + 256])
+                    model.predict_proba(texts[i:i + 256])
                 rates[name][state].append(len(texts) / (time.perf_counter() - start))
     result = {"docs": len(texts), "rounds": args.rounds, "docs_per_second_median": {
         n: {s: round(float(np.median(v)), 1) for s, v in d.items()} for n, d in rates.items()}}

@@ -28,8 +28,8 @@ from .text import clean_text, parse_dateline, read_text, split_sentences, tokeni
 
 _LAZY = {
     "analyze": ("pipeline", "analyze"),
-    "load_default": ("models", "load_default"),
-    "load_model": ("models", "load_model"),
+    "load_default": ("registry", "load_default"),
+    "load_model": ("registry", "load"),
     "load_corpus": ("corpus", "load_corpus"),
     "topic_ids": ("schema", "topic_ids"),
     "load_schema": ("schema", "load_schema"),

@@ -244,6 +244,48 @@ def _reason(proba_row: np.ndarray, thresholds: np.ndarray, classes: Sequence[str
     return f"closest decision: {classes[j]} p={proba_row[j]:.2f} (threshold {thresholds[j]:.2f})"
 
 
+def _pool_articles(pool: Sequence[str] | Sequence[PoolArticle], ids: Sequence[str] | None) -> list[PoolArticle]:
+    """The pool as :class:`PoolArticle` (ids ``pool-0``, ... unless ``ids``), each with a text."""
+    if isinstance(pool, str):
+        raise TypeError("pool must be a sequence of texts or PoolArticle, not one string")
+    items = list(pool)
+    if not items:
+        raise EmptyPoolError("the pool is empty: nothing to suggest")
+    if ids is not None and len(ids) != len(items):
+        raise ValueError(f"{len(ids)} ids for {len(items)} pool texts")
+    articles = [a if isinstance(a, PoolArticle) else PoolArticle(ids[i] if ids else f"pool-{i}", a)
+                for i, a in enumerate(items)]
+    for i, a in enumerate(articles):
+        if not isinstance(a.text, str) or not a.text.strip():
+            raise ValueError(f"pool text at position {i} is empty or not a string")
+    return articles
+
+
+def _fresh(articles: list[PoolArticle], labelled: Iterable[Any]) -> list[PoolArticle]:
+    """The pool articles not labelled yet (by id, url or text) and not repeating an earlier one."""
+    seen_ids, seen_urls, seen_texts = set(), set(), set()
+    for item in labelled:
+        get = item.get if isinstance(item, dict) else lambda k, d=None, _i=item: getattr(_i, k, d)
+        seen_ids.add(str(get("id")))
+        if get("url"):
+            seen_urls.add(get("url"))
+        if get("text"):
+            seen_texts.add(text_key(get("text")))
+    fresh = []
+    for a in articles:
+        key = text_key(a.text)
+        if a.id in seen_ids or (a.url and a.url in seen_urls) or key in seen_texts:
+            continue  # already labelled, or a repeat inside the pool
+        seen_ids.add(a.id)
+        seen_texts.add(key)
+        if a.url:
+            seen_urls.add(a.url)
+        fresh.append(a)
+    if not fresh:
+        raise EmptyPoolError(f"all {len(articles)} pool articles are already labelled (or repeats): nothing to suggest")
+    return fresh
+
+
 def suggest(model: Any, pool: Sequence[str] | Sequence[PoolArticle], *, n: int = 50, strategy: str = "uncertainty",
             topic: str | None = None, labelled: Iterable[Any] = (), ids: Sequence[str] | None = None,
             seed: int = 0, near_duplicate: float | None = NEAR_DUPLICATE) -> list[Suggestion]:
@@ -269,40 +311,9 @@ def suggest(model: Any, pool: Sequence[str] | Sequence[PoolArticle], *, n: int =
         if topic not in classes:
             raise UnknownLabelError(f"unknown topic {topic!r}; the model's topics: {', '.join(classes)}")
         topic_index = classes.index(topic)
-    if isinstance(pool, str):
-        raise TypeError("pool must be a sequence of texts or PoolArticle, not one string")
-    items = list(pool)
-    if not items:
-        raise EmptyPoolError("the pool is empty: nothing to suggest")
-    if ids is not None and len(ids) != len(items):
-        raise ValueError(f"{len(ids)} ids for {len(items)} pool texts")
-    articles = [a if isinstance(a, PoolArticle) else PoolArticle(ids[i] if ids else f"pool-{i}", a)
-                for i, a in enumerate(items)]
-    for i, a in enumerate(articles):
-        if not isinstance(a.text, str) or not a.text.strip():
-            raise ValueError(f"pool text at position {i} is empty or not a string")
-    seen_ids, seen_urls, seen_texts = set(), set(), set()
-    for item in labelled:
-        get = item.get if isinstance(item, dict) else lambda k, d=None, _i=item: getattr(_i, k, d)
-        seen_ids.add(str(get("id")))
-        if get("url"):
-            seen_urls.add(get("url"))
-        if get("text"):
-            seen_texts.add(text_key(get("text")))
-    fresh = []
-    for a in articles:
-        key = text_key(a.text)
-        if a.id in seen_ids or (a.url and a.url in seen_urls) or key in seen_texts:
-            continue  # already labelled, or a repeat inside the pool
-        seen_ids.add(a.id)
-        seen_texts.add(key)
-        if a.url:
-            seen_urls.add(a.url)
-        fresh.append(a)
-    if not fresh:
-        raise EmptyPoolError(f"all {len(articles)} pool articles are already labelled (or repeats): nothing to suggest")
+    fresh = _fresh(_pool_articles(pool, ids), labelled)
     texts = [a.model_text for a in fresh]
-    proba = np.asarray(model.predict_proba_matrix(texts), dtype=float)
+    proba = np.asarray(model.predict_proba(texts), dtype=float)
     thresholds = np.asarray(model.thresholds_, dtype=float)
     decisions = np.asarray(model.decide(proba))
     scores, confidence = decision_scores(proba, thresholds, strategy, topic_index)

@@ -41,7 +41,7 @@ def _initial_set(pool: Sequence[Article], topics: Sequence[str], rng: np.random.
 
 
 def _score(model: Any, test: Sequence[Article], test_texts: list[str], rare: Sequence[str]) -> dict[str, float]:
-    proba = model.predict_proba_matrix(test_texts)
+    proba = model.predict_proba(test_texts)
     topics = [str(t) for t in model.classes_]
     report = multilabel_report(label_matrix(test, topics), np.asarray(model.decide(proba), dtype=np.int8), topics)
     rare_present = [t for t in rare if report["per_topic"][t]["support"] > 0]
@@ -75,7 +75,7 @@ def simulate(corpus: str | Path, split: str | Path, *, strategies: Sequence[str]
         labelled = _initial_set(pool, topics, rng, initial_positives, initial_negatives)
         curve: dict[str, list] = {"labels": [], "macro_f1": [], "micro_f1": [], "rare_recall": []}
         for round_no in range(rounds + 1):
-            model = TfidfTopicClassifier(**(params or {})).fit([pool_texts[i] for i in labelled],
+            model = TfidfTopicClassifier(**{"thresholds": "fixed", **(params or {})}).fit([pool_texts[i] for i in labelled],
                                                                 [y_pool[i] for i in labelled])
             scores = _score(model, test, test_texts, rare)
             curve["labels"].append(len(labelled))
@@ -88,7 +88,7 @@ def simulate(corpus: str | Path, split: str | Path, *, strategies: Sequence[str]
             if strategy == "random":
                 order = select(np.zeros(len(rest)), batch, strategy="random", seed=repeat * 100 + round_no)
             else:
-                proba = model.predict_proba_matrix([pool_texts[i] for i in rest])
+                proba = model.predict_proba([pool_texts[i] for i in rest])
                 score, _ = decision_scores(proba, model.thresholds_, strategy)
                 order = select(score, batch, strategy=strategy, vectors=vectors[rest], seed=repeat)
             labelled = sorted(taken | {int(rest[i]) for i in order})

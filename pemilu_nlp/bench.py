@@ -328,7 +328,7 @@ def _naive_tfidf(train_texts: Sequence[str], train_labels: Sequence[Sequence[str
 
 def bench_tfidf(articles: Sequence[str], batch_size: int, corpus: str | Path | None) -> list[Measurement]:
     from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
-    from .models import load_default
+    from .registry import load_default
     from .text import clean_text
     from .training import default_split_path, evaluate_model
 
@@ -338,10 +338,10 @@ def bench_tfidf(articles: Sequence[str], batch_size: int, corpus: str | Path | N
     # First pass: every new word's character n-grams are computed once (cold cache); second pass:
     # the steady state of a long stream, where almost every word has been seen.
     ours, proba = measure("tfidf", "pemilu_nlp TfidfTopicClassifier, first pass (cold word cache)",
-                          lambda b: list(model.predict_proba_matrix(b)), cleaned, batch_size=batch_size,
+                          lambda b: list(model.predict_proba(b)), cleaned, batch_size=batch_size,
                           warmup=0, settings={"batch_size": batch_size, "word_cache": "cold"})
     warm, _ = measure("tfidf", "pemilu_nlp TfidfTopicClassifier, steady state (warm word cache)",
-                      lambda b: list(model.predict_proba_matrix(b)), cleaned, batch_size=batch_size,
+                      lambda b: list(model.predict_proba(b)), cleaned, batch_size=batch_size,
                       settings={"batch_size": batch_size, "word_cache": "warm"})
     path = Path(corpus) if corpus else default_corpus_path()
     parts = split_corpus(load_corpus(path), load_split(default_split_path(path)))
@@ -450,7 +450,7 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
                                 + (" first window" if max_windows else ""))
                         m, proba = measure(
                             "indobert", name,
-                            lambda b, bs=batch_size, g=grouped: list(model.predict_proba_matrix(
+                            lambda b, bs=batch_size, g=grouped: list(model._proba(
                                 b, batch_size=bs, sort_by_length=g)),
                             articles, batch_size=batch_size, tokens=n_tokens, cuda=cuda,
                             settings={"precision": precision, "batch_size": batch_size, "max_length": max_length,

@@ -36,7 +36,7 @@ from .inputs import as_texts, binarize_labels
 from .schema import SchemaLike, as_schema
 from .thresholds import apply_thresholds, oof_thresholds, tune_thresholds
 
-__all__ = ["THRESHOLD_RULES", "TopicClassifier", "TopicClassifierMixin"]
+__all__ = ["THRESHOLD_RULES", "TopicClassifier"]
 
 THRESHOLD_RULES = ("oof", "dev", "fixed")
 
@@ -150,32 +150,3 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         out = [str(t) for t in self.classes_[self._proba(texts).argmax(axis=1)]]
         return out[0] if single else out
 
-
-class TopicClassifierMixin:
-    """The old surface (lists and dicts from predict/predict_proba); goes when both classifiers
-    have moved to :class:`TopicClassifier` (issue 13)."""
-
-    classes_: np.ndarray
-    thresholds_: np.ndarray
-
-    def predict_proba_matrix(self, X: str | Iterable[str]) -> np.ndarray:
-        raise NotImplementedError
-
-    def decide(self, proba: np.ndarray) -> np.ndarray:
-        return apply_thresholds(proba, self.thresholds_)
-
-    def predict_proba(self, X: str | Iterable[str]) -> dict[str, float] | list[dict[str, float]]:
-        texts, single = as_texts(X)
-        out = [{str(t): float(p) for t, p in zip(self.classes_, row)} for row in self.predict_proba_matrix(texts)]
-        return out[0] if single else out
-
-    def predict(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
-        texts, single = as_texts(X)
-        decisions = self.decide(self.predict_proba_matrix(texts))
-        out = [[str(t) for t, d in zip(self.classes_, row) if d] for row in decisions]
-        return out[0] if single else out
-
-    def predict_top(self, X: str | Iterable[str]) -> str | list[str]:
-        texts, single = as_texts(X)
-        out = [str(t) for t in self.classes_[self.predict_proba_matrix(texts).argmax(axis=1)]]
-        return out[0] if single else out

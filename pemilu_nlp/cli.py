@@ -122,10 +122,8 @@ def _model_text(doc: Document) -> str:
 def _classify_chunk(model, docs: list[Document], failures: Failures) -> list[tuple[Document, list[str], dict]]:
     """``(document, topics, probabilities)`` of each document that could be classified; when the
     chunk fails as a whole, each document is tried alone so that only the bad one is lost."""
-    from .models import topics_and_probabilities
-
     try:
-        topics, probabilities = topics_and_probabilities(model, [_model_text(d) for d in docs])
+        topics, probabilities = model.topics_and_probabilities([_model_text(d) for d in docs])
         return list(zip(docs, topics, probabilities))
     except DOCUMENT_ERRORS:
         if len(docs) == 1:
@@ -148,9 +146,9 @@ def _summarize_one(summarizer, doc: Document, count, failures: Failures):
 
 
 def _load_classifier(folder: str | None):
-    from .models import load_default, load_model
+    from .registry import load, load_default
 
-    return load_model(folder) if folder else load_default()
+    return load(folder) if folder else load_default()
 
 
 def _summarizer(args: argparse.Namespace):
@@ -337,10 +335,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise SystemExit("pemilu-nlp evaluate: give model folders, or --cv K for cross-validation")
     from .corpus import load_corpus, load_split, split_corpus
     from .metrics import format_report
-    from .models import load_model
+    from .registry import load
     from .training import default_split_path, evaluate_model
 
-    models = [(folder, load_model(folder)) for folder in args.models]
+    models = [(folder, load(folder)) for folder in args.models]
     schema = getattr(models[0][1], "schema_", None)  # the models' own topics, not the package's
     for folder, model in models[1:]:
         if list(model.classes_) != list(models[0][1].classes_):

@@ -48,7 +48,8 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
     cv = {"n_splits": n_splits, "n_repeats": n_repeats, "seed": seed, "progress": progress}
     predictions = {}
     if "before" in recipes:
-        before = {"dual": False, **params}  # solver as shipped until now
+        # solver as shipped until now; the recipe chooses the thresholds, the model's own are not used
+        before = {"dual": False, **params, "thresholds": "fixed"}
         scorer = TextModelScorer(texts, lambda: TfidfTopicClassifier(**before))
         predictions["before"] = run_cv(scorer, Y, {"x": recipe_today()}, **cv)["x"]
     if "after" in recipes:

@@ -133,7 +133,7 @@ class TextModelScorer:
 
     def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray:
         model = self.factory().fit([self.texts[i] for i in fit_idx], Y_fit)
-        return model.predict_proba_matrix([self.texts[i] for i in eval_idx])
+        return model.predict_proba([self.texts[i] for i in eval_idx])
 
 
 class SelfTrainingScorer(FeatureScorer):

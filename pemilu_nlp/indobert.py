@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .classifier import TopicClassifierMixin
+from .classifier import TopicClassifier
 from .errors import MissingDependencyError, ModelFormatError, WeightsUnavailableError
 from .forksafe import make_torch_fork_safe
-from .inputs import as_texts, binarize_labels
 from .persistence import (
     any_of,
     boolean,
@@ -58,7 +56,7 @@ PARAMS = {
     "class_weighting": boolean, "early_stopping_patience": integer(0, 10**4), "max_train_windows": integer(1, 10**4),
     "max_windows": optional(integer(1, 10**6)), "inference_batch_size": any_of(choice("auto"), integer(1, 10**5)),
     "precision": choice("auto", "fp32", "bf16", "fp16", "int8"), "device": text(64), "clean": boolean,
-    "seed": integer(-2**63, 2**64), "progress": boolean,
+    "seed": integer(-2**63, 2**64), "progress": boolean, "thresholds": choice("dev", "fixed"),
 }
 #: the transformers settings that size the network, and their allowed ranges
 HF_PARAMS = {
@@ -214,7 +212,7 @@ def load_pretrained(source: str | Path, model_class: Any, *, local_only: bool = 
     return tokenizer, model
 
 
-class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator):
+class IndoBertTopicClassifier(TopicClassifier):
     """Fine-tuned IndoBERT (or any BERT/ALBERT checkpoint) over the topic schema.
 
     Parameters
@@ -249,7 +247,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
     --------
     >>> clf = IndoBertTopicClassifier("indobenchmark/indobert-base-p1", epochs=3)   # doctest: +SKIP
     >>> clf.fit(train_texts, train_labels, X_dev=dev_texts, y_dev=dev_labels)       # doctest: +SKIP
-    >>> clf.predict("Polres menggelar apel gelar pasukan Operasi Mantap Brata.")    # doctest: +SKIP
+    >>> clf.predict_topics("Polres menggelar apel gelar pasukan Operasi Mantap Brata.")  # doctest: +SKIP
     """
 
     def __init__(self, model_name_or_path: str = "indobenchmark/indobert-base-p1", *, multi_label: bool = True,
@@ -258,7 +256,8 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
                  weight_decay: float = 0.01, warmup_ratio: float = 0.1, max_grad_norm: float = 1.0,
                  class_weighting: bool = True, early_stopping_patience: int = 2, max_train_windows: int = 4,
                  max_windows: int | None = None, inference_batch_size: int | str = "auto", precision: str = "auto",
-                 device: str = "auto", clean: bool = True, seed: int = 0, progress: bool = True):
+                 device: str = "auto", clean: bool = True, seed: int = 0, progress: bool = True,
+                 thresholds: str = "dev"):
         self.model_name_or_path = model_name_or_path
         self.multi_label = multi_label
         self.max_length = max_length
@@ -281,6 +280,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         self.clean = clean
         self.seed = seed
         self.progress = progress
+        self.thresholds = thresholds
 
     # ------------------------------------------------------------------------------------ loading
     def _from_pretrained(self, source: str | Path, *, num_labels: int, local_only: bool = False):
@@ -407,9 +407,8 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
         return shifted / shifted.sum(axis=1, keepdims=True)
 
-    def predict_proba_matrix(self, X: str | Iterable[str], **kwargs: Any) -> np.ndarray:
+    def _proba(self, texts: list[str], **kwargs: Any) -> np.ndarray:
         check_is_fitted(self, "model_")
-        texts, _ = as_texts(X)
         return self._activate(self._doc_logits(texts, **kwargs))
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
@@ -443,25 +442,16 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
 
         set_seed(self.seed)
 
-    def fit(self, X: Iterable[str], y: Any, *, X_dev: Iterable[str] | None = None,
-            y_dev: Any = None, schema: SchemaLike = None) -> IndoBertTopicClassifier:
-        """Fine-tune on ``X``/``y``; with dev data, early stopping on dev macro-F1 keeps the best epoch.
-
-        ``schema``: the topics to learn (default: the shipped schema); saved with the model."""
+    def _fit(self, texts: list[str], Y: np.ndarray, *, dev: tuple[list[str], np.ndarray] | None = None) -> None:
+        """Fine-tune on ``texts``/``Y``; with ``dev`` data, early stopping on dev macro-F1 keeps the best epoch."""
         torch = _torch()
         from tqdm.auto import tqdm
         from transformers import get_linear_schedule_with_warmup
 
-        texts, _ = as_texts(X)
-        self.schema_ = as_schema(schema)
-        self.classes_ = np.array([t.id for t in self.schema_])
-        labels = binarize_labels(y, list(self.classes_), n=len(texts)).astype(np.float32)
+        labels = Y.astype(np.float32)
         if not self.multi_label and (labels.sum(axis=1) != 1).any():
             raise ValueError("multi_label=False needs exactly one topic per text")
-        dev_texts = dev_labels = None
-        if X_dev is not None:
-            dev_texts, _ = as_texts(X_dev)
-            dev_labels = binarize_labels(y_dev, list(self.classes_), n=len(dev_texts))
+        dev_texts, dev_labels = dev if dev is not None else (None, None)
         self._set_seed()
         self.device_ = resolve_device(self.device)
         self.tokenizer_, model = self._from_pretrained(self.model_name_or_path, num_labels=len(self.classes_))
@@ -531,7 +521,7 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
             if dev_texts is not None:
                 from .metrics import macro_f1
 
-                proba = self.predict_proba_matrix(dev_texts)
+                proba = self._proba(dev_texts)
                 score = macro_f1(dev_labels, self.decide(proba))
                 record["dev_macro_f1"] = float(score)
                 if score > best_score:
@@ -546,7 +536,6 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
             self.model_.load_state_dict(best_state)
         self.model_.eval()
         self.__dict__.pop("_variants", None)
-        return self
 
     def _pool_torch(self, window_logits, segment, n_docs: int):
         torch = _torch()
@@ -559,13 +548,10 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
         out = out.fill_(-torch.inf)
         return out.scatter_reduce(0, segment.unsqueeze(1).expand_as(window_logits), window_logits, reduce="amax")
 
-    def tune_thresholds(self, X: Iterable[str], y: Any) -> IndoBertTopicClassifier:
+    def _tune_on(self, texts: list[str], gold: np.ndarray) -> None:
         """On dev data: choose the window pooling (max / mean) and each topic's threshold by F1."""
         from .metrics import macro_f1
 
-        check_is_fitted(self, "model_")
-        texts, _ = as_texts(X)
-        gold = binarize_labels(y, list(self.classes_), n=len(texts))
         logits, owner = self.window_logits(texts)
         choices = ["max", "mean"] if self.pooling == "auto" else [self.pooling]
         best = (-1.0, self.pooling_, self.thresholds_)
@@ -577,7 +563,6 @@ class IndoBertTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimat
             if score > best[0]:
                 best = (score, how, thresholds)
         _, self.pooling_, self.thresholds_ = best
-        return self
 
     # ------------------------------------------------------------------------------------ saving
     def save(self, folder: str | Path, *, metrics: dict | None = None, extra: dict | None = None) -> Path:

@@ -126,9 +126,9 @@ _STATE: dict[str, Any] = {}
 def _load(work: Work) -> dict[str, Any]:
     state: dict[str, Any] = {"work": work}
     if work.task in ("classify", "analyze"):
-        from .models import load_default, load_model
+        from .registry import load, load_default
 
-        state["classifier"] = load_model(work.model) if work.model else load_default()
+        state["classifier"] = load(work.model) if work.model else load_default()
     if work.task in ("summarize", "analyze"):
         from .summarize import get_summarizer
 
@@ -203,7 +203,7 @@ def _process(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> Any
     work: Work = state["work"]
     if work.task == "classify":  # a title is read with its text, as one process reads it
         model = state["classifier"]
-        proba = model.predict_proba_matrix(_with_titles(texts, titles))
+        proba = model.predict_proba(_with_titles(texts, titles))
         return [str(c) for c in model.classes_], proba, np.asarray(model.decide(proba), dtype=np.int8)
     summaries = []
     summarizer = state["summarizer"]
@@ -214,17 +214,16 @@ def _process(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> Any
             raise ValueError(f"text at position {start + i}: {err}") from None
     if work.task == "summarize":
         return summaries
-    from .models import topics_and_probabilities
     from .pipeline import ArticleAnalysis
 
-    topics, probabilities = topics_and_probabilities(state["classifier"], _with_titles(texts, titles))
+    topics, probabilities = state["classifier"].topics_and_probabilities(_with_titles(texts, titles))
     return [ArticleAnalysis(t, p, s) for t, p, s in zip(topics, probabilities, summaries)]
 
 
 # ------------------------------------------------------------------------------------ parent side
 #: imported once by the fork server, so that each worker forked from it starts with them loaded;
 #: torch is left out on purpose (a server that imported torch would hand its state to every worker)
-_PRELOAD = ["numpy", "scipy.sparse", "sklearn.base", "pemilu_nlp.tfidf", "pemilu_nlp.models",
+_PRELOAD = ["numpy", "scipy.sparse", "sklearn.base", "pemilu_nlp.tfidf", "pemilu_nlp.registry",
             "pemilu_nlp.summarize", "pemilu_nlp.pipeline", "pemilu_nlp.parallel"]
 
 
@@ -306,7 +305,7 @@ def _model_path(model: str | PathLike | None) -> str | None:
 
 def classify(texts: Iterable[str], *, model: str | PathLike | None = None, jobs: int = 1,
              chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[list[list[str]], list[dict[str, float]]]:
-    """Each text's topics and topic -> probability map (as ``models.topics_and_probabilities``),
+    """Each text's topics and topic -> probability map (as a classifier's ``topics_and_probabilities``),
     with ``jobs`` worker processes; ``model``: a classifier folder, ``None`` for the shipped one."""
     batch, _ = as_texts(texts)
     work = Work("classify", _model_path(model))

@@ -64,15 +64,15 @@ def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: s
         return out[0] if isinstance(texts, str) else out
     batch, single = as_texts(texts)
     titles = check_titles(titles, len(batch))
-    from .models import load_default, load_model, topics_and_probabilities
+    from .registry import load, load_default
 
     if classifier is None:
         classifier = load_default()
     elif isinstance(classifier, str | PathLike):
-        classifier = load_model(classifier)
+        classifier = load(classifier)
     method = summarizer if isinstance(summarizer, Summarizer) else get_summarizer(summarizer)
     model_inputs = [f"{t}\n{x}" if t else x for t, x in zip(titles or [None] * len(batch), batch)]
-    topics, probabilities = topics_and_probabilities(classifier, model_inputs)
+    topics, probabilities = classifier.topics_and_probabilities(model_inputs)
     summaries = method.summarize_many(batch, count, titles=titles)
     out = [ArticleAnalysis(t, p, s) for t, p, s in zip(topics, probabilities, summaries)]
     return out[0] if single else out

@@ -51,9 +51,9 @@ class Annotator:
             from threadpoolctl import threadpool_limits
 
             self._limits = threadpool_limits(threads)
-        from .models import load_default, load_model
+        from .registry import load, load_default
 
-        self.classifier = load_model(model) if model else load_default()
+        self.classifier = load(model) if model else load_default()
         self.classes = [str(c) for c in self.classifier.classes_]
         self.summarizer = None
         if method:
@@ -92,7 +92,7 @@ class Annotator:
         indices: list[list[int]] = [[] for _ in range(n)]
         if good:
             inputs = [f"{titles[i]}\n{texts[i]}" if titles[i] else texts[i] for i in good]
-            p = self.classifier.predict_proba_matrix(inputs)
+            p = self.classifier.predict_proba(inputs)
             decided = self.classifier.decide(p)
             proba[good] = p
             for row, i in enumerate(good):
@@ -163,6 +163,15 @@ def read_documents(paths: str | Path | Sequence[str | Path], **read_args: Any):
     return ray.data.read_json(paths, lines=True, **read_args)
 
 
+def _default_concurrency(ray: Any, num_cpus: float, num_gpus: float, cpu_free_upstream: bool) -> int:
+    """One actor per GPU share, else per CPU share (one CPU left to the upstream read tasks that need it)."""
+    if num_gpus:
+        gpus = ray.cluster_resources().get("GPU", 1) if ray.is_initialized() else 1
+        return max(1, int(gpus // num_gpus))
+    cpus = int(ray.cluster_resources().get("CPU", 1)) if ray.is_initialized() else (os.cpu_count() or 1)
+    return max(1, int((cpus if cpu_free_upstream else cpus - 1) // max(num_cpus, 1e-9)))
+
+
 def annotate(data: Any, *, model: str | os.PathLike | None = None, method: str | None = "textrank",
              count: int | str = 3, text_column: str = "text", title_column: str | None = "title",
              concurrency: int | tuple[int, int] | None = None, batch_size: int = 1000, num_cpus: float = 1,
@@ -210,12 +219,7 @@ def annotate(data: Any, *, model: str | os.PathLike | None = None, method: str |
     if model is not None and not isinstance(model, str | os.PathLike):
         raise TypeError("model must be a classifier folder (loaded by path in each actor) or None")
     if concurrency is None:
-        if num_gpus:
-            gpus = ray.cluster_resources().get("GPU", 1) if ray.is_initialized() else 1
-            concurrency = max(1, int(gpus // num_gpus))
-        else:
-            cpus = int(ray.cluster_resources().get("CPU", 1)) if ray.is_initialized() else (os.cpu_count() or 1)
-            concurrency = max(1, int((cpus if cpu_free_upstream else cpus - 1) // max(num_cpus, 1e-9)))
+        concurrency = _default_concurrency(ray, num_cpus, num_gpus, cpu_free_upstream)
     strategy = ray.data.ActorPoolStrategy(min_size=concurrency[0], max_size=concurrency[1]) \
         if isinstance(concurrency, tuple) else ray.data.ActorPoolStrategy(size=concurrency)
     return data.map_batches(

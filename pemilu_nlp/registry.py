@@ -87,11 +87,10 @@ def shipped_folder(name: str) -> Path:
     # the checkout beside the running package first: an editable install maps the package of
     # shipped models to the folder it was installed from, which may be another checkout than the code
     candidates = [Path(__file__).resolve().parent.parent / "models" / folder_name]
-    for package in ("pemilu_nlp.models", "pemilu_nlp.default_models"):
-        try:
-            candidates.append(Path(str(resources.files(package).joinpath(folder_name))))
-        except (ModuleNotFoundError, TypeError):
-            pass
+    try:
+        candidates.append(Path(str(resources.files("pemilu_nlp.models").joinpath(folder_name))))
+    except (ModuleNotFoundError, TypeError):
+        pass
     for folder in candidates:
         if (folder / "config.json").is_file():
             return folder

@@ -5,13 +5,13 @@ ber-/-kan/-an and reduplication make sub-word features pay off).  Character n-gr
 bottleneck of such models in Python, so they are computed once per distinct *word* and a
 document's row is the sum of its words' rows (a sparse matrix product): the cost grows with the
 vocabulary of a batch, not with its length.  One logistic regression per topic gives a
-probability; a per-topic threshold tuned on dev turns it into a decision.
+probability; a per-topic threshold (by default from out-of-fold scores of the training articles,
+see :class:`~pemilu_nlp.classifier.TopicClassifier`) turns it into a decision.
 
 Saved as safetensors arrays + JSON vocabularies; nothing is unpickled on load.
 """
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -22,43 +22,45 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
+from scipy.special import expit
 from sklearn.utils.validation import check_is_fitted
 
-from .classifier import TopicClassifierMixin
+from .classifier import THRESHOLD_RULES, TopicClassifier
 from .errors import ModelFormatError, UnknownLabelError
-from .inputs import as_texts, binarize_labels, check_one_text
+from .inputs import as_texts, check_one_text
 from .persistence import (
+    ModelFormat,
     boolean,
-    check_array,
-    check_params,
-    check_shapes,
     check_string_list,
     check_thresholds,
     choice,
     int_pair,
     integer,
     number,
+    open_folder,
     optional,
-    read_config,
-    safetensors_header,
-    write_config,
+    save_folder,
 )
-from .schema import SchemaLike, as_schema, model_schema_files, read_model_schema, write_model_schema
+from .schema import model_schema_files, read_model_schema, write_model_schema
 from .text import _WORD, clean_text, normalize_whitespace, stopwords
-from .thresholds import tune_thresholds
 
-__all__ = ["HeadScorer", "TfidfTopicClassifier"]
+__all__ = ["FORMAT", "HeadScorer", "TfidfTopicClassifier", "WordCache"]
 
-FORMAT = "pemilu_nlp.tfidf"
-FORMAT_VERSION = 1
 #: the allowed range of every saved setting, checked on load before anything is allocated
 PARAMS = {
     "word_ngram_range": int_pair(1, 2), "char_ngram_range": optional(int_pair(1, 10)), "stem": boolean,
     "min_df": integer(1, 10**9), "max_word_features": integer(1, 10**7), "max_char_features": integer(1, 10**7),
     "C": number(0, 1e12, low_open=True), "class_weight": choice("balanced", None), "clean": boolean,
-    "random_state": optional(integer(-2**63, 2**64)), "dual": boolean,
+    "random_state": optional(integer(-2**63, 2**64)), "dual": boolean, "thresholds": choice(*THRESHOLD_RULES),
 }
+FORMAT = ModelFormat("pemilu_nlp.tfidf", 1, PARAMS)
+WEIGHTS = "weights.safetensors"
+VOCABULARY = "vocabulary.json"
+#: out-of-fold scores for ``thresholds="oof"``: inner folds, repeats and their seed (the shipped
+#: model's thresholds were chosen with these)
+OOF_SPLITS, OOF_REPEATS, OOF_SEED = 5, 2, 0
+#: at most this many words keep their character n-gram rows in a model's word cache
+MAX_CACHED_WORDS = 500_000
 
 
 def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -93,27 +95,47 @@ class _Batch:
     n_docs: int
 
 
-class _Stemmer:
-    """PySastrawi's Indonesian stemmer with a per-word cache (it is slow per call)."""
+def _sastrawi_stemmer():
+    try:
+        from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+    except ImportError as err:  # pragma: no cover - optional
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("stem=True needs PySastrawi: pip install PySastrawi") from err
+    return StemmerFactory().create_stemmer().stem
+
+
+class WordCache:
+    """What a fitted model remembers per word between calls, so each word is worked on once: its
+    character n-gram row, its stem (PySastrawi is slow per call) and the index of the word
+    vocabulary.  Created at fit and at load (``model.word_cache_``); the values depend only on the
+    fitted vocabulary, so predictions are the same with a cold or a warm cache.  ``clear()`` frees
+    the memory (a benchmark clears it to time a cold start)."""
 
     def __init__(self) -> None:
-        try:
-            from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-        except ImportError as err:  # pragma: no cover - optional
-            from .errors import MissingDependencyError
+        self.char_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.stems: dict[str, str] = {}
+        self.word_index: tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray] | None = None
+        self._stem: Any = None
 
-            raise MissingDependencyError("stem=True needs PySastrawi: pip install PySastrawi") from err
-        self._stem = StemmerFactory().create_stemmer().stem
-        self._cache: dict[str, str] = {}
-
-    def __call__(self, word: str) -> str:
-        stem = self._cache.get(word)
+    def stem(self, word: str) -> str:
+        stem = self.stems.get(word)
         if stem is None:
-            stem = self._cache[word] = self._stem(word) or word
+            if self._stem is None:
+                self._stem = _sastrawi_stemmer()
+            stem = self.stems[word] = self._stem(word) or word
         return stem
 
+    def clear(self) -> None:
+        self.char_rows.clear()
+        self.stems.clear()
+        self.word_index = None
 
-class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator):
+    def __len__(self) -> int:
+        return len(self.char_rows)
+
+
+class TfidfTopicClassifier(TopicClassifier):
     """Multi-label topic classifier over TF-IDF word and character n-grams.
 
     Parameters
@@ -136,20 +158,29 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         features outnumber articles (as here).
     clean : bool
         Run :func:`pemilu_nlp.text.clean_text` on each input (turn off for pre-cleaned text).
+    thresholds : "oof", "dev" or "fixed"
+        How :meth:`fit` sets each topic's decision threshold: from out-of-fold scores of the
+        training texts (the per-topic regressions refitted on inner folds, vocabulary kept), F1-best
+        on ``X_dev``/``y_dev``, or 0.5.
+
+    ``fit(X, y, *, X_dev=None, y_dev=None, schema=None, unlabelled=None)``: ``unlabelled`` are more
+    texts (e.g. unlabelled news) that the vocabularies and idf are learned from together with ``X``.
 
     Examples
     --------
     >>> from pemilu_nlp import load_default
-    >>> model = load_default()                                  # doctest: +SKIP
-    >>> model.predict("Polres menggelar apel gelar pasukan pengamanan TPS Pemilu 2024.")  # doctest: +SKIP
+    >>> model = load_default()
+    >>> model.predict_topics("Polres menggelar apel gelar pasukan pengamanan TPS Pemilu 2024.")
     ['pemilu', 'operasi_pengamanan']
+    >>> model.predict(["Polres menggelar apel gelar pasukan pengamanan TPS Pemilu 2024."]).shape
+    (1, 11)
     """
 
     def __init__(self, *, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = (3, 5), stem: bool = False, min_df: int = 2,
                  max_word_features: int = 40000, max_char_features: int = 60000, C: float = 32.0,
                  class_weight: str | None = "balanced", clean: bool = True, random_state: int = 0,
-                 dual: bool = True):
+                 dual: bool = True, thresholds: str = "oof"):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.stem = stem
@@ -161,6 +192,7 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         self.clean = clean
         self.random_state = random_state
         self.dual = dual
+        self.thresholds = thresholds
 
     # ------------------------------------------------------------------------------------ features
     # Python touches each token once (a dict lookup that gives it a batch-local word id); every
@@ -183,8 +215,7 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
     def _feature_words(self, words: list[str]) -> list[str]:
         if not self.stem:
             return words
-        stemmer = self.__dict__.setdefault("_stemmer", _Stemmer())
-        return [stemmer(w) for w in words]
+        return list(map(self.word_cache_.stem, words))
 
     def _check_ngram_range(self) -> tuple[bool, bool]:
         low, high = self.word_ngram_range
@@ -194,9 +225,8 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
 
     def _word_index(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray]:
         """Unigram columns, bigram word ids, and the sorted bigram keys with their columns."""
-        cached = self.__dict__.get("_word_index_cache")
-        if cached is not None:
-            return cached
+        if self.word_cache_.word_index is not None:
+            return self.word_cache_.word_index
         unigrams: dict[str, int] = {}
         bigram_words: dict[str, int] = {}
         keys = []
@@ -212,9 +242,8 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         key_arr = np.array([a * nb + b for a, b, _ in keys], dtype=np.int64)
         col_arr = np.array([c for _, _, c in keys], dtype=np.int64)
         order = np.argsort(key_arr)
-        cached = (unigrams, bigram_words, key_arr[order], col_arr[order])
-        self.__dict__["_word_index_cache"] = cached
-        return cached
+        self.word_cache_.word_index = (unigrams, bigram_words, key_arr[order], col_arr[order])
+        return self.word_cache_.word_index
 
     def _count_words(self, batch: _Batch) -> sp.csr_matrix:
         use_uni, use_bi = self._check_ngram_range()
@@ -246,7 +275,7 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         """Character n-gram counts of each word (words x n-gram vocabulary), cached per word."""
         if vocab is None:
             vocab = self.char_vocabulary_
-            cache = self.__dict__.setdefault("_char_cache", {})
+            cache = self.word_cache_.char_rows
         else:
             cache = {}
         low, high = self.char_ngram_range
@@ -258,7 +287,7 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
                 counts = Counter(j for j in map(vocab.get, _char_ngrams(word, low, high)) if j is not None)
                 row = (np.fromiter(counts.keys(), np.int64, len(counts)),
                        np.fromiter(counts.values(), np.float32, len(counts)))
-                if len(cache) < 500_000:
+                if len(cache) < MAX_CACHED_WORDS:
                     cache[word] = row
             indices.append(row[0])
             data.append(row[1])
@@ -321,7 +350,6 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         all_df = np.concatenate(dfs) if dfs else np.zeros(0, np.int64)
         self.word_vocabulary_, self.word_idf_ = self._select(terms, all_df, batch.n_docs, self.min_df,
                                                              self.max_word_features)
-        self.__dict__.pop("_word_index_cache", None)
 
     def _fit_char_vocabulary(self, batch: _Batch) -> None:
         low, high = self.char_ngram_range
@@ -340,15 +368,13 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         df = np.asarray(((doc_words @ word_grams) > 0).sum(axis=0)).ravel()
         self.char_vocabulary_, self.char_idf_ = self._select(list(grams), df, batch.n_docs,
                                                              max(self.min_df, 2), self.max_char_features)
-        self.__dict__.pop("_char_cache", None)
 
     # ------------------------------------------------------------------------------------ fitting
     def fit_features(self, texts: Iterable[str]) -> TfidfTopicClassifier:
         """Learn the vocabularies and idf only (no labels needed): e.g. from unlabelled news."""
         texts, _ = as_texts(texts)
         self._check_ngram_range()
-        for key in ("_char_cache", "_stemmer", "_word_index_cache"):
-            self.__dict__.pop(key, None)
+        self.word_cache_ = WordCache()
         batch = self._encode(texts)
         self._fit_word_vocabulary(batch)
         if self.char_ngram_range:
@@ -357,99 +383,43 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
             self.char_vocabulary_, self.char_idf_ = {}, np.zeros(0, np.float32)
         return self
 
-    def transform(self, X: str | Iterable[str]) -> sp.csr_matrix:
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """The feature rows (documents x features) of texts, once vocabularies are learned."""
         check_is_fitted(self, "word_vocabulary_")
-        texts, _ = as_texts(X)
-        return self._features(self._encode(texts))
+        return self._features(self._encode(as_texts(X)[0]))
 
-    def fit(self, X: Iterable[str], y: Any, *, schema: SchemaLike = None,
-            unlabelled: Iterable[str] | None = None) -> TfidfTopicClassifier:
-        """Learn vocabularies, idf and one logistic regression per topic.
-
-        ``y`` is a list of topic-id lists (one per text) or a binary matrix in schema order;
-        ``schema``: the topics to learn (default: the shipped schema; a schema file, a model folder
-        or a list of topics); saved with the model.
-        ``unlabelled``: more texts (e.g. unlabelled news) that the vocabularies and idf are learned
-        from together with ``X``; their words then count even when no labelled article has them.
-        """
-        texts, _ = as_texts(X)
-        self._check_ngram_range()
-        self.schema_ = as_schema(schema)
-        self.classes_ = np.array([t.id for t in self.schema_])
-        y = binarize_labels(y, list(self.classes_), n=len(texts))
+    def _fit(self, texts: list[str], Y: np.ndarray, *, dev: Any = None,
+             unlabelled: Iterable[str] | None = None) -> None:
+        """Vocabularies and idf (from ``texts`` and ``unlabelled``), then one regression per topic."""
         extra = list(unlabelled) if unlabelled is not None else []
         self.fit_features(texts + extra if extra else texts)
         self.n_unlabelled_ = len(extra)
         features = self.transform(texts)
-        self.coef_, self.intercept_, self.untrained_topics_ = self._fit_heads(features, y)
-        self.thresholds_ = np.full(len(self.classes_), 0.5)
+        self.coef_, self.intercept_, untrained = _fit_heads(self, features, Y)
+        self.untrained_topics_ = [str(self.classes_[j]) for j in untrained]
         self.n_features_ = features.shape[1]
-        return self
 
-    def _fit_heads(self, features: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        from sklearn.linear_model import LogisticRegression
-        from tqdm.auto import tqdm
-
-        coef = np.zeros((len(self.classes_), features.shape[1]), dtype=np.float32)
-        intercept = np.full(len(self.classes_), -10.0, dtype=np.float32)
-        untrained = []
-        # disable=None: a bar on a terminal, silence in logs and tests
-        for j, topic in enumerate(tqdm(self.classes_, desc="fitting topics", disable=None, leave=False)):
-            if y[:, j].min() == y[:, j].max():  # no positive (or no negative): nothing to learn
-                untrained.append(str(topic))
-                intercept[j] = -10.0 if y[:, j].max() == 0 else 10.0
-                continue
-            lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
-                                    dual=self.dual, max_iter=2000, random_state=self.random_state)
-            lr.fit(features, y[:, j])
-            coef[j] = lr.coef_[0]
-            intercept[j] = lr.intercept_[0]
-        return coef, intercept, untrained
-
-    def tune_thresholds(self, X: Iterable[str], y: Any) -> TfidfTopicClassifier:
-        """Set each topic's threshold to the F1-best value on held-out (dev) data."""
-        check_is_fitted(self, "coef_")
-        proba = self.predict_proba_matrix(X)
-        self.thresholds_ = tune_thresholds(binarize_labels(y, list(self.classes_), n=len(proba)), proba)
-        return self
-
-    def tune_thresholds_oof(self, X: Iterable[str], y: Any, *, n_splits: int = 5, n_repeats: int = 2,
-                            shrink: float = 5.0, seed: int = 0) -> TfidfTopicClassifier:
-        """Set every topic's threshold from out-of-fold scores of the labelled articles ``X``
-        (normally the ones the model was fitted on): the per-topic regressions are refitted on
-        inner folds, the label-free vocabulary and idf are kept; the rule is
-        :func:`~pemilu_nlp.thresholds.oof_threshold` (shrunk towards the prevalence cut for a topic
-        with few positives)."""
+    def _oof_proba(self, texts: list[str], Y: np.ndarray) -> np.ndarray:
+        """Out-of-fold probabilities of the training texts: the per-topic regressions refitted on
+        inner folds (:func:`~pemilu_nlp.crossval.oof_scores`); the label-free vocabulary and idf
+        are kept."""
         from .crossval import oof_scores
-        from .thresholds import oof_thresholds
 
-        check_is_fitted(self, "coef_")
-        texts, _ = as_texts(X)
-        y = binarize_labels(y, list(self.classes_), n=len(texts))
-        features = self.transform(texts)
-
-        oof = oof_scores(HeadScorer(self, features), np.arange(len(texts)), y, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
-        self.thresholds_ = oof_thresholds(y, oof, shrink=shrink)
-        return self
+        scorer = HeadScorer(self, self.transform(texts))
+        return oof_scores(scorer, np.arange(len(texts)), Y, n_splits=OOF_SPLITS, n_repeats=OOF_REPEATS,
+                          seed=OOF_SEED)
 
     # ------------------------------------------------------------------------------------ predicting
-    def _check_fitted(self) -> None:
-        check_is_fitted(self, "coef_")
-
-    def predict_proba_matrix(self, X: str | Iterable[str]) -> np.ndarray:
-        """Probabilities as an array (documents x topics, columns in ``classes_`` order)."""
-        self._check_fitted()
-        texts, _ = as_texts(X)
+    def _proba(self, texts: list[str]) -> np.ndarray:
         scores = self._features(self._encode(texts)) @ self.coef_.T + self.intercept_
-        return 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
+        return expit(np.asarray(scores, dtype=np.float64))
 
     def explain(self, text: str, topic: str, *, top_k: int = 10) -> list[tuple[str, float]]:
         """The features that pushed ``text`` towards ``topic``, with their contribution to the logit.
 
         Character n-grams are shown as ``char:'..'`` so an analyst sees what the model saw.
         """
-        self._check_fitted()
+        check_is_fitted(self, "coef_")
         if topic not in self.classes_:
             raise UnknownLabelError(f"unknown topic {topic!r}; known topics: {', '.join(self.classes_)}")
         if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
@@ -473,75 +443,42 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
 
     # ------------------------------------------------------------------------------------ saving
     def save(self, folder: str | Path, *, metrics: dict | None = None, extra: dict | None = None) -> Path:
-        """Write ``config.json``, ``weights.safetensors`` and ``vocabulary.json`` into ``folder``."""
-        from safetensors.numpy import save_file
-
-        self._check_fitted()
+        """Write ``config.json``, ``weights.safetensors``, ``vocabulary.json`` and ``schema.json``."""
+        check_is_fitted(self, "coef_")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        save_file({"coef": np.ascontiguousarray(self.coef_), "intercept": self.intercept_,
-                   "word_idf": self.word_idf_, "char_idf": self.char_idf_,
-                   "thresholds": self.thresholds_.astype(np.float64)}, str(folder / "weights.safetensors"))
-        vocab = {"word": sorted(self.word_vocabulary_, key=self.word_vocabulary_.get),
-                 "char": sorted(self.char_vocabulary_, key=self.char_vocabulary_.get)}
-        (folder / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
         schema_file = write_model_schema(folder, getattr(self, "schema_", [str(t) for t in self.classes_]))
-        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
-        write_config(folder, {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "model": type(self).__name__,
-            "params": params, "topics": [str(t) for t in self.classes_],
-            "thresholds": [float(t) for t in self.thresholds_], "untrained_topics": self.untrained_topics_,
-            "metrics": metrics or {}, **(extra or {}),
-        }, files=["weights.safetensors", "vocabulary.json", schema_file])
-        return folder
+        return save_folder(
+            folder, FORMAT, params=self.get_params(), files=[schema_file],
+            arrays={"coef": self.coef_, "intercept": self.intercept_, "word_idf": self.word_idf_,
+                    "char_idf": self.char_idf_, "thresholds": self.thresholds_.astype(np.float64)},
+            json_files={VOCABULARY: {"word": sorted(self.word_vocabulary_, key=self.word_vocabulary_.get),
+                                     "char": sorted(self.char_vocabulary_, key=self.char_vocabulary_.get)}},
+            config={"model": type(self).__name__, "topics": [str(t) for t in self.classes_],
+                    "thresholds": [float(t) for t in self.thresholds_], "untrained_topics": self.untrained_topics_,
+                    "metrics": metrics or {}, **(extra or {})})
 
     @classmethod
     def load(cls, folder: str | Path) -> TfidfTopicClassifier:
         """Load a folder written by :meth:`save`; a foreign, old, incomplete, changed or malformed folder
         raises :class:`~pemilu_nlp.errors.ModelFormatError` before anything large is allocated."""
-        from safetensors import SafetensorError
-        from safetensors.numpy import load_file
-
-        folder = Path(folder)
-        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION],
-                             files=["weights.safetensors", "vocabulary.json", *model_schema_files(folder)])
+        opened = open_folder(folder, FORMAT, json_files=[VOCABULARY], files=[WEIGHTS, *model_schema_files(folder)],
+                             tuples=["word_ngram_range", "char_ngram_range"])
+        folder, config = opened.folder, opened.config
         schema = read_model_schema(folder, config)
         topics = [t.id for t in schema]
-        params = dict(check_params(folder, config.get("params"), PARAMS))
-        for key in ("word_ngram_range", "char_ngram_range"):
-            if params.get(key) is not None:
-                params[key] = tuple(params[key])
-        try:
-            model = cls(**params)
-        except TypeError as err:
-            raise ModelFormatError(f"{folder}: config.json has settings this version does not know ({err})") from None
-        try:
-            vocab = json.loads((folder / "vocabulary.json").read_text("utf-8"))
-        except (OSError, ValueError, RecursionError) as err:
-            raise ModelFormatError(f"{folder}: cannot read vocabulary.json ({err})") from None
-        if not isinstance(vocab, dict):
-            raise ModelFormatError(f"{folder}: vocabulary.json must be an object with lists 'word' and 'char'")
-        words = check_string_list(folder, "vocabulary.json 'word'", vocab.get("word"))
-        grams = check_string_list(folder, "vocabulary.json 'char'", vocab.get("char"))
-        if not params.get("char_ngram_range", (3, 5)) and grams:
-            raise ModelFormatError(f"{folder}: character n-grams in the vocabulary but char_ngram_range is null")
+        words, grams = _vocabulary(folder, opened.json[VOCABULARY], opened.params)
         n_topics, n_features = len(topics), len(words) + len(grams)
-        check_shapes(folder, "weights.safetensors", safetensors_header(folder, "weights.safetensors"), {
-            "coef": (n_topics, n_features), "intercept": (n_topics,), "word_idf": (len(words),),
-            "char_idf": (len(grams),), "thresholds": (n_topics,)})
-        try:
-            arrays = load_file(str(folder / "weights.safetensors"))
-        except (SafetensorError, OSError, ValueError) as err:
-            raise ModelFormatError(f"{folder}: cannot read the weights ({err})") from None
-        for name in ("coef", "intercept", "word_idf", "char_idf"):
-            check_array(folder, f"weights.safetensors {name}", arrays[name])
-        model.thresholds_ = check_thresholds(folder, arrays["thresholds"], n_topics, name="weights.safetensors thresholds")
+        arrays = opened.arrays({"coef": (n_topics, n_features), "intercept": (n_topics,), "word_idf": (len(words),),
+                                "char_idf": (len(grams),), "thresholds": (n_topics,)})
         check_thresholds(folder, config.get("thresholds"), n_topics, name="config.json thresholds")
         untrained = check_string_list(folder, "config.json untrained_topics", config.get("untrained_topics", []))
         if not set(untrained) <= set(topics):
             raise ModelFormatError(f"{folder}: config.json untrained_topics names topics the model does not have")
-        model.classes_ = np.array(topics)
-        model.schema_ = schema
+        model = opened.build(cls)
+        model.thresholds_ = check_thresholds(folder, arrays["thresholds"], n_topics,
+                                             name="weights.safetensors thresholds")
+        model.classes_, model.schema_ = np.array(topics), schema
         model.word_vocabulary_ = {t: j for j, t in enumerate(words)}
         model.char_vocabulary_ = {t: j for j, t in enumerate(grams)}
         model.word_idf_, model.char_idf_ = arrays["word_idf"], arrays["char_idf"]
@@ -549,7 +486,45 @@ class TfidfTopicClassifier(TopicClassifierMixin, ClassifierMixin, BaseEstimator)
         model.untrained_topics_ = list(untrained)
         model.n_features_ = n_features
         model.config_ = config
+        model.word_cache_ = WordCache()
         return model
+
+
+def _vocabulary(folder: Path, vocab: Any, params: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The word and character n-gram lists of ``vocabulary.json``, checked."""
+    if not isinstance(vocab, dict):
+        raise ModelFormatError(f"{folder}: vocabulary.json must be an object with lists 'word' and 'char'")
+    words = check_string_list(folder, "vocabulary.json 'word'", vocab.get("word"))
+    grams = check_string_list(folder, "vocabulary.json 'char'", vocab.get("char"))
+    if not params.get("char_ngram_range", (3, 5)) and grams:
+        raise ModelFormatError(f"{folder}: character n-grams in the vocabulary but char_ngram_range is null")
+    return words, grams
+
+
+def _fit_heads(model: TfidfTopicClassifier, features: sp.csr_matrix,
+               Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """One logistic regression per column of ``Y`` with ``model``'s settings: ``(coef, intercept,
+    the columns with nothing to learn)``; such a column (no positive, or no negative) gets a zero
+    row and a saturated intercept."""
+    from sklearn.linear_model import LogisticRegression
+    from tqdm.auto import tqdm
+
+    n_topics = Y.shape[1]
+    coef = np.zeros((n_topics, features.shape[1]), dtype=np.float32)
+    intercept = np.full(n_topics, -10.0, dtype=np.float32)
+    untrained = []
+    # disable=None: a bar on a terminal, silence in logs and tests
+    for j in tqdm(range(n_topics), desc="fitting topics", disable=None, leave=False):
+        if Y[:, j].min() == Y[:, j].max():
+            untrained.append(j)
+            intercept[j] = -10.0 if Y[:, j].max() == 0 else 10.0
+            continue
+        lr = LogisticRegression(C=model.C, class_weight=model.class_weight, solver="liblinear",
+                                dual=model.dual, max_iter=2000, random_state=model.random_state)
+        lr.fit(features, Y[:, j])
+        coef[j] = lr.coef_[0]
+        intercept[j] = lr.intercept_[0]
+    return coef, intercept, untrained
 
 
 class HeadScorer:
@@ -561,9 +536,6 @@ class HeadScorer:
         self.model, self.features = model, sp.csr_matrix(features)
 
     def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray:
-        if not hasattr(self.model, "classes_"):
-            self.model.schema_ = as_schema(None)
-            self.model.classes_ = np.array([t.id for t in self.model.schema_])
-        coef, intercept, _ = self.model._fit_heads(self.features[fit_idx], np.asarray(Y_fit))
+        coef, intercept, _ = _fit_heads(self.model, self.features[fit_idx], np.asarray(Y_fit))
         scores = self.features[eval_idx] @ coef.T + intercept
-        return 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
+        return expit(np.asarray(scores, dtype=np.float64))

@@ -145,7 +145,7 @@ def plain_loop(n: int, texts: list[str], words: int, batch_size: int) -> tuple[f
 
     import psutil
 
-    from .models import load_default
+    from .registry import load_default
 
     process = psutil.Process()
     digest = hashlib.sha256()
@@ -155,7 +155,7 @@ def plain_loop(n: int, texts: list[str], words: int, batch_size: int) -> tuple[f
     step = max(batch_size, n // 10)
     for lo in range(0, n, batch_size):
         batch = [short_article(texts, i, words) for i in range(lo, min(n, lo + batch_size))]
-        _digest(model.predict_proba_matrix(batch), digest)
+        _digest(model.predict_proba(batch), digest)
         rss = process.memory_info().rss / 2**20
         peak = max(peak, rss)
         if (lo // batch_size) % max(1, step // batch_size) == 0:
@@ -224,7 +224,7 @@ def bench_ray_scaling(sizes: Sequence[int], *, words: int = 40, batch_size: int 
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
     rows = []
-    from .models import load_default
+    from .registry import load_default
 
     load_default()  # imports paid once, outside the timings (each plain run still loads its model)
     try:
@@ -279,7 +279,7 @@ def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epo
               X_dev=[a.model_text for a in dev], y_dev=[a.labels for a in dev])
     model.tune_thresholds([a.model_text for a in dev], [a.labels for a in dev])
     report = evaluate_model(model, test)
-    proba = model.predict_proba_matrix([a.model_text for a in test])
+    proba = model.predict_proba([a.model_text for a in test])
     info = {"what": "2-layer BERT (hidden 32) fine-tuned on the corpus train split, thresholds tuned on dev",
             "epochs_run": len(model.history_), "fit_seconds": round(time.perf_counter() - start, 1),
             "test_micro_f1": round(report["micro_f1"], 4), "test_macro_f1": round(report["macro_f1"], 4),
@@ -303,14 +303,14 @@ def bench_cascade(texts: Sequence[str], bert_model: Any, *, margins: Sequence[fl
     Every margin's agreement (identical label set) with IndoBERT-only output and share sent on
     is computed from the two full runs; the smallest share that reaches ``target_agreement`` is
     then run for real, timed, and its agreement checked again."""
-    from .models import load_default
+    from .registry import load_default
 
     tfidf = load_default()
     texts = list(texts)
     n = len(texts)
-    t_model, p_tfidf = timed("cascade", "TF-IDF only", lambda: tfidf.predict_proba_matrix(texts), n, {})
+    t_model, p_tfidf = timed("cascade", "TF-IDF only", lambda: tfidf.predict_proba(texts), n, {})
     t_bert, p_bert = timed("cascade", f"IndoBERT only ({bert_model.precision})",
-                           lambda: bert_model.predict_proba_matrix(texts), n, {"precision": bert_model.precision})
+                           lambda: bert_model.predict_proba(texts), n, {"precision": bert_model.precision})
     d_tfidf, d_bert = tfidf.decide(p_tfidf), bert_model.decide(p_bert)
     t_model.quality = {"agreement_with_indobert_only": round(float((d_tfidf == d_bert).all(axis=1).mean()), 4)}
     t_bert.quality = {"agreement_with_indobert_only": 1.0}
@@ -325,11 +325,11 @@ def bench_cascade(texts: Sequence[str], bert_model: Any, *, margins: Sequence[fl
     margin = chosen["margin"]
 
     def cascade() -> np.ndarray:
-        proba = tfidf.predict_proba_matrix(texts)
+        proba = tfidf.predict_proba(texts)
         decided = np.asarray(tfidf.decide(proba))
         rest = np.flatnonzero(~tfidf_confident(proba, tfidf.thresholds_, margin))
         if len(rest):
-            decided[rest] = bert_model.decide(bert_model.predict_proba_matrix([texts[i] for i in rest]))
+            decided[rest] = bert_model.decide(bert_model.predict_proba([texts[i] for i in rest]))
         return decided
 
     m, decided = timed("cascade", f"cascade, margin {margin}", cascade, n,

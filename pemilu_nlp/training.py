@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .classifier import TopicClassifier
 from .corpus import (
     SPLITS,
     Article,
@@ -28,10 +29,11 @@ from .corpus import (
 )
 from .errors import CorpusError
 from .metrics import format_report, multilabel_report
-from .schema import SchemaLike, as_schema, topic_ids
+from .registry import classifier_class
+from .schema import SchemaLike, as_schema, schema_to_dict, topic_ids
 
 __all__ = ["SPLIT_SEED", "TrainingWarning", "cross_validate", "data_fingerprint", "default_split_path",
-           "evaluate_model", "sparse_topics", "train_model"]
+           "evaluate_model", "make_model", "sparse_topics", "train_model"]
 
 #: the seed of a split made by :func:`train_model` (the project corpus's split used the same)
 SPLIT_SEED = 13
@@ -53,26 +55,15 @@ def data_fingerprint(*paths: str | Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _predict_matrix(model: Any, articles: Sequence[Article]) -> np.ndarray:
-    return np.asarray(model.decide(model.predict_proba_matrix([a.model_text for a in articles])), dtype=np.int8)
-
-
 def evaluate_model(model: Any, articles: Sequence[Article]) -> dict:
     """The multi-label report of ``model`` on ``articles``."""
-    return multilabel_report(label_matrix(articles, list(model.classes_)), _predict_matrix(model, articles),
+    return multilabel_report(label_matrix(articles, list(model.classes_)), model.predict([a.model_text for a in articles]),
                              [str(t) for t in model.classes_])
 
 
 def make_model(kind: str, **params: Any) -> Any:
-    if kind == "tfidf":
-        from .tfidf import TfidfTopicClassifier
-
-        return TfidfTopicClassifier(**params)
-    if kind == "indobert":
-        from .indobert import IndoBertTopicClassifier
-
-        return IndoBertTopicClassifier(**params)
-    raise ValueError(f"unknown model kind {kind!r}; choose 'tfidf' or 'indobert'")
+    """A new, unfitted classifier of the registered ``kind`` (``tfidf``, ``indobert``)."""
+    return classifier_class(kind)(**params)
 
 
 def sparse_topics(parts: dict[str, Sequence[Article]], topics: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -109,6 +100,57 @@ def _resolve_split(articles: Sequence[Article], corpus: Path, split: str | Path 
     return split_corpus(articles, ids), ids, None, True
 
 
+def _threshold_rule(model: Any, thresholds: str | None) -> str:
+    """The rule ``train`` uses: the one asked for, else the model's own default; checked before any work."""
+    rule = model.get_params().get("thresholds", "fixed") if thresholds is None else thresholds
+    if rule not in ("dev", "oof"):
+        raise ValueError(f"thresholds must be 'dev' or 'oof', got {rule!r}")
+    if rule == "oof" and type(model)._oof_proba is TopicClassifier._oof_proba:
+        raise ValueError(f"thresholds='oof' needs out-of-fold scores, which {type(model).__name__} does not "
+                         "have; use 'dev'")
+    model.set_params(thresholds=rule)
+    return rule
+
+
+def _fit(model: Any, parts: dict[str, Sequence[Article]], rule: str, schema: Any, unlabelled: list[str] | None,
+         say: str | None) -> None:
+    """``rule == "oof"``: fit on train and dev together; ``"dev"``: fit on train, tune on dev."""
+    train, dev, test = parts["train"], parts["dev"], parts["test"]
+    fit_on = [*train, *dev] if rule == "oof" else list(train)
+    extra = {} if unlabelled is None else {"unlabelled": unlabelled}
+    if say:
+        print(f"training {say} on {len(fit_on)} articles "
+              f"(dev {len(dev)}, test {len(test)}), {len(schema)} topics, thresholds: {rule}, "
+              f"unlabelled texts: {len(unlabelled or [])}")
+    dev_data = {"X_dev": [a.model_text for a in dev], "y_dev": [a.labels for a in dev]} if rule == "dev" else {}
+    model.fit([a.model_text for a in fit_on], [a.labels for a in fit_on], schema=schema, **dev_data, **extra)
+
+
+def _fingerprint(corpus: Path, made_ids: dict | None, split_path: Path | None) -> str:
+    """The training data's identity: the corpus and its split file, or the split made here."""
+    if made_ids is None:
+        return data_fingerprint(corpus, split_path)
+    digest = hashlib.sha256(corpus.read_bytes())
+    digest.update(json.dumps(made_ids, sort_keys=True).encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _save(model: Any, out: Path, result: dict, parts: dict, made_ids: dict | None, split_path: Path | None) -> None:
+    """The model folder, with what it was trained on (and the split, when one was made)."""
+    made = made_ids is not None
+    training_data = {"corpus": Path(result["corpus"]).name, "split": "split.json" if made else split_path.name,
+                     "fingerprint": result["data_fingerprint"], "sizes": {k: len(v) for k, v in parts.items()},
+                     "fitted_on": "train+dev" if result["thresholds"] == "oof" else "train",
+                     "thresholds": result["thresholds"], "unlabelled_texts": result["unlabelled_texts"]}
+    if made:
+        training_data["split_made"] = {"method": "iterative stratification (corpus.make_split)", "seed": SPLIT_SEED}
+    model.save(out, metrics={"dev": _headline(result["dev"]), "test": _headline(result["test"])},
+               extra={"training_data": training_data})
+    if made:
+        write_split(made_ids, out / "split.json", corpus=Path(result["corpus"]).name, seed=SPLIT_SEED,
+                    method="iterative stratification (pemilu_nlp.corpus.make_split)")
+
+
 def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split: str | Path | None = None,
                 schema: SchemaLike = None, report: str | Path | None = None, params: dict | None = None,
                 verbose: bool = True, thresholds: str | None = None,
@@ -120,78 +162,43 @@ def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split:
     ``split``: a split file; without one, ``split.json`` beside the corpus, and without that a seeded
     iterative-stratified split is made and written to ``out/split.json``.  Topics too rare to be in
     every part get a :class:`TrainingWarning` naming them and their counts.
-    ``thresholds="dev"``: fit on train, tune thresholds on dev.  ``thresholds="oof"`` (TF-IDF only,
-    and its default, as in ``pemilu-nlp train``; ``None`` picks it):
+    ``thresholds="dev"``: fit on train, tune thresholds on dev.  ``thresholds="oof"`` (TF-IDF's
+    default, as in ``pemilu-nlp train``; ``None`` takes the model's own ``thresholds`` setting):
     fit on train and dev together, thresholds from out-of-fold scores of those articles (every
-    labelled example counts; see :meth:`TfidfTopicClassifier.tune_thresholds_oof`).
+    labelled example counts; see :class:`~pemilu_nlp.classifier.TopicClassifier`).
     ``unlabelled`` (TF-IDF only): news files or folders the vocabulary and idf also learn from.
     """
-    if thresholds is None:
-        thresholds = "oof" if kind == "tfidf" else "dev"
-    if thresholds not in ("dev", "oof") or (thresholds == "oof" and kind != "tfidf"):
-        raise ValueError(f"thresholds must be 'dev' or (TF-IDF only) 'oof', got {thresholds!r} for {kind}")
-    corpus = Path(corpus)
+    model = make_model(kind, **(params or {}))
+    rule = _threshold_rule(model, thresholds)
+    corpus, out = Path(corpus), None if out is None else Path(out)
     schema = as_schema(schema)
     articles = load_corpus(corpus, schema=schema)
     parts, made_ids, split_path, made = _resolve_split(articles, corpus, split, schema)
-    topics = [t.id for t in schema]
-    _warn_sparse(parts, topics)
-    model = make_model(kind, **(params or {}))
-    train, dev, test = parts["train"], parts["dev"], parts["test"]
-    fit_on = list(train) + list(dev) if thresholds == "oof" else train
-    extra: dict = {}
+    _warn_sparse(parts, [t.id for t in schema])
+    texts = None
     if unlabelled:
         from .unlabelled import load_unlabelled_texts
 
-        extra["unlabelled"] = load_unlabelled_texts(list(unlabelled))
-    if verbose:
-        print(f"training {kind} on {len(fit_on)} articles (dev {len(dev)}, test {len(test)}), {len(topics)} topics, "
-              f"thresholds: {thresholds}, unlabelled texts: {len(extra.get('unlabelled', []))}")
-    if kind == "indobert":
-        model.fit([a.model_text for a in train], [a.labels for a in train],
-                  X_dev=[a.model_text for a in dev], y_dev=[a.labels for a in dev], schema=schema)
-    else:
-        model.fit([a.model_text for a in fit_on], [a.labels for a in fit_on], schema=schema, **extra)
-    if thresholds == "oof":
-        model.tune_thresholds_oof([a.model_text for a in fit_on], [a.labels for a in fit_on])
-    else:
-        model.tune_thresholds([a.model_text for a in dev], [a.labels for a in dev])
-    if made:
-        digest = hashlib.sha256(corpus.read_bytes())
-        digest.update(json.dumps(made_ids, sort_keys=True).encode())
-        fingerprint = "sha256:" + digest.hexdigest()
-        split_name = "split.json" if out is not None else None
-    else:
-        fingerprint = data_fingerprint(corpus, split_path)
-        split_name = split_path.name
+        texts = load_unlabelled_texts(list(unlabelled))
+    _fit(model, parts, rule, schema, texts, kind if verbose else None)
     result = {"model": kind, "corpus": str(corpus),
-              "split": str(Path(out) / "split.json") if made and out is not None else str(split_path) if split_path else None,
-              "split_made": made, "data_fingerprint": fingerprint, "thresholds": thresholds,
-              "unlabelled_texts": len(extra.get("unlabelled", [])),
-              "dev": evaluate_model(model, dev), "test": evaluate_model(model, test)}
-    if thresholds == "oof":
+              "split": str(out / "split.json") if made and out is not None else str(split_path) if split_path else None,
+              "split_made": made, "data_fingerprint": _fingerprint(corpus, made_ids, split_path),
+              "thresholds": rule, "unlabelled_texts": len(texts or []),
+              "dev": evaluate_model(model, parts["dev"]), "test": evaluate_model(model, parts["test"])}
+    if rule == "oof":
         result["dev_note"] = "dev is part of the training data here: its scores are not held-out figures"
     if out is not None:
-        training_data = {"corpus": corpus.name, "split": split_name, "fingerprint": fingerprint,
-                         "sizes": {k: len(v) for k, v in parts.items()},
-                         "fitted_on": "train+dev" if thresholds == "oof" else "train", "thresholds": thresholds,
-                         "unlabelled_texts": result["unlabelled_texts"]}
-        if made:
-            training_data["split_made"] = {"method": "iterative stratification (corpus.make_split)",
-                                           "seed": SPLIT_SEED}
-        model.save(out, metrics={"dev": _headline(result["dev"]), "test": _headline(result["test"])},
-                   extra={"training_data": training_data})
-        if made:
-            write_split(made_ids, Path(out) / "split.json", corpus=corpus.name, seed=SPLIT_SEED,
-                        method="iterative stratification (pemilu_nlp.corpus.make_split)")
+        _save(model, out, result, parts, made_ids, split_path)
     if verbose and made:
-        where = f"wrote it to {Path(out) / 'split.json'}" if out is not None else "not written (no --out)"
+        where = f"wrote it to {out / 'split.json'}" if out is not None else "not written (no --out)"
+        sizes = "/".join(str(len(parts[k])) for k in SPLITS)
         print(f"no split file given or found beside the corpus: made a seeded iterative-stratified split "
-              f"(seed {SPLIT_SEED}; train/dev/test {len(train)}/{len(dev)}/{len(test)}) and {where}")
+              f"(seed {SPLIT_SEED}; train/dev/test {sizes}) and {where}")
     if report is not None:
         Path(report).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
     if verbose:
-        print(format_report(result["test"], title=f"test split ({len(test)} articles)"))
+        print(format_report(result["test"], title=f"test split ({len(parts['test'])} articles)"))
     return model, result
 
 
@@ -202,27 +209,31 @@ def _headline(report: dict) -> dict:
 
 def cross_validate(kind: str, corpus: str | Path, *, folds: int = 5, seed: int = 0,
                    params: dict | None = None, schema: SchemaLike = None) -> dict:
-    """K-fold multi-label-stratified cross-validation over the whole corpus (for small corpora).
+    """K-fold multi-label-stratified cross-validation over the whole corpus (for small corpora), by
+    scikit-learn's ``cross_validate``.
 
-    Thresholds stay at 0.5 inside the folds (no dev data to tune on), so the scores are a little
-    pessimistic for rare topics; the spread across folds is what this is for.
+    Thresholds stay at 0.5 inside the folds (``thresholds="fixed"``: no dev data to tune on), so the
+    scores are a little pessimistic for rare topics; the spread across folds is what this is for.
+    ``pemilu-nlp evaluate --cv`` (:func:`pemilu_nlp.evaluation.evaluate_cv`) compares threshold recipes.
     """
-    from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
-    from tqdm.auto import tqdm
+    from sklearn.metrics import f1_score, make_scorer
+    from sklearn.model_selection import cross_validate as sklearn_cross_validate
+
+    from .crossval import multilabel_folds
+    from .metrics import macro_f1
 
     schema = as_schema(schema)
     articles = load_corpus(corpus, schema=schema)
-    y = label_matrix(articles, topic_ids(schema))
-    y_strat = np.hstack([y, (y.sum(1) == 0)[:, None]])
-    splitter = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    scores = []
-    for train_idx, test_idx in tqdm(list(splitter.split(np.zeros(len(articles)), y_strat)), desc="folds"):
-        model = make_model(kind, **(params or {}))
-        model.fit([articles[i].model_text for i in train_idx], [articles[i].labels for i in train_idx], schema=schema)
-        scores.append(evaluate_model(model, [articles[i] for i in test_idx]))
-    micro = np.array([s["micro_f1"] for s in scores])
-    macro = np.array([s["macro_f1"] for s in scores])
+    Y = label_matrix(articles, topic_ids(schema))
+    model = make_model(kind, **{**(params or {}), "thresholds": "fixed"})
+    scoring = {"micro_f1": make_scorer(f1_score, average="micro", zero_division=0),
+               "macro_f1": make_scorer(macro_f1)}
+    # the schema as a JSON object: scikit-learn passes a fit parameter that is not one value per text unchanged
+    scores = sklearn_cross_validate(model, [a.model_text for a in articles], Y, scoring=scoring,
+                                    cv=multilabel_folds(Y, folds, seed=seed), params={"schema": schema_to_dict(schema)})
+    micro = np.round(scores["test_micro_f1"], 4)
+    macro = np.round(scores["test_macro_f1"], 4)
     return {"folds": folds, "micro_f1_mean": round(float(micro.mean()), 4), "micro_f1_std": round(float(micro.std()), 4),
             "macro_f1_mean": round(float(macro.mean()), 4), "macro_f1_std": round(float(macro.std()), 4),
-            "per_fold": [{"micro_f1": s["micro_f1"], "macro_f1": s["macro_f1"]} for s in scores],
+            "per_fold": [{"micro_f1": float(a), "macro_f1": float(b)} for a, b in zip(micro, macro)],
             "topics": list(topic_ids(schema))}

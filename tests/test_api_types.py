@@ -15,7 +15,7 @@ def model():
     return load_default()
 
 
-@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_top", "predict_proba_matrix"])
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_top", "predict_topics", "topic_probabilities"])
 def test_a_dict_is_refused_not_its_keys_classified(model, method):
     with pytest.raises(TypeError, match="mapping"):
         getattr(model, method)({"a": 1})

@@ -21,10 +21,10 @@ def test_run_prints_topics_and_summary_for_each_seed(capsys):
 def test_classify_json_on_the_seeds_gives_their_labels(capsys, seed_records):
     assert main(["classify", "--json", *seed_files()]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    from pemilu_nlp.models import load_default
+    from pemilu_nlp import load_default
 
     model = load_default()
-    assert [line["topics"] for line in lines] == [model.predict(r["text"]) for r in seed_records]
+    assert [line["topics"] for line in lines] == model.predict_topics([r["text"] for r in seed_records])
     assert all(set(r["labels"]) <= set(line["topics"]) for line, r in zip(lines, seed_records))
     assert all(set(line["probabilities"]) == set(lines[0]["probabilities"]) for line in lines)
 

@@ -195,9 +195,9 @@ def test_tfidf_oof_thresholds_and_unlabelled_vocabulary():
 
     texts = [t.format(i=i) for i in range(6) for t in LAPAS] + [t.format(i=i) for i in range(10) for t in OTHER]
     labels = [["keamanan_lapas"]] * 12 + [[]] * 20
-    model = TfidfTopicClassifier(min_df=1).fit(texts, labels, unlabelled=["Sipir lapas bertugas malam", "sipir"])
+    model = TfidfTopicClassifier(min_df=1, thresholds="oof")
+    model.fit(texts, labels, unlabelled=["Sipir lapas bertugas malam", "sipir"])
     assert "sipir" in model.word_vocabulary_ and model.n_unlabelled_ == 2
-    model.tune_thresholds_oof(texts, labels, n_splits=3, n_repeats=1)
     j = list(model.classes_).index("keamanan_lapas")
-    assert 0.0 < model.thresholds_[j] < 1.0
-    assert model.predict(texts[0]) == ["keamanan_lapas"] and model.predict(texts[-1]) == []
+    assert model.threshold_source_ == "oof" and 0.0 < model.thresholds_[j] < 1.0
+    assert model.predict_topics(texts[0]) == ["keamanan_lapas"] and model.predict_topics(texts[-1]) == []

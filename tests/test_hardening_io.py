@@ -219,10 +219,10 @@ def test_probabilities_are_identical_alone_or_in_a_batch():
     texts = [json.loads(line) for line in (ROOT / "data" / "corpus.jsonl").read_text("utf-8").splitlines()[:120]]
     texts = [f"{r['title']}\n{r['text']}" for r in texts]
     model = load_default()
-    batch = model.predict_proba_matrix(texts)
-    alone = np.vstack([model.predict_proba_matrix([t]) for t in texts])
+    batch = model.predict_proba(texts)
+    alone = np.vstack([model.predict_proba([t]) for t in texts])
     np.testing.assert_array_equal(alone, batch)
-    np.testing.assert_array_equal(model.predict_proba_matrix(texts[::-1]), batch[::-1])
+    np.testing.assert_array_equal(model.predict_proba(texts[::-1]), batch[::-1])
 
 
 # ------------------------------------------------------------------------------------ 4. fork safety

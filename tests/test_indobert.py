@@ -60,19 +60,19 @@ def test_fine_tuning_really_learns(fitted):
     losses = [h["train_loss"] for h in fitted.history_]
     assert losses[-1] < 0.5 * losses[0]
     assert fitted.history_[-1]["dev_macro_f1"] > 0.9 or max(h["dev_macro_f1"] for h in fitted.history_) > 0.9
-    predictions = fitted.predict(texts)
+    predictions = fitted.predict_topics(texts)
     accuracy = np.mean([set(p) == set(y) for p, y in zip(predictions, labels)])
     assert accuracy > 0.9
 
 
 def test_same_surface_as_the_baseline(fitted):
-    one = fitted.predict_proba(LAPAS)
-    many = fitted.predict_proba([OTHER, LAPAS])
+    one = fitted.topic_probabilities(LAPAS)
+    many = fitted.topic_probabilities([OTHER, LAPAS])
     assert set(one) == set(fitted.classes_) and len(many) == 2
     assert many[1] == pytest.approx(one, abs=1e-5)
-    assert isinstance(fitted.predict(LAPAS), list) and fitted.predict_top(LAPAS) == "keamanan_lapas"
+    assert isinstance(fitted.predict_topics(LAPAS), list) and fitted.predict_top(LAPAS) == "keamanan_lapas"
     with pytest.raises(ValueError, match="position 1"):
-        fitted.predict([LAPAS, " "])
+        fitted.predict_topics([LAPAS, " "])
 
 
 def test_windows_overlap_and_cover_the_text():
@@ -96,11 +96,11 @@ def test_long_article_same_prediction_alone_or_batched_with_others(fitted):
     long_text = " ".join([LAPAS, OTHER, HOAKS] * 6)  # several windows of 32 tokens
     windows, _ = fitted._windows([long_text])
     assert len(windows) > 2
-    alone = fitted.predict_proba_matrix([long_text])
-    batched = fitted.predict_proba_matrix([OTHER, long_text, LAPAS], batch_size=3)
+    alone = fitted.predict_proba([long_text])
+    batched = fitted._proba([OTHER, long_text, LAPAS], batch_size=3)
     np.testing.assert_allclose(batched[1], alone[0], atol=1e-5)
     # order restored after length sorting
-    unsorted = fitted.predict_proba_matrix([OTHER, long_text, LAPAS], sort_by_length=False)
+    unsorted = fitted._proba([OTHER, long_text, LAPAS], sort_by_length=False)
     np.testing.assert_allclose(batched, unsorted, atol=1e-5)
 
 
@@ -108,7 +108,7 @@ def test_pooled_document_probability_equals_pooling_its_windows_by_hand(fitted):
     text = " ".join([LAPAS, OTHER] * 5)
     logits, _ = fitted.window_logits([text])
     pooled = logits.max(axis=0) if fitted.pooling_ == "max" else logits.mean(axis=0)
-    np.testing.assert_allclose(fitted.predict_proba_matrix(text)[0], 1 / (1 + np.exp(-pooled)), atol=1e-6)
+    np.testing.assert_allclose(fitted.predict_proba([text])[0], 1 / (1 + np.exp(-pooled)), atol=1e-6)
 
 
 def test_max_windows_reads_only_the_first_windows(fitted):
@@ -117,12 +117,12 @@ def test_max_windows_reads_only_the_first_windows(fitted):
     assert len(owner) > 2
     fitted.set_params(max_windows=1)
     try:
-        first_only = fitted.predict_proba_matrix(long_text)[0]
+        first_only = fitted.predict_proba([long_text])[0]
         np.testing.assert_allclose(first_only, 1 / (1 + np.exp(-all_logits[0])), atol=1e-5)
         for bad in (0, -1, 1.5, True):
             fitted.set_params(max_windows=bad)
             with pytest.raises(ValueError, match="max_windows"):
-                fitted.predict_proba_matrix(long_text)
+                fitted.predict_proba([long_text])
     finally:
         fitted.set_params(max_windows=None)
 
@@ -135,17 +135,17 @@ def test_inference_batch_size_auto_follows_the_benchmark_and_bad_values_are_refu
     assert fitted._inference_batch_size() == 1           # 512-token windows on CPU: one at a time
     fitted.set_params(max_length=32, inference_batch_size=3)
     try:
-        np.testing.assert_allclose(fitted.predict_proba_matrix(texts),
-                                   fitted.set_params(inference_batch_size="auto").predict_proba_matrix(texts), atol=1e-5)
+        np.testing.assert_allclose(fitted.predict_proba(texts),
+                                   fitted.set_params(inference_batch_size="auto").predict_proba(texts), atol=1e-5)
         for bad in (0, "big", 2.5):
             fitted.set_params(inference_batch_size=bad)
             with pytest.raises(ValueError, match="inference_batch_size"):
-                fitted.predict_proba_matrix(texts)
+                fitted.predict_proba(texts)
         fitted.set_params(inference_batch_size=np.int64(2), max_windows=np.int64(3))  # from a numpy grid
-        assert fitted.predict_proba_matrix(texts).shape == (len(texts), len(fitted.classes_))
+        assert fitted.predict_proba(texts).shape == (len(texts), len(fitted.classes_))
         for bad in (-1, 0, 1.5):
             with pytest.raises(ValueError, match="batch_size"):
-                fitted.predict_proba_matrix(texts, batch_size=bad)
+                fitted._proba(texts, batch_size=bad)
     finally:
         fitted.set_params(max_length=32, inference_batch_size="auto", max_windows=None)
 
@@ -155,7 +155,7 @@ def test_save_load_identical_probabilities(fitted, tmp_path):
     fitted.save(tmp_path / "m")
     assert (tmp_path / "m" / "hf" / "model.safetensors").is_file()
     loaded = IndoBertTopicClassifier.load(tmp_path / "m", device="cpu")
-    np.testing.assert_allclose(loaded.predict_proba_matrix(texts), fitted.predict_proba_matrix(texts), atol=1e-6)
+    np.testing.assert_allclose(loaded.predict_proba(texts), fitted.predict_proba(texts), atol=1e-6)
     assert loaded.pooling_ == fitted.pooling_
     np.testing.assert_array_equal(loaded.thresholds_, fitted.thresholds_)
 
@@ -197,18 +197,18 @@ def test_single_label_mode(tiny_bert):
     model = IndoBertTopicClassifier(str(tiny_bert), multi_label=False, max_length=32, epochs=2, batch_size=4,
                                     device="cpu", progress=False)
     model.fit([texts[i] for i in keep], [labels[i] for i in keep])
-    predictions = model.predict([texts[i] for i in keep])
+    predictions = model.predict_topics([texts[i] for i in keep])
     assert all(len(p) == 1 for p in predictions)
-    assert np.allclose(model.predict_proba_matrix(texts[:3]).sum(axis=1), 1.0)
+    assert np.allclose(model.predict_proba(texts[:3]).sum(axis=1), 1.0)
 
 
 @pytest.mark.parametrize("precision", ["bf16", "int8"])
 def test_cpu_precisions_run_and_mostly_agree_with_fp32(fitted, precision):
     texts, _ = signal_corpus(2)
-    reference = fitted.predict_proba_matrix(texts)
+    reference = fitted.predict_proba(texts)
     fitted.set_params(precision=precision)
     try:
-        proba = fitted.predict_proba_matrix(texts)
+        proba = fitted.predict_proba(texts)
     finally:
         fitted.set_params(precision="auto")
     assert proba.shape == reference.shape and np.abs(proba - reference).max() < 0.2
@@ -219,7 +219,7 @@ def test_gpu_mixed_precision_training_and_inference(tiny_bert):
     texts, labels = signal_corpus(4)
     model = IndoBertTopicClassifier(str(tiny_bert), max_length=32, epochs=2, device="cuda", progress=False)
     model.fit(texts, labels)
-    proba = model.predict_proba_matrix(texts)
+    proba = model.predict_proba(texts)
     assert proba.shape == (len(texts), 11) and np.isfinite(proba).all()
 
 
@@ -234,16 +234,16 @@ def test_own_schema_is_learned_saved_and_loaded(tiny_bert, tmp_path):
     model.fit(texts, labels, schema=schema)
     assert list(model.classes_) == ["penjara", "kabar_bohong"]
     assert model.model_.config.id2label == {0: "penjara", 1: "kabar_bohong"}
-    assert set(model.predict_proba(LAPAS)) == {"penjara", "kabar_bohong"}
+    assert set(model.topic_probabilities(LAPAS)) == {"penjara", "kabar_bohong"}
     model.save(tmp_path / "m")
     assert json.loads((tmp_path / "m" / "schema.json").read_text())["topics"][0]["definition"].startswith("Keamanan")
-    from pemilu_nlp.models import load_model
+    from pemilu_nlp.registry import load
 
-    loaded = load_model(tmp_path / "m")
+    loaded = load(tmp_path / "m")
     assert list(loaded.classes_) == ["penjara", "kabar_bohong"] and loaded.schema_[1].id == "kabar_bohong"
-    np.testing.assert_allclose(loaded.predict_proba_matrix(texts[:3]), model.predict_proba_matrix(texts[:3]), atol=1e-5)
+    np.testing.assert_allclose(loaded.predict_proba(texts[:3]), model.predict_proba(texts[:3]), atol=1e-5)
     untrained = IndoBertTopicClassifier.untrained(str(tiny_bert), schema=schema, device="cpu", progress=False)
-    assert untrained.predict_proba_matrix([LAPAS]).shape == (1, 2)
+    assert untrained.predict_proba([LAPAS]).shape == (1, 2)
     from pemilu_nlp.errors import UnknownLabelError
 
     with pytest.raises(UnknownLabelError, match="unknown topic 'keamanan_lapas'"):

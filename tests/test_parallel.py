@@ -7,9 +7,9 @@ import pytest
 from conftest import SEEDS
 
 from pemilu_nlp import analyze as analyze_one_process
+from pemilu_nlp import load_default
 from pemilu_nlp.bench import load_articles
 from pemilu_nlp.cli import main
-from pemilu_nlp.models import load_default, topics_and_probabilities
 from pemilu_nlp.parallel import analyze, classify, classify_matrix, resolve_jobs, summarize
 from pemilu_nlp.summarize import summarize_many
 
@@ -20,7 +20,7 @@ def articles() -> list[str]:
 
 
 def test_classify_with_two_jobs_is_identical_to_one_process_and_keeps_order(articles):
-    expected = topics_and_probabilities(load_default(), articles)
+    expected = load_default().topics_and_probabilities(articles)
     # chunks of 7 texts: 9 chunks over 2 workers, so out-of-order completion would show
     got = classify(articles, jobs=2, chunk_size=7)
     assert got == expected  # same topics, bit-identical probabilities, same order
@@ -56,7 +56,7 @@ def test_analyze_with_jobs_matches_one_process(articles):
 def test_a_bad_text_is_reported_as_one_process_reports_it(articles):
     texts = [*articles[:13], "   \u200b ", *articles[13:20]]
     with pytest.raises(ValueError) as one:
-        load_default().predict_proba_matrix(texts)
+        load_default().predict_proba(texts)
     with pytest.raises(ValueError) as many:
         classify(texts, jobs=2, chunk_size=4)
     assert str(many.value) == str(one.value) and "position 13" in str(many.value)

@@ -5,7 +5,7 @@ import pytest
 from conftest import seed_text
 
 from pemilu_nlp import analyze
-from pemilu_nlp.models import default_model_dir, load_default
+from pemilu_nlp.registry import load_default, shipped_folder
 from pemilu_nlp.summarize import LeadSummarizer
 
 TEXTS = [seed_text("000"), seed_text("003"), "KPU menetapkan DPT. Bawaslu mengawasi. Polisi berjaga."]
@@ -21,7 +21,7 @@ def test_n_in_n_out_in_order_and_one_string_gives_one_result():
 
 
 def test_classifier_as_object_or_folder_and_summarizer_as_object():
-    by_folder = analyze(TEXTS, classifier=default_model_dir("tfidf-default"), summarizer=LeadSummarizer())
+    by_folder = analyze(TEXTS, classifier=shipped_folder("tfidf"), summarizer=LeadSummarizer())
     by_object = analyze(TEXTS, classifier=load_default(), summarizer="lead")
     assert [r.summary for r in by_folder] == [r.summary for r in by_object]
     assert [r.topics for r in by_folder] == [r.topics for r in by_object]
@@ -33,7 +33,7 @@ def test_titles_reach_the_classifier_and_are_checked():
     body = "Rapat berlangsung di aula kantor. Peserta membahas jadwal kegiatan."
     with_title = analyze([body], titles=[title])[0]
     model = load_default()
-    assert with_title.probabilities == pytest.approx(model.predict_proba(f"{title}\n{body}"), abs=1e-6)
+    assert with_title.probabilities == pytest.approx(model.topic_probabilities(f"{title}\n{body}"), abs=1e-6)
     assert with_title.probabilities["pemilu"] > analyze(body).probabilities["pemilu"] + 0.1
     with pytest.raises(TypeError, match="single string"):
         analyze([body], titles=title)

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
+from pemilu_nlp import load_default
 from pemilu_nlp.bench import load_articles
-from pemilu_nlp.models import load_default, topics_and_probabilities
 from pemilu_nlp.summarize import get_summarizer
 
 ray = pytest.importorskip("ray", reason='the Ray engine needs the [ray] extra: pip install "pemilu-nlp[ray]"')
@@ -36,7 +36,7 @@ def test_annotate_gives_the_plain_loop_output_in_order(local_ray, articles):
 
     ds = ray.data.from_items([{"id": f"d{i}", "text": t} for i, t in enumerate(articles)], override_num_blocks=4)
     rows = annotate(ds, batch_size=7, concurrency=2).take_all()
-    topics, probabilities = topics_and_probabilities(load_default(), articles)
+    topics, probabilities = load_default().topics_and_probabilities(articles)
     summaries = get_summarizer("textrank").summarize_many(articles, 3)
     assert [r["id"] for r in rows] == [f"d{i}" for i in range(len(articles))]
     assert [list(r["topics"]) for r in rows] == topics
@@ -72,7 +72,7 @@ def test_cli_run_engine_ray_writes_parquet(local_ray, articles, tmp_path, capsys
     assert table.column("id").to_pylist() == [r["id"] for r in records]
     assert table.column("error").to_pylist()[-1] == "text is empty or whitespace only"
     inputs = [f"{r['title']}\n{r['text']}" if r["title"] else r["text"] for r in records[:-1]]
-    assert table.column("topics").to_pylist()[:-1] == topics_and_probabilities(load_default(), inputs)[0]
+    assert table.column("topics").to_pylist()[:-1] == load_default().predict_topics(inputs)
     assert "1 row(s) could not be processed" in capsys.readouterr().err
 
 

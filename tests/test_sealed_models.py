@@ -231,10 +231,10 @@ def test_every_setting_of_the_models_has_an_allowed_range():
 @pytest.fixture(scope="module")
 def neural_folder(tmp_path_factory):
     pytest.importorskip("torch")
-    from pemilu_nlp.models import SUMMARIZER_NEURAL, default_model_dir
+    from pemilu_nlp.registry import shipped_folder
     from pemilu_nlp.summarize.neural import NeuralSummarizer
 
-    model = NeuralSummarizer.load(default_model_dir(SUMMARIZER_NEURAL))
+    model = NeuralSummarizer.load(shipped_folder("neural"))
     model.embedding_ = model.embedding_[:60]  # a small copy of the shipped model: the same format, quick to save
     model.vocabulary_ = {w: i for w, i in model.vocabulary_.items() if i < 60}
     model.network_ = model._new_network()
@@ -267,13 +267,13 @@ def test_tampered_neural_scorer_folder(neural_folder, tmp_path, name, edit, rese
 
 # ------------------------------------------------------------------------------------ shipped models
 def test_the_shipped_models_are_sealed_and_load():
-    from pemilu_nlp.models import SUMMARIZER_DEFAULT, SUMMARIZER_NEURAL, TFIDF_DEFAULT
+    from pemilu_nlp.registry import SHIPPED
 
-    for name in (TFIDF_DEFAULT, SUMMARIZER_DEFAULT, SUMMARIZER_NEURAL):
+    for name in SHIPPED.values():
         listed = read_manifest(ROOT / "models" / name)
         assert "config.json" in listed and "weights.safetensors" in listed
-    TfidfTopicClassifier.load(ROOT / "models" / TFIDF_DEFAULT)
-    TrainedSummarizer.load(ROOT / "models" / SUMMARIZER_DEFAULT)
+    TfidfTopicClassifier.load(ROOT / "models" / SHIPPED["tfidf"])
+    TrainedSummarizer.load(ROOT / "models" / SHIPPED["trained"])
 
 
 def test_a_folder_saved_before_sealing_gets_a_clear_error_and_can_be_sealed(tfidf_folder, tmp_path):

@@ -104,7 +104,7 @@ def test_classifying_adversarial_text_never_crashes(text):
     model = _model("classifier")
     if is_blank(text):
         return  # a typed ValueError, tested elsewhere
-    labels = model.predict([text, text])
+    labels = model.predict_topics([text, text])
     assert labels[0] == labels[1] and set(labels[0]) <= set(model.classes_)
 
 

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from pemilu_nlp.errors import ModelFormatError, UnknownLabelError
-from pemilu_nlp.models import TFIDF_DEFAULT, default_model_dir, load_default
+from pemilu_nlp.registry import load_default, shipped_folder
 from pemilu_nlp.tfidf import TfidfTopicClassifier
 from pemilu_nlp.thresholds import tune_thresholds
 
@@ -35,41 +35,63 @@ def fitted():
 
 
 def test_fit_returns_self_and_learns_the_signal(fitted):
-    assert fitted.predict("Razia kamar narapidana di lapas menemukan narkoba") == ["keamanan_lapas"]
+    assert fitted.predict_topics("Razia kamar narapidana di lapas menemukan narkoba") == ["keamanan_lapas"]
     assert fitted.predict_top("Cek fakta: video itu hoaks dan disinformasi") == "hoaks_ujaran_kebencian"
 
 
-def test_estimator_contract_clone_and_params():
-    model = TfidfTopicClassifier(C=3.0, char_ngram_range=None)
+def test_estimator_contract_clone_and_params(fitted):
+    model = TfidfTopicClassifier(C=3.0, char_ngram_range=None, thresholds="fixed")
     twin = clone(model)
     assert twin.get_params() == model.get_params() and not hasattr(twin, "coef_")
     fresh = TfidfTopicClassifier(min_df=1)
     assert fresh.fit(TEXTS, LABELS) is fresh
+    unfitted = clone(fitted)  # the settings, none of the learned state (caches included)
+    assert unfitted.get_params() == fitted.get_params() and not hasattr(unfitted, "word_cache_")
 
 
 def test_not_fitted_error_before_fit():
     with pytest.raises(NotFittedError):
         TfidfTopicClassifier().predict(["KPU"])
+    with pytest.raises(NotFittedError):
+        TfidfTopicClassifier().predict_topics("KPU")
 
 
-def test_n_in_n_out_in_order_and_one_string_gives_one_result(fitted):
+def test_predict_and_predict_proba_are_matrices_over_classes(fitted):
     texts = [TEXTS[6], TEXTS[0], TEXTS[3], TEXTS[0]]
-    batch = fitted.predict_proba(texts)
-    assert len(batch) == 4
-    for text, row in zip(texts, batch):
-        assert row == fitted.predict_proba(text)
-    assert isinstance(fitted.predict(TEXTS[0]), list) and isinstance(fitted.predict(TEXTS[:1])[0], list)
-    assert set(batch[0]) == set(fitted.classes_)
+    proba = fitted.predict_proba(texts)
+    decisions = fitted.predict(texts)
+    assert proba.shape == decisions.shape == (4, len(fitted.classes_)) and decisions.dtype == np.int8
+    np.testing.assert_array_equal(decisions, proba >= fitted.thresholds_)
+    for text, row in zip(texts, proba):  # N in, N out, in order; one text alone gives the same row
+        np.testing.assert_array_equal(fitted.predict_proba([text])[0], row)
     # a generator is read once and gives the same answers as the list
-    assert fitted.predict(t for t in texts) == fitted.predict(texts)
-    assert fitted.predict_proba(iter(texts)) == batch and fitted.predict_top(iter(texts)) == fitted.predict_top(texts)
+    np.testing.assert_array_equal(fitted.predict(t for t in texts), decisions)
+
+
+def test_one_bare_string_is_refused_by_the_matrix_methods(fitted):
+    for method in (fitted.predict, fitted.predict_proba):
+        with pytest.raises(TypeError, match="predict_topics"):
+            method("Razia kamar narapidana di lapas")
+
+
+def test_friendly_forms_take_one_text_or_a_sequence(fitted):
+    text, texts = TEXTS[0], [TEXTS[6], TEXTS[0], TEXTS[3]]
+    assert fitted.predict_topics(text) == ["keamanan_lapas"]
+    assert fitted.predict_topics(texts) == [[], ["keamanan_lapas"], ["hoaks_ujaran_kebencian"]]
+    one = fitted.topic_probabilities(text)
+    assert set(one) == set(fitted.classes_) and one["keamanan_lapas"] > one["hoaks_ujaran_kebencian"]
+    assert fitted.topic_probabilities(texts)[1] == one
+    assert fitted.predict_top(text) == "keamanan_lapas"
+    assert fitted.predict_top(iter(texts)) == fitted.predict_top(texts) and len(fitted.predict_top(texts)) == 3
+    topics, probabilities = fitted.topics_and_probabilities(texts)  # both from one pass of the model
+    assert topics == fitted.predict_topics(texts) and probabilities == fitted.topic_probabilities(texts)
 
 
 def test_empty_text_error_names_its_position(fitted):
     with pytest.raises(ValueError, match="position 1"):
-        fitted.predict(["KPU menetapkan DPT", "   "])
+        fitted.predict_topics(["KPU menetapkan DPT", "   "])
     with pytest.raises(TypeError, match="position 0"):
-        fitted.predict([b"bytes"])
+        fitted.predict_topics([b"bytes"])
     with pytest.raises(UnknownLabelError, match="pilkada"):
         TfidfTopicClassifier().fit(TEXTS[:2], [["pilkada"], []])
 
@@ -97,14 +119,23 @@ def test_threshold_tuning_finds_the_known_best_cut():
 def test_tune_thresholds_on_a_tiny_dev_set(fitted):
     model = clone(fitted).fit(TEXTS * 2, LABELS * 2)
     model.tune_thresholds(TEXTS * 2, LABELS * 2)
-    assert model.predict(TEXTS) == [sorted(labels, key=list(model.classes_).index) for labels in LABELS]
+    assert model.threshold_source_ == "dev"
+    assert model.predict_topics(TEXTS) == [sorted(labels, key=list(model.classes_).index) for labels in LABELS]
 
 
 def test_save_load_gives_identical_probabilities(fitted, tmp_path):
     fitted.save(tmp_path / "m")
     loaded = TfidfTopicClassifier.load(tmp_path / "m")
-    np.testing.assert_array_equal(loaded.predict_proba_matrix(TEXTS), fitted.predict_proba_matrix(TEXTS))
+    np.testing.assert_array_equal(loaded.predict_proba(TEXTS), fitted.predict_proba(TEXTS))
+    np.testing.assert_array_equal(loaded.thresholds_, fitted.thresholds_)
     assert loaded.get_params() == fitted.get_params()
+
+
+def test_a_folder_saved_without_the_thresholds_setting_loads_with_the_default(saved):
+    config = json.loads((saved / "config.json").read_text())
+    del config["params"]["thresholds"]  # as saved before the setting existed
+    _edit_config(saved, params=config["params"])
+    assert TfidfTopicClassifier.load(saved).thresholds == "oof"
 
 
 @pytest.fixture()
@@ -176,7 +207,7 @@ def test_default_model_finds_each_seeds_reading_labels(seed_records):
     # which); it must never miss one of its own, and never get two extras.
     model = load_default()
     for record in seed_records:
-        predicted = model.predict(record["text"])
+        predicted = model.predict_topics(record["text"])
         assert set(record["labels"]) <= set(predicted), record["file"]
         assert len(set(predicted) - set(record["labels"])) <= 1, (record["file"], predicted)
 
@@ -184,7 +215,7 @@ def test_default_model_finds_each_seeds_reading_labels(seed_records):
 @pytest.mark.slow
 def test_default_model_is_rebuilt_by_its_command(tmp_path):
     from pemilu_nlp.cli import main
-    from pemilu_nlp.corpus import load_corpus, load_split, split_corpus
+    from pemilu_nlp.corpus import load_corpus
 
     out = tmp_path / "rebuilt"
     command = ["train", "--model", "tfidf", "--data", str(ROOT / "data" / "corpus.jsonl"), "--out", str(out)]
@@ -194,14 +225,15 @@ def test_default_model_is_rebuilt_by_its_command(tmp_path):
         command += ["--unlabelled", str(SHARED / "data")]
     assert main(command) == 0
     committed, rebuilt = load_default(), TfidfTopicClassifier.load(out)
-    test = split_corpus(load_corpus(ROOT / "data" / "corpus.jsonl"), load_split(ROOT / "data" / "split.json"))["test"]
-    texts = [a.model_text for a in test]
-    assert committed.predict(texts) == rebuilt.predict(texts)
-    np.testing.assert_allclose(committed.predict_proba_matrix(texts), rebuilt.predict_proba_matrix(texts), atol=1e-6)
+    texts = [a.model_text for a in load_corpus(ROOT / "data" / "corpus.jsonl")]  # the whole corpus
+    np.testing.assert_array_equal(committed.predict(texts), rebuilt.predict(texts))
+    np.testing.assert_allclose(committed.predict_proba(texts), rebuilt.predict_proba(texts), atol=1e-6)
+    np.testing.assert_array_equal(committed.thresholds_, rebuilt.thresholds_)
+    assert committed.get_params() == rebuilt.get_params()
 
 
 def test_default_model_folder_is_installed_with_the_package():
-    folder = default_model_dir(TFIDF_DEFAULT)
+    folder = shipped_folder("tfidf")
     assert (folder / "weights.safetensors").is_file() and not list(folder.glob("*.pkl"))
 
 
@@ -214,3 +246,109 @@ def test_cross_validation_reports_mean_and_spread(tmp_path):
     result = cross_validate("tfidf", corpus, folds=3, params={"min_df": 1})
     assert len(result["per_fold"]) == 3
     assert result["micro_f1_mean"] > 0.8 and result["micro_f1_std"] >= 0
+
+
+def test_the_shipped_model_reproduces_the_test_figures_it_was_saved_with():
+    from pemilu_nlp.corpus import load_corpus, load_split, split_corpus
+    from pemilu_nlp.training import evaluate_model
+
+    model = load_default()
+    report = json.loads((shipped_folder("tfidf") / "report.json").read_text())
+    parts = split_corpus(load_corpus(ROOT / "data" / "corpus.jsonl"), load_split(ROOT / "data" / "split.json"))
+    assert evaluate_model(model, parts["test"]) == report["test"]
+
+
+# ------------------------------------------------------------------------------------ thresholds rules
+def _label_matrix(labels, topics):
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    return MultiLabelBinarizer(classes=list(topics)).fit_transform(labels)
+
+
+def test_thresholds_fixed_keeps_one_half_for_every_topic():
+    model = TfidfTopicClassifier(min_df=1, thresholds="fixed").fit(TEXTS, LABELS)
+    assert model.threshold_source_ == "fixed" and (model.thresholds_ == 0.5).all()
+
+
+def test_thresholds_dev_tunes_on_the_dev_data_given_to_fit():
+    from pemilu_nlp.schema import topic_ids
+
+    model = TfidfTopicClassifier(min_df=1, thresholds="dev")
+    model.fit(TEXTS, LABELS, X_dev=TEXTS * 2, y_dev=LABELS * 2)
+    expected = tune_thresholds(_label_matrix(LABELS * 2, topic_ids()), model.predict_proba(TEXTS * 2))
+    assert model.threshold_source_ == "dev"
+    np.testing.assert_array_equal(model.thresholds_, expected)
+    without_dev = TfidfTopicClassifier(min_df=1, thresholds="dev").fit(TEXTS, LABELS)
+    assert without_dev.threshold_source_ == "fixed" and (without_dev.thresholds_ == 0.5).all()
+
+
+def test_thresholds_oof_come_from_out_of_fold_scores_of_the_training_texts():
+    from pemilu_nlp.crossval import oof_scores
+    from pemilu_nlp.schema import topic_ids
+    from pemilu_nlp.tfidf import HeadScorer
+    from pemilu_nlp.thresholds import oof_thresholds
+
+    model = TfidfTopicClassifier(min_df=1).fit(TEXTS * 2, LABELS * 2)  # "oof" is the default
+    Y = _label_matrix(LABELS * 2, topic_ids())
+    # the regressions refitted on 5 inner folds, twice, seed 0 (what the shipped model was built with)
+    oof = oof_scores(HeadScorer(model, model.transform(TEXTS * 2)), np.arange(len(Y)), Y, n_splits=5, n_repeats=2)
+    assert model.threshold_source_ == "oof"
+    np.testing.assert_array_equal(model.thresholds_, oof_thresholds(Y, oof))
+
+
+def test_an_unknown_thresholds_rule_is_refused():
+    with pytest.raises(ValueError, match="thresholds must be one of oof, dev, fixed"):
+        TfidfTopicClassifier(thresholds="best").fit(TEXTS, LABELS)
+
+
+# ------------------------------------------------------------------------------------ word cache
+def test_the_word_cache_is_named_state_and_never_changes_predictions(fitted, tmp_path):
+    texts = [TEXTS[0], "Warga binaan lapas kabur, petugas rutan berjaga", TEXTS[3]]
+    fitted.word_cache_.clear()
+    cold = fitted.predict_proba(texts)
+    attributes = set(vars(fitted))
+    warm = fitted.predict_proba(texts)
+    assert set(vars(fitted)) == attributes  # predicting adds no attribute
+    assert len(fitted.word_cache_) > 0
+    np.testing.assert_array_equal(cold, warm)
+    loaded = TfidfTopicClassifier.load(fitted.save(tmp_path / "m"))
+    assert len(loaded.word_cache_) == 0  # created empty at load
+    np.testing.assert_array_equal(loaded.predict_proba(texts), cold)
+
+
+# ------------------------------------------------------------------------------------ scikit-learn's tools
+# topics of one's own (the schema goes to fit); the texts without a topic are "lainnya" (other) here
+OWN_TOPICS = ["keamanan_lapas", "hoaks_ujaran_kebencian", "lainnya"]
+Y_OWN = _label_matrix([labels or ["lainnya"] for labels in LABELS] * 2, OWN_TOPICS)
+
+
+def test_scikit_learn_cross_validate_scores_it_with_its_own_scorers():
+    from sklearn.model_selection import KFold, cross_validate
+
+    scores = cross_validate(TfidfTopicClassifier(min_df=1), TEXTS * 2, Y_OWN, cv=KFold(3, shuffle=True, random_state=0),
+                            scoring=["f1_macro", "f1_micro", "roc_auc", "average_precision"],
+                            params={"schema": OWN_TOPICS}, error_score="raise")
+    for name in ("f1_macro", "f1_micro", "roc_auc", "average_precision"):
+        assert len(scores[f"test_{name}"]) == 3 and scores[f"test_{name}"].min() > 0.5, name
+    assert scores["test_roc_auc"].mean() > 0.9
+
+
+def test_grid_search_tunes_C():
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    search = GridSearchCV(TfidfTopicClassifier(min_df=1, thresholds="fixed"), {"C": [1.0, 32.0]}, scoring="f1_macro",
+                          cv=KFold(3, shuffle=True, random_state=0), error_score="raise")
+    search.fit(TEXTS * 2, Y_OWN, schema=OWN_TOPICS)
+    assert len(search.cv_results_["mean_test_score"]) == 2 and search.best_score_ > 0.9
+    assert search.best_estimator_.C == search.best_params_["C"]  # refitted on everything with the best C
+    assert search.best_estimator_.predict_topics("Razia narapidana di lapas") == ["keamanan_lapas"]
+    assert search.predict(["Razia narapidana di lapas"]).tolist() == [[1, 0, 0]]
+
+
+def test_a_scorer_made_with_make_scorer_reads_predict_proba():
+    from sklearn.metrics import label_ranking_average_precision_score, make_scorer
+
+    model = TfidfTopicClassifier(min_df=1).fit(TEXTS * 2, Y_OWN, schema=OWN_TOPICS)
+    ranking = make_scorer(label_ranking_average_precision_score, response_method="predict_proba")
+    assert ranking(model, TEXTS[:6], Y_OWN[:6]) == 1.0
+    assert list(model.classes_) == OWN_TOPICS and model.score(TEXTS * 2, Y_OWN) == 1.0  # subset accuracy

@@ -79,14 +79,14 @@ class _FakeBert:
     precision = "fp32"
 
     def __init__(self):
-        from pemilu_nlp.models import load_default
+        from pemilu_nlp.registry import load_default
 
         self.tfidf = load_default()
         self.calls = []
 
-    def predict_proba_matrix(self, texts):
+    def predict_proba(self, texts):
         self.calls.append(len(texts))
-        proba = self.tfidf.predict_proba_matrix(texts)
+        proba = self.tfidf.predict_proba(texts)
         proba[[i for i, t in enumerate(texts) if "beda" in t], 0] = 0.999
         return proba
 

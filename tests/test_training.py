@@ -10,7 +10,7 @@ from conftest import OWN_SCHEMA, own_records, write_jsonl
 from pemilu_nlp.cli import main
 from pemilu_nlp.corpus import load_split
 from pemilu_nlp.errors import ModelFormatError
-from pemilu_nlp.models import load_model
+from pemilu_nlp.registry import load
 from pemilu_nlp.training import TrainingWarning, cross_validate, train_model
 
 OWN_IDS = ["korupsi_pemilu", "bencana_tps", "sengketa_hasil"]
@@ -36,10 +36,10 @@ def test_without_a_split_file_train_makes_one_writes_it_and_says_so(own, tmp_pat
     assert report["split_made"] and report["split"] == str(tmp_path / "m" / "split.json")
     _, report2 = train_model("tfidf", corpus, tmp_path / "m2", schema=schema, verbose=False)
     assert load_split(tmp_path / "m2" / "split.json") == split and report2["test"] == report["test"]
-    loaded = load_model(tmp_path / "m")
+    loaded = load(tmp_path / "m")
     assert list(loaded.classes_) == OWN_IDS and loaded.schema_[1].name_id == "Bencana di TPS"
     assert loaded.config_["training_data"]["split"] == "split.json"
-    assert loaded.predict(corpus.read_text().splitlines()[0]) == ["korupsi_pemilu"]
+    assert loaded.predict_topics(corpus.read_text().splitlines()[0]) == ["korupsi_pemilu"]
 
 
 def test_an_explicit_split_file_still_wins(own, tmp_path):
@@ -80,7 +80,7 @@ def test_the_model_folder_schema_is_checked(own, tmp_path):
     path = tmp_path / "m" / "schema.json"
     path.write_text(path.read_text().replace("Bencana di TPS", "Bencana"))
     with pytest.raises(ModelFormatError, match="schema.json: checksum mismatch"):
-        load_model(tmp_path / "m")
+        load(tmp_path / "m")
 
 
 def test_cli_train_prints_rare_topic_warnings_and_cv_with_schema(own, tmp_path, capsys):
@@ -101,7 +101,7 @@ def test_python_and_the_cli_train_the_same_recipe_by_default(own, tmp_path, caps
     train_model("tfidf", corpus, tmp_path / "py", schema=schema, verbose=False)
     assert main(["train", "--data", str(corpus), "--schema", str(schema), "--out", str(tmp_path / "cli")]) == 0
     capsys.readouterr()
-    py, cli = load_model(tmp_path / "py"), load_model(tmp_path / "cli")
+    py, cli = load(tmp_path / "py"), load(tmp_path / "cli")
     assert py.config_["training_data"]["thresholds"] == cli.config_["training_data"]["thresholds"] == "oof"
     np.testing.assert_array_equal(py.thresholds_, cli.thresholds_)
 
@@ -126,3 +126,47 @@ def test_evaluate_warns_when_a_model_learned_from_the_articles_it_is_scored_on(o
     assert main(["evaluate", str(tmp_path / "m1"), str(tmp_path / "m2"), "--data", str(corpus)]) == 0
     err = capsys.readouterr().err
     assert f"warning: {tmp_path / 'm2'} learned from" in err and str(tmp_path / "m1") + " learned" not in err
+
+
+def test_thresholds_dev_fits_on_train_and_tunes_on_dev(own, tmp_path):
+    from pemilu_nlp.corpus import load_corpus, split_corpus
+    from pemilu_nlp.thresholds import tune_thresholds
+
+    corpus, schema = own
+    model, report = train_model("tfidf", corpus, tmp_path / "m", schema=schema, thresholds="dev", verbose=False)
+    assert model.thresholds == "dev" and model.threshold_source_ == "dev" and report["thresholds"] == "dev"
+    dev = split_corpus(load_corpus(corpus, schema=schema), load_split(tmp_path / "m" / "split.json"))["dev"]
+    gold = np.array([[t in a.labels for t in OWN_IDS] for a in dev])
+    np.testing.assert_array_equal(model.thresholds_, tune_thresholds(gold, model.predict_proba([a.model_text for a in dev])))
+    loaded = load(tmp_path / "m")
+    assert loaded.thresholds == "dev" and loaded.config_["training_data"]["fitted_on"] == "train"
+
+
+def test_oof_thresholds_need_a_model_with_out_of_fold_scores(own, monkeypatch):
+    from pemilu_nlp.classifier import TopicClassifier
+    from pemilu_nlp.tfidf import TfidfTopicClassifier
+
+    corpus, schema = own
+    with pytest.raises(ValueError, match="thresholds must be 'dev' or 'oof'"):
+        train_model("tfidf", corpus, None, schema=schema, thresholds="fixed", verbose=False)
+    monkeypatch.setattr(TfidfTopicClassifier, "_oof_proba", TopicClassifier._oof_proba)  # as a model without them
+    with pytest.raises(ValueError, match="needs out-of-fold scores"):
+        train_model("tfidf", corpus, None, schema=schema, verbose=False)
+
+
+def test_cross_validation_gives_the_per_fold_figures_of_fitting_each_fold(own):
+    from pemilu_nlp.corpus import label_matrix, load_corpus
+    from pemilu_nlp.crossval import multilabel_folds
+    from pemilu_nlp.tfidf import TfidfTopicClassifier
+    from pemilu_nlp.training import evaluate_model
+
+    corpus, schema = own
+    result = cross_validate("tfidf", corpus, folds=3, seed=1, schema=schema)
+    articles = load_corpus(corpus, schema=schema)
+    expected = []
+    for train, test in multilabel_folds(label_matrix(articles, OWN_IDS), 3, seed=1):
+        model = TfidfTopicClassifier(thresholds="fixed").fit([articles[i].model_text for i in train],
+                                                            [articles[i].labels for i in train], schema=schema)
+        report = evaluate_model(model, [articles[i] for i in test])
+        expected.append({"micro_f1": report["micro_f1"], "macro_f1": report["macro_f1"]})
+    assert result["per_fold"] == expected

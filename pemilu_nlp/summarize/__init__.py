@@ -76,9 +76,9 @@ def get_summarizer(name: str, *, tuned: bool = True, **params: Any) -> Summarize
     if name not in METHODS:
         raise ValueError(f"unknown summariser {name!r}; choose one of {', '.join(METHODS)}, embedding")
     if name in ("trained", "neural"):
-        from ..models import load_default_summarizer
+        from ..registry import load, shipped_folder
 
-        model = load_default_summarizer(name)
+        model = load(shipped_folder(name))
         if "mmr_lambda" in params:
             model.mmr_lambda = check_mmr_lambda(params.pop("mmr_lambda"))
         for cap in ("max_sentences", "max_chars"):
