@@ -79,8 +79,8 @@ def _warn_sparse(parts: dict[str, Sequence[Article]], topics: Sequence[str]) -> 
             what = "no labelled example: the model cannot learn it"
         else:
             what = (f"{total} labelled example{'s' * (total != 1)} (train {c['train']}, dev {c['dev']}, "
-                    f"test {c['test']}): too few for a train/dev/test split; its threshold stays 0.5 "
-                    "and its test score means little; label more")
+                    f"test {c['test']}): too few for a train/dev/test split; its threshold rests on "
+                    "very few examples (a dev-tuned one stays 0.5) and its test score means little; label more")
         warnings.warn(f"topic {topic!r} has {what}", TrainingWarning, stacklevel=3)
 
 
