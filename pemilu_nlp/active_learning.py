@@ -26,7 +26,6 @@ inside the pool.
 """
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,11 +33,11 @@ from typing import Any
 
 import numpy as np
 
+from .documents import Document, ReadFailure, iter_documents
 from .errors import PemiluNLPError
-from .jsonl import BadLine, parse_line
 from .labelling import text_key
 
-__all__ = ["STRATEGIES", "EmptyPoolError", "PoolArticle", "Suggestion", "decision_scores", "read_pool",
+__all__ = ["STRATEGIES", "EmptyPoolError", "Suggestion", "decision_scores", "read_pool",
            "select", "suggest", "text_vectors"]
 
 STRATEGIES = ("uncertainty", "margin", "diverse", "random")
@@ -48,19 +47,6 @@ CANDIDATES_PER_PICK = 10  # Zhdanov's beta: the diverse step clusters the 10·n 
 
 class EmptyPoolError(PemiluNLPError, ValueError):
     """No article is left to suggest (an empty pool, or every article already labelled)."""
-
-
-@dataclass(frozen=True)
-class PoolArticle:
-    id: str
-    text: str
-    title: str = ""
-    url: str = ""
-    source: str = ""
-
-    @property
-    def model_text(self) -> str:
-        return f"{self.title}\n{self.text}" if self.title else self.text
 
 
 @dataclass(frozen=True)
@@ -185,55 +171,20 @@ def select(scores: np.ndarray, n: int, *, strategy: str, vectors=None, seed: int
 
 
 # ------------------------------------------------------------------------------------ pool
-def _pool_files(paths: Iterable[str | Path]) -> list[Path]:
-    files = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(
-                (".jsonl", ".jsonl.gz", ".txt")))
-            if not found:
-                raise EmptyPoolError(f"{path}: the pool folder holds no .jsonl, .jsonl.gz or .txt file")
-            files += found
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise EmptyPoolError(f"{path}: no such pool file or folder")
-    return files
-
-
-def read_pool(paths: str | Path | Iterable[str | Path]) -> tuple[list[PoolArticle], list[str]]:
+def read_pool(paths: str | Path | Iterable[str | Path]) -> tuple[list[Document], list[str]]:
     """Unlabelled articles from JSONL(.gz) files (``{"id", "title", "text", "url"}`` a line), .txt
-    files or folders of them; returns the articles and one message per unreadable line or file."""
-    if isinstance(paths, str | Path):
-        paths = [paths]
+    files or folders of them (read by :func:`pemilu_nlp.documents.iter_documents`, as the CLI
+    reads its inputs); returns the articles and one message per unreadable line or file."""
+    paths = [paths] if isinstance(paths, str | Path) else list(paths)
+    for path in map(Path, paths):
+        if not path.exists():
+            raise EmptyPoolError(f"{path}: no such pool file or folder")
     articles, problems = [], []
-    for file in _pool_files(paths):
-        name = file.name.lower()
-        try:
-            raw = gzip.open(file, "rt", encoding="utf-8").read() if name.endswith(".gz") else file.read_text("utf-8")
-        except (OSError, EOFError, UnicodeDecodeError) as err:
-            problems.append(f"{file}: cannot read ({err})")
-            continue
-        if name.endswith(".txt"):
-            if raw.strip():
-                articles.append(PoolArticle(file.stem, raw, source=str(file)))
-            else:
-                problems.append(f"{file}: empty file")
-            continue
-        for line_no, line in enumerate(raw.split("\n"), 1):
-            if not line.strip():
-                continue
-            where = f"{file}:{line_no}"
-            try:  # huge integers, deep nesting: reported; lone surrogates: repaired to U+FFFD
-                record, _ = parse_line(line, surrogates="replace")
-            except BadLine as err:
-                problems.append(f"{where}: {err}")
-                continue
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
-                problems.append(f"{where}: a pool line needs a non-empty string 'text'")
-                continue
-            articles.append(PoolArticle(str(record.get("id") or where), record["text"], str(record.get("title") or ""),
-                                        str(record.get("url") or ""), where))
+    for item in iter_documents(paths):
+        if isinstance(item, ReadFailure):
+            problems.append(f"{item.path}: {item.reason}")
+        else:
+            articles.append(item)
     return articles, problems
 
 
@@ -244,16 +195,16 @@ def _reason(proba_row: np.ndarray, thresholds: np.ndarray, classes: Sequence[str
     return f"closest decision: {classes[j]} p={proba_row[j]:.2f} (threshold {thresholds[j]:.2f})"
 
 
-def _pool_articles(pool: Sequence[str] | Sequence[PoolArticle], ids: Sequence[str] | None) -> list[PoolArticle]:
-    """The pool as :class:`PoolArticle` (ids ``pool-0``, ... unless ``ids``), each with a text."""
+def _pool_articles(pool: Sequence[str] | Sequence[Document], ids: Sequence[str] | None) -> list[Document]:
+    """The pool as :class:`Document` (ids ``pool-0``, ... unless ``ids``), each with a text."""
     if isinstance(pool, str):
-        raise TypeError("pool must be a sequence of texts or PoolArticle, not one string")
+        raise TypeError("pool must be a sequence of texts or Document, not one string")
     items = list(pool)
     if not items:
         raise EmptyPoolError("the pool is empty: nothing to suggest")
     if ids is not None and len(ids) != len(items):
         raise ValueError(f"{len(ids)} ids for {len(items)} pool texts")
-    articles = [a if isinstance(a, PoolArticle) else PoolArticle(ids[i] if ids else f"pool-{i}", a)
+    articles = [a if isinstance(a, Document) else Document(ids[i] if ids else f"pool-{i}", a)
                 for i, a in enumerate(items)]
     for i, a in enumerate(articles):
         if not isinstance(a.text, str) or not a.text.strip():
@@ -261,7 +212,7 @@ def _pool_articles(pool: Sequence[str] | Sequence[PoolArticle], ids: Sequence[st
     return articles
 
 
-def _fresh(articles: list[PoolArticle], labelled: Iterable[Any]) -> list[PoolArticle]:
+def _fresh(articles: list[Document], labelled: Iterable[Any]) -> list[Document]:
     """The pool articles not labelled yet (by id, url or text) and not repeating an earlier one."""
     seen_ids, seen_urls, seen_texts = set(), set(), set()
     for item in labelled:
@@ -286,12 +237,12 @@ def _fresh(articles: list[PoolArticle], labelled: Iterable[Any]) -> list[PoolArt
     return fresh
 
 
-def suggest(model: Any, pool: Sequence[str] | Sequence[PoolArticle], *, n: int = 50, strategy: str = "uncertainty",
+def suggest(model: Any, pool: Sequence[str] | Sequence[Document], *, n: int = 50, strategy: str = "uncertainty",
             topic: str | None = None, labelled: Iterable[Any] = (), ids: Sequence[str] | None = None,
             seed: int = 0, near_duplicate: float | None = NEAR_DUPLICATE) -> list[Suggestion]:
     """The ``n`` pool articles whose labels would help ``model`` most, best first.
 
-    ``pool``: texts (ids ``pool-0``, ... unless ``ids``) or :class:`PoolArticle`; ``labelled``: the
+    ``pool``: texts (ids ``pool-0``, ... unless ``ids``) or :class:`Document`; ``labelled``: the
     articles already labelled (corpus :class:`~pemilu_nlp.corpus.Article` or dicts with id/text/url),
     which are never suggested again.  An empty pool, or one with nothing new, raises
     :class:`EmptyPoolError`.

@@ -115,15 +115,11 @@ def write_results(lines: Iterable[str]) -> None:
 
 
 # ------------------------------------------------------------------------------------ per-document work
-def _model_text(doc: Document) -> str:
-    return f"{doc.title}\n{doc.text}" if doc.title else doc.text
-
-
 def _classify_chunk(model, docs: list[Document], failures: Failures) -> list[tuple[Document, list[str], dict]]:
     """``(document, topics, probabilities)`` of each document that could be classified; when the
     chunk fails as a whole, each document is tried alone so that only the bad one is lost."""
     try:
-        topics, probabilities = model.topics_and_probabilities([_model_text(d) for d in docs])
+        topics, probabilities = model.topics_and_probabilities([d.model_text for d in docs])
         return list(zip(docs, topics, probabilities))
     except DOCUMENT_ERRORS:
         if len(docs) == 1:

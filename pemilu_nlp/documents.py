@@ -28,6 +28,12 @@ class Document:
     source: str = ""
     #: what was repaired on reading (e.g. lone surrogates replaced), for a warning; "" if nothing
     note: str = ""
+    url: str = ""
+
+    @property
+    def model_text(self) -> str:
+        """What a classifier reads: the title (when there is one) on the line before the text."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,7 @@ def _record(line: bytes, where: str) -> Document | ReadFailure:
     record_id = record.get("id")
     note = f"{repaired} lone surrogate(s) replaced by U+FFFD" if repaired else ""
     return Document(where if record_id in (None, "") else str(record_id), record["text"],
-                    str(record.get("title") or ""), where, note)
+                    str(record.get("title") or ""), where, note, str(record.get("url") or ""))
 
 
 def _read_jsonl(item: Path) -> Iterator[Document | ReadFailure]:

@@ -10,13 +10,13 @@ from conftest import OWN_SCHEMA, own_records, write_jsonl
 
 from pemilu_nlp.active_learning import (
     EmptyPoolError,
-    PoolArticle,
     decision_scores,
     read_pool,
     select,
     suggest,
     text_vectors,
 )
+from pemilu_nlp.documents import Document
 from pemilu_nlp.errors import UnknownLabelError
 from pemilu_nlp.tfidf import TfidfTopicClassifier
 
@@ -29,7 +29,7 @@ def model():
 
 
 def _pool(n_per_topic=6, seed=1):
-    return [PoolArticle(r["id"], r["text"], r["title"], r["url"]) for r in own_records(n_per_topic, seed=seed, prefix="p")]
+    return [Document(r["id"], r["text"], r["title"], url=r["url"]) for r in own_records(n_per_topic, seed=seed, prefix="p")]
 
 
 def test_scores_put_the_threshold_at_the_top():
@@ -59,7 +59,7 @@ def test_near_duplicates_are_not_suggested_twice():
 
 def test_diverse_batch_covers_several_events(model):
     # one event reported 30 times (small wording changes) beside varied articles
-    echo = [PoolArticle(f"e{i}", f"Banjir besar merendam TPS 7 Medan, kotak suara basah, laporan ke-{i}.")
+    echo = [Document(f"e{i}", f"Banjir besar merendam TPS 7 Medan, kotak suara basah, laporan ke-{i}.")
             for i in range(30)]
     batch = suggest(model, echo + _pool(), n=10, strategy="diverse")
     assert len(batch) == 10 and sum(s.id.startswith("e") for s in batch) <= 1
