@@ -375,7 +375,7 @@ def bench_summarizers(articles: Sequence[str], batch_size: int) -> list[Measurem
     from .text import clean_text, split_sentences
 
     results, chosen = [], {}
-    for name in ("lead", "textrank", "lexrank", "trained", "neural"):
+    for name in ("lead", "textrank", "lexrank", "features", "neural"):
         summarizer = get_summarizer(name)
         m, out = measure("summarizer", name, lambda b, s=summarizer: [[x.index for x in s(t, 3)] for t in b],
                          articles, batch_size=batch_size)
@@ -397,7 +397,7 @@ def bench_summarizers(articles: Sequence[str], batch_size: int) -> list[Measurem
                                lambda b: [naive_textrank(t) for t in b], articles, batch_size=batch_size)
     textrank = next(m for m in results if m.variant == "textrank")
     textrank.ratio_to_naive = round(textrank.docs_per_second / naive.docs_per_second, 2)
-    plain = get_summarizer("textrank", tuned=False)
+    plain = get_summarizer("textrank", preset=None)
     plain_out = [[x.index for x in plain(t, 3)] for t in articles]
     same = np.mean([set(a) == set(b) for a, b in zip(plain_out, naive_out)])
     naive.quality = {"same_sentences_as_untuned_textrank": round(float(same), 4)}

@@ -9,7 +9,7 @@ from .errors import ModelFormatError
 __all__ = ["default_model_dir", "load_default", "load_default_summarizer", "load_model", "topics_and_probabilities"]
 
 TFIDF_DEFAULT = "tfidf-default"
-SUMMARIZER_DEFAULT = "summarizer-default"
+SUMMARIZER_DEFAULT = "summarizer-features"
 SUMMARIZER_NEURAL = "summarizer-neural"
 
 
@@ -36,17 +36,17 @@ def load_default():
     return TfidfTopicClassifier.load(default_model_dir(TFIDF_DEFAULT))
 
 
-def load_default_summarizer(method: str = "trained"):
-    """The shipped sentence scorer of ``method`` (``trained`` or ``neural``), trained on the IndoSum train part."""
-    if method == "trained":
-        from .summarize.trained import TrainedSummarizer
+def load_default_summarizer(method: str = "features"):
+    """The shipped sentence scorer of ``method`` (``features`` or ``neural``), trained on the IndoSum train part."""
+    if method in ("features", "trained"):
+        from .summarize.features import FeatureSummarizer
 
-        return TrainedSummarizer.load(default_model_dir(SUMMARIZER_DEFAULT))
+        return FeatureSummarizer.load(default_model_dir(SUMMARIZER_DEFAULT))
     if method == "neural":
         from .summarize.neural import NeuralSummarizer
 
         return NeuralSummarizer.load(default_model_dir(SUMMARIZER_NEURAL))
-    raise ValueError(f"no shipped summariser model for {method!r}; choose trained or neural")
+    raise ValueError(f"no shipped summariser model for {method!r}; choose features or neural")
 
 
 def load_model(folder: str | Path):

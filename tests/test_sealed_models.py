@@ -268,7 +268,7 @@ def test_tampered_neural_scorer_folder(neural_folder, tmp_path, name, edit, rese
 def test_the_shipped_models_are_sealed_and_load():
     from pemilu_nlp.registry import SHIPPED, load, shipped_folder
 
-    for name, folder_name in SHIPPED.items():
+    for folder_name in SHIPPED.values():
         listed = read_manifest(ROOT / "models" / folder_name)
         assert "config.json" in listed and "weights.safetensors" in listed
     TfidfTopicClassifier.load(shipped_folder("tfidf"))

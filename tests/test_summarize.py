@@ -198,6 +198,17 @@ def test_parse_count():
             check_count(bad)
 
 
+def test_analyze_checks_the_count_before_it_classifies():
+    from pemilu_nlp import analyze
+
+    class NeverCalled:
+        def __getattr__(self, name):
+            raise AssertionError(f"the classifier was used ({name}) before the count was checked")
+
+    with pytest.raises(ValueError, match="positive int or a share"):
+        analyze("KPU menetapkan DPT. Bawaslu mengawasi.", classifier=NeverCalled(), count="0")
+
+
 # --- graphs by hand ---------------------------------------------------------------------------------
 def test_pagerank_equals_the_closed_form_on_a_hand_built_graph():
     w = np.array([[0, 1.0, 0.5], [1.0, 0, 0], [0.5, 0, 0]])

@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..registry import SUMMARIZERS, shipped_folder, summarizer_class, summarizer_name
+from ..registry import shipped_folder, summarizer_class, summarizer_name
 from .base import (
     MAX_CHARS,
     MAX_SENTENCES,

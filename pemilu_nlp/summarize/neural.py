@@ -29,8 +29,8 @@ from ..persistence import (
     check_string_list,
     integer,
     number,
-    optional,
     open_folder,
+    optional,
     save_folder,
 )
 from ..wordvectors import train_word_vectors, word_tokens  # one implementation, shared with the classifier
