@@ -193,6 +193,20 @@ def test_evaluate_summaries_names_the_part_it_scored(tmp_path, capsys):
     assert json.loads(out.read_text())["IndoSum (all given)"]["lead"]["documents"] == 6
 
 
+def test_tune_summarizers_searches_the_preset_grid_on_the_dev_part(tmp_path, capsys):
+    from pemilu_nlp.indosum import load_indosum
+
+    sample = ROOT / "tests" / "data" / "indosum_sample.jsonl"
+    ids = [a.id for a in load_indosum(sample)]
+    split, out = tmp_path / "split.json", tmp_path / "tuning.json"
+    split.write_text(json.dumps({"train": ids[:2], "dev": ids[2:4], "test": ids[4:]}))
+    assert main(["tune-summarizers", "--indosum", str(sample), "--indosum-split", str(split), "--out", str(out)]) == 0
+    best = json.loads(capsys.readouterr().out)
+    assert set(best) == {"textrank", "lexrank"} and best["textrank"]["position_weight"] in (0.5, 1.0, 2.0, 4.0)
+    grid = json.loads(out.read_text())["textrank"]["grid"]
+    assert len(grid) == 4 * 3 * 2 and all(row["documents"] == 2 for row in grid)
+
+
 def test_train_summarizer_makes_a_missing_split_and_saves_a_folder_that_loads(tmp_path, capsys):
     from pemilu_nlp.registry import load
     from pemilu_nlp.summarize import FeatureSummarizer

@@ -193,8 +193,8 @@ class Summarizer(BaseEstimator):
     """Base of every method: subclasses implement :meth:`_score`.
 
     A summariser is a scikit-learn estimator in its settings: ``__init__`` stores them,
-    ``get_params()`` reads them back (two summarisers with equal ``get_params()`` choose the same
-    sentences), and learned state ends in ``_``.
+    ``get_params()`` reads them back (two summarisers of one class with equal ``get_params()``
+    choose the same sentences, the learned ones given the same fit), and learned state ends in ``_``.
 
     Parameters
     ----------
