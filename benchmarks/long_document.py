@@ -16,7 +16,7 @@ from pemilu_nlp.bench import PeakRSS, load_articles
 from pemilu_nlp.summarize import get_summarizer
 from pemilu_nlp.text import split_sentences
 
-METHODS = ["lead", "textrank", "lexrank", "trained", "neural"]
+METHODS = ["lead", "textrank", "lexrank", "features", "neural"]
 
 
 def long_document(n_sentences: int) -> str:

@@ -2,7 +2,7 @@
 
     python benchmarks/summarizer_features.py  # writes benchmarks/results/summarizer_features.json
 
-The shipped ``trained`` scorer is a logistic regression over :data:`pemilu_nlp.summarize.trained.FEATURES`.
+The shipped ``features`` scorer is a logistic regression over :data:`pemilu_nlp.summarize.features.FEATURES`.
 This script tries what a feature model could add before an encoder is needed: IndoSum's paragraph
 structure (paragraph index, position in paragraph), the neighbouring sentences' features, the
 sentence's own words (hashed TF-IDF unigrams+bigrams and its first three words, as the issue
@@ -22,9 +22,9 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.summarize.evaluate import evaluate_methods  # noqa: E402
-from pemilu_nlp.summarize.experiments import indosum_documents, indosum_part  # noqa: E402
-from pemilu_nlp.summarize.trained import sentence_features  # noqa: E402
+from pemilu_nlp.indosum import indosum_part, load_indosum, read_indosum_split  # noqa: E402
+from pemilu_nlp.summarize.evaluate import evaluate_methods, indosum_documents  # noqa: E402
+from pemilu_nlp.summarize.features import sentence_features, standardization  # noqa: E402
 
 INDOSUM = [ROOT.parent / "shared" / "data" / "indosum"]
 SPLIT = ROOT / "data" / "indosum_split.json"
@@ -82,15 +82,15 @@ def main() -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
-    train_articles, dev_articles = indosum_part(INDOSUM, SPLIT, "train"), indosum_part(INDOSUM, SPLIT, "dev")
+    articles, split = load_indosum(INDOSUM), read_indosum_split(SPLIT)
+    train_articles, dev_articles = indosum_part(articles, split, "train"), indosum_part(articles, split, "dev")
     train, dev = indosum_documents(train_articles), indosum_documents(dev_articles)
     rows = {}
     for name, (extra, use_words, kind, C) in VARIANTS.items():
         start = time.perf_counter()
         x_train, y_train, _ = dense(train, train_articles, extra)
         x_dev, _, offsets = dense(dev, dev_articles, extra)
-        mean, scale = x_train.mean(axis=0), x_train.std(axis=0)
-        scale[scale == 0] = 1.0
+        mean, scale = standardization(x_train)
         x_train, x_dev = (x_train - mean) / scale, (x_dev - mean) / scale
         if use_words:
             x_train = sp.hstack([sp.csr_matrix(x_train), words(train)]).tocsr()

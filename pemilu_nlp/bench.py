@@ -203,7 +203,8 @@ def load_articles(corpus: str | Path | None, n: int, *, words: int | None = None
     """``n`` real articles (drawn with replacement from the corpus when it has fewer); with ``words``,
     each is cut or repeated to about that many words (a synthetic length drawn from real text).
     ``schema``: the topics the corpus is checked against (a model folder: the model's own)."""
-    from .corpus import default_corpus_path, load_corpus
+    from .cli import default_corpus_path
+    from .corpus import load_corpus
 
     path = Path(corpus) if corpus else default_corpus_path()
     texts = [a.model_text for a in load_corpus(path, schema=schema)]
@@ -327,7 +328,8 @@ def _naive_tfidf(train_texts: Sequence[str], train_labels: Sequence[Sequence[str
 
 
 def bench_tfidf(articles: Sequence[str], batch_size: int, corpus: str | Path | None) -> list[Measurement]:
-    from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
+    from .cli import default_corpus_path
+    from .corpus import load_corpus, load_split, split_corpus
     from .registry import load_default
     from .text import clean_text
     from .training import default_split_path, evaluate_model
@@ -373,7 +375,7 @@ def bench_summarizers(articles: Sequence[str], batch_size: int) -> list[Measurem
     from .text import clean_text, split_sentences
 
     results, chosen = [], {}
-    for name in ("lead", "textrank", "lexrank", "trained", "neural"):
+    for name in ("lead", "textrank", "lexrank", "features", "neural"):
         summarizer = get_summarizer(name)
         m, out = measure("summarizer", name, lambda b, s=summarizer: [[x.index for x in s(t, 3)] for t in b],
                          articles, batch_size=batch_size)
@@ -395,7 +397,7 @@ def bench_summarizers(articles: Sequence[str], batch_size: int) -> list[Measurem
                                lambda b: [naive_textrank(t) for t in b], articles, batch_size=batch_size)
     textrank = next(m for m in results if m.variant == "textrank")
     textrank.ratio_to_naive = round(textrank.docs_per_second / naive.docs_per_second, 2)
-    plain = get_summarizer("textrank", tuned=False)
+    plain = get_summarizer("textrank", preset=None)
     plain_out = [[x.index for x in plain(t, 3)] for t in articles]
     same = np.mean([set(a) == set(b) for a, b in zip(plain_out, naive_out)])
     naive.quality = {"same_sentences_as_untuned_textrank": round(float(same), 4)}
@@ -490,7 +492,8 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
 # ------------------------------------------------------------------------------------ streaming (the CLI)
 def write_short_docs(path: Path, n_docs: int, corpus: str | Path | None, *, seed: int = 0) -> Path:
     """``n_docs`` short JSONL documents (one or two real corpus sentences each), written as a stream."""
-    from .corpus import default_corpus_path, load_corpus
+    from .cli import default_corpus_path
+    from .corpus import load_corpus
     from .text import split_sentences
 
     sentences = [s for a in load_corpus(Path(corpus) if corpus else default_corpus_path())[:300]
@@ -661,7 +664,8 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             results += bert
             notes.append(note)
         elif part == "cascade":
-            from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
+            from .cli import default_corpus_path
+            from .corpus import load_corpus, load_split, split_corpus
             from .indobert import IndoBertTopicClassifier
             from .throughput_bench import bench_cascade, finetuned_tiny
             from .training import default_split_path

@@ -148,15 +148,40 @@ def _load_classifier(folder: str | None):
 
 
 def _summarizer(args: argparse.Namespace):
-    from .summarize import get_summarizer, parse_count
+    from .summarize import get_summarizer
 
-    parse_count(args.count, 1)  # a bad --count is a usage error, found before any work
     if args.method == "embedding":
         if not args.encoder:
             raise ValueError("--method embedding needs --encoder MODEL (a hub id on a connected machine or a "
                              "local save_pretrained folder)")
         return get_summarizer("embedding", model_name_or_path=args.encoder)
     return get_summarizer(args.method)
+
+
+def _count(value: str) -> int | str:
+    """``--count``, parsed once, before any work: a whole number of sentences or a share ("20%")."""
+    from .summarize.base import check_count
+
+    try:
+        return check_count(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _method(value: str) -> str:
+    """``--method``: a registered summariser; an old name is translated, with a warning."""
+    from .registry import RENAMED_SUMMARIZERS, SUMMARIZERS
+
+    if value in RENAMED_SUMMARIZERS:
+        print(f"warning: --method {value} is now called {RENAMED_SUMMARIZERS[value]}", file=sys.stderr)
+        return RENAMED_SUMMARIZERS[value]
+    if value not in SUMMARIZERS:
+        raise argparse.ArgumentTypeError(f"unknown summariser {value!r}; choose one of {', '.join(SUMMARIZERS)}")
+    return value
+
+
+def _methods(value: str) -> list[str]:
+    return [_method(v.strip()) for v in value.split(",") if v.strip()]
 
 
 def _summary_json(summary) -> list[dict]:
@@ -196,10 +221,6 @@ def _parallel_chunks(args: argparse.Namespace, failures: Failures, *, classify: 
 
     from .parallel import Work, iter_chunks
 
-    if summarize:
-        from .summarize import parse_count
-
-        parse_count(args.count, 1)
     task = "analyze" if classify and summarize else "classify" if classify else "summarize"
     work = Work(task, model=getattr(args, "model", None), method=getattr(args, "method", "textrank"),
                 count=getattr(args, "count", 3), encoder=getattr(args, "encoder", None), isolate=True)
@@ -390,35 +411,95 @@ def _evaluate_cv(args: argparse.Namespace) -> int:
     return 0
 
 
+def find_data_file(name: str, *, what: str, hint: str) -> Path:
+    """``data/<name>`` in the working directory or the source checkout, else a :class:`CorpusError`
+    that says what was looked for and ``hint`` (a wheel carries no project data).  Only commands
+    resolve such defaults; library functions take explicit paths."""
+    from .errors import CorpusError
+
+    candidates = [Path.cwd() / "data" / name, Path(__file__).resolve().parent.parent / "data" / name]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise CorpusError(f"no {what} found (looked for {', '.join(map(str, dict.fromkeys(candidates)))}): {hint}")
+
+
+def default_corpus_path() -> Path:
+    """``data/corpus.jsonl`` in the working directory or the source checkout."""
+    return find_data_file("corpus.jsonl", what="corpus",
+                          hint="pass one (--corpus FILE), e.g. data/corpus.jsonl of a pemilu_nlp checkout")
+
+
+def default_indosum_split() -> Path:
+    """``data/indosum_split.json`` in the working directory or the source checkout."""
+    return find_data_file("indosum_split.json", what="IndoSum split",
+                          hint="pass --indosum-split FILE (a new file is created with a new seeded split), "
+                               "or 'none' to use every article given")
+
+
+def _indosum_parts(args: argparse.Namespace, *parts: str) -> list[list]:
+    """The IndoSum articles (``--indosum``) of each of ``parts`` of the split ``--indosum-split``
+    (default: the project's; 'none': every article in every part).  A split file that does not
+    exist yet is made (seed 2018, 70/15/15) and written, and the command says so."""
+    from .indosum import indosum_part, load_indosum, read_indosum_split, split_indosum, write_indosum_split
+
+    articles = load_indosum(args.indosum)
+    if args.indosum_split == "none":
+        return [articles for _ in parts]
+    path = Path(args.indosum_split) if args.indosum_split else default_indosum_split()
+    if not path.is_file():
+        write_indosum_split(split_indosum(articles), path)
+        print(f"wrote a new IndoSum split to {path}", file=sys.stderr)
+    split = read_indosum_split(path)
+    return [indosum_part(articles, split, part) for part in parts]
+
+
 def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
-    from .summarize.experiments import run_summary_evaluation
+    from .summarize.evaluate import (
+        corpus_documents,
+        evaluate_summarizers,
+        format_results,
+        indosum_documents,
+        pool_documents,
+        write_results,
+    )
 
-    results = run_summary_evaluation(indosum=args.indosum, indosum_split=args.indosum_split, part=args.part,
-                                     corpus=args.corpus, pool=args.pool, limit=args.limit)
+    sets = {}
+    if args.indosum:
+        name = f"IndoSum {args.part}" if args.indosum_split != "none" else "IndoSum (all given)"
+        sets[name] = indosum_documents(_indosum_parts(args, args.part)[0])
+    if args.corpus:
+        sets["corpus reference summaries"] = corpus_documents(args.corpus)
+    if args.pool:
+        sets["news pool hand-written summaries"] = pool_documents(args.pool)
+    results = {name: evaluate_summarizers(docs[:args.limit], args.methods) for name, docs in sets.items()}
     if args.out:
-        Path(args.out).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    from .summarize.experiments import format_summary_results
-
-    print(format_summary_results(results))
+        write_results(results, args.out)
+    print(format_results(results))
     return 0
 
 
 def cmd_tune_summarizers(args: argparse.Namespace) -> int:
-    from .summarize.experiments import tune_on_indosum
+    from .summarize.evaluate import indosum_documents, tune_graph_weights
 
-    result = tune_on_indosum(args.indosum, args.indosum_split)
-    text = json.dumps(result, indent=1)
+    dev = indosum_documents(_indosum_parts(args, "dev")[0])
+    result = {method: tune_graph_weights(dev, method) for method in ("textrank", "lexrank")}
     if args.out:
-        Path(args.out).write_text(text + "\n", "utf-8")
+        Path(args.out).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
     print(json.dumps({k: v["best"] for k, v in result.items()}, indent=1))
     return 0
 
 
 def cmd_train_summarizer(args: argparse.Namespace) -> int:
-    from .summarize.experiments import train_summarizer_on_indosum
+    from .registry import SHIPPED
+    from .summarize.evaluate import indosum_documents
+    from .summarize.training import news_texts, train_scorer
 
-    out = args.out or f"models/summarizer-{'default' if args.method == 'trained' else args.method}"
-    train_summarizer_on_indosum(args.indosum, args.indosum_split, out, method=args.method, pool=args.pool)
+    train, dev = (indosum_documents(part) for part in _indosum_parts(args, "train", "dev"))
+    unlabelled = news_texts(args.pool) if args.pool else []
+    model, metrics = train_scorer(args.method, train, dev, unlabelled_texts=unlabelled)
+    out = args.out or f"models/{SHIPPED[args.method]}"
+    model.save(out, metrics=metrics)
     print(f"saved to {out}")
     return 0
 
@@ -484,6 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "Indonesian election-security news.")
     parser.add_argument("--version", action="version", version=f"pemilu_nlp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    from .registry import SUMMARIZERS
 
     def inputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="+", help=".txt files, JSONL files (one {'id','title','text'} a line) or folders")
@@ -492,13 +574,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes, each loading the model once (-1 or 'all': every core); same output")
         p.add_argument("--chunk-size", type=int, default=500, help="documents per worker task with --jobs")
 
+    def summary_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--method", type=_method, default="textrank",
+                       help=f"summariser: {', '.join(SUMMARIZERS)} (needs --encoder); default textrank with the "
+                            "weights tuned on IndoSum ('trained' is the old name of 'features')")
+        p.add_argument("--encoder", help="encoder for --method embedding: hub id or local save_pretrained folder")
+        p.add_argument("--count", type=_count, default=3,
+                       help="sentences per summary: a whole number (default 3) or a share of the document's "
+                            "sentences (e.g. 20%%, rounded half up, at least 1); checked before any work")
+
     p = sub.add_parser("run", help="topics and a summary for each article (the main job)")
     inputs(p)
     p.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model)")
-    p.add_argument("--method", default="textrank",
-                   help="summariser: lead, textrank, lexrank, trained, neural, embedding (needs --encoder)")
-    p.add_argument("--encoder", help="encoder for --method embedding: hub id or local save_pretrained folder")
-    p.add_argument("--count", default=3, help="sentences (e.g. 3) or a share (e.g. 20%%)")
+    summary_options(p)
     p.add_argument("--engine", choices=["local", "ray"], default="local",
                    help="ray: Ray Data over JSONL/Parquet inputs, Parquet out (needs pemilu-nlp[ray])")
     p.add_argument("--out", help="--engine ray: folder for the Parquet files")
@@ -515,10 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="an extractive summary of each document")
     inputs(p)
-    p.add_argument("--method", default="textrank",
-                   help="lead, textrank, lexrank, trained, neural or embedding (needs --encoder)")
-    p.add_argument("--encoder", help="encoder for --method embedding: hub id or local save_pretrained folder")
-    p.add_argument("--count", default="3", help="sentences (e.g. 3) or a share (e.g. 20%%)")
+    summary_options(p)
     p.set_defaults(func=cmd_summarize)
 
     p = sub.add_parser("train", help="train a topic classifier on a labelled corpus")
@@ -571,7 +656,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "'none' to score every article given")
     p.add_argument("--part", default="test", choices=["train", "dev", "test"])
     p.add_argument("--corpus", help="the labelled corpus (its reference summaries)")
-    p.add_argument("--pool", help="news_pool.jsonl.gz (detik articles with hand-written summaries)")
+    p.add_argument("--pool", help="a news pool JSONL.gz: its articles with a hand-written summary (source_fields.Summary)")
+    p.add_argument("--methods", type=_methods, default="lead,textrank,lexrank,features,neural",
+                   help="comma-separated summarisers, each as get_summarizer(NAME) gives it (default: all but "
+                        "embedding); README's table with its variants: python benchmarks/summaries.py")
     p.add_argument("--limit", type=int, help="score only the first N documents of each set")
     p.add_argument("--out", help="write every figure as JSON")
     p.set_defaults(func=cmd_evaluate_summaries)
@@ -583,12 +671,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_tune_summarizers)
 
     p = sub.add_parser("train-summarizer", help="train a sentence scorer on the IndoSum train part")
-    p.add_argument("--method", default="trained", choices=["trained", "neural"],
-                   help="trained: feature logistic regression; neural: word-vector network")
+    p.add_argument("--method", type=_method, default="features", choices=["features", "neural"],
+                   help="features: logistic regression over sentence features; neural: word-vector network")
     p.add_argument("--indosum", nargs="+", required=True)
     p.add_argument("--indosum-split", default=None, help="default: the project's data/indosum_split.json")
     p.add_argument("--pool", help="news_pool.jsonl.gz: unlabelled news for the neural scorer's word vectors")
-    p.add_argument("--out", help="default: models/summarizer-default (trained), models/summarizer-neural (neural)")
+    p.add_argument("--out", help="default: models/summarizer-features (features), models/summarizer-neural (neural)")
     p.set_defaults(func=cmd_train_summarizer)
 
     p = sub.add_parser("suggest", help="which unlabelled articles to label next (active learning)")

@@ -228,19 +228,3 @@ def split_corpus(articles: Sequence[Article], split: dict[str, list[str]]) -> di
     if unknown:
         raise CorpusError(f"split: {len(unknown)} ids are not in the corpus (first: {unknown[0]!r})")
     return {name: [a for a in articles if where[a.id] == name] for name in SPLITS}
-
-
-def find_data_file(name: str, *, what: str, hint: str) -> Path:
-    """``data/<name>`` in the working directory or the source checkout, else a :class:`CorpusError`
-    that says what was looked for and ``hint`` (a wheel carries no project data)."""
-    candidates = [Path.cwd() / "data" / name, Path(__file__).resolve().parent.parent / "data" / name]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise CorpusError(f"no {what} found (looked for {', '.join(map(str, dict.fromkeys(candidates)))}): {hint}")
-
-
-def default_corpus_path() -> Path:
-    """``data/corpus.jsonl`` in the working directory or the source checkout."""
-    return find_data_file("corpus.jsonl", what="corpus",
-                          hint="pass one (--corpus FILE), e.g. data/corpus.jsonl of a pemilu_nlp checkout")

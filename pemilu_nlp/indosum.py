@@ -8,6 +8,7 @@ files, the development folds available here and the train/test folds a connected
 from __future__ import annotations
 
 import gzip
+import json
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,10 @@ from pathlib import Path
 from .corpus import jsonl_records
 from .errors import CorpusError
 
-__all__ = ["IndoSumArticle", "IndoSumFormatError", "detokenize", "load_indosum", "split_indosum"]
+__all__ = ["IndoSumArticle", "IndoSumFormatError", "detokenize", "indosum_files", "indosum_part", "load_indosum",
+           "read_indosum_split", "split_indosum", "write_indosum_split"]
+
+PARTS = ("train", "dev", "test")
 
 
 class IndoSumFormatError(CorpusError):
@@ -99,16 +103,25 @@ def _article(record: object, where: str) -> IndoSumArticle:
         source=str(record.get("source") or ""), source_url=str(record.get("source_url") or ""))
 
 
+def indosum_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The IndoSum files named by ``paths``: a folder stands for its ``*.jsonl*`` files (sorted)."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files += sorted(path.glob("*.jsonl*")) if path.is_dir() else [path]
+    return files
+
+
 def load_indosum(paths: str | Path | Iterable[str | Path], *, unique: bool = True) -> list[IndoSumArticle]:
-    """Read IndoSum JSONL files (``.jsonl`` or ``.jsonl.gz``); with ``unique``, keep each id once.
+    """Read IndoSum JSONL files (``.jsonl`` or ``.jsonl.gz``, or folders of them); with ``unique``,
+    keep each id once.
 
     >>> arts = load_indosum(sorted(Path("../shared/data/indosum").glob("dev.0*.jsonl.gz")))  # doctest: +SKIP
     """
-    if isinstance(paths, str | Path):
-        paths = [paths]
     articles: list[IndoSumArticle] = []
     seen: set[str] = set()
-    for path in map(Path, paths):
+    for path in indosum_files(paths):
         if not path.is_file():
             raise IndoSumFormatError(f"{path}: no such IndoSum file")
         opener = gzip.open if path.suffix == ".gz" else open
@@ -135,3 +148,30 @@ def split_indosum(articles: Sequence[IndoSumArticle], *, seed: int = 2018,
     n_dev = round(fractions[1] * len(ids))
     return {"train": sorted(ids[:n_train]), "dev": sorted(ids[n_train:n_train + n_dev]),
             "test": sorted(ids[n_train + n_dev:])}
+
+
+def write_indosum_split(split: dict[str, list[str]], path: str | Path, *, seed: int = 2018,
+                        fractions: tuple[float, float, float] = (0.7, 0.15, 0.15)) -> Path:
+    """Write a split made by :func:`split_indosum` (with the seed and fractions it was made with)."""
+    path = Path(path)
+    path.write_text(json.dumps({"seed": seed, "fractions": list(fractions), **split}, indent=0) + "\n")
+    return path
+
+
+def read_indosum_split(path: str | Path) -> dict[str, list[str]]:
+    """The article ids of each part (``train``, ``dev``, ``test``) of a split file."""
+    try:
+        split = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError) as err:
+        raise CorpusError(f"{path}: cannot read the IndoSum split ({err})") from None
+    if not isinstance(split, dict) or not all(isinstance(split.get(p), list) for p in PARTS):
+        raise CorpusError(f"{path}: an IndoSum split file needs lists 'train', 'dev' and 'test'")
+    return {p: split[p] for p in PARTS}
+
+
+def indosum_part(articles: Sequence[IndoSumArticle], split: dict[str, list[str]], part: str) -> list[IndoSumArticle]:
+    """The articles of one part of ``split`` (see :func:`read_indosum_split`), in their order."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {', '.join(PARTS)}, got {part!r}")
+    ids = set(split[part])
+    return [a for a in articles if a.id in ids]

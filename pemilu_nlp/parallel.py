@@ -99,10 +99,9 @@ class Work:
         """The errors a worker would meet on loading, raised here, in the caller's process, as one
         process raises them (a worker that fails to start only says that it died)."""
         if self.task in ("summarize", "analyze"):
-            from .summarize import METHODS
+            from .registry import summarizer_name
 
-            if self.method not in METHODS and self.method != "embedding":
-                raise ValueError(f"unknown summariser {self.method!r}; choose one of {', '.join(METHODS)}, embedding")
+            summarizer_name(self.method, stacklevel=4)  # an unknown name is a ValueError here
             if self.method == "embedding" and not self.encoder:
                 raise ValueError("method 'embedding' needs an encoder (hub id or local save_pretrained folder)")
         if self.task in ("classify", "analyze") and self.model is not None:

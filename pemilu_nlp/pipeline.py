@@ -7,7 +7,7 @@ from os import PathLike
 from typing import Any
 
 from .inputs import as_texts
-from .summarize import Summarizer, SummarySentence, get_summarizer
+from .summarize import Summarizer, SummarySentence, check_count, get_summarizer
 
 __all__ = ["ArticleAnalysis", "analyze", "check_titles"]
 
@@ -64,6 +64,7 @@ def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: s
         return out[0] if isinstance(texts, str) else out
     batch, single = as_texts(texts)
     titles = check_titles(titles, len(batch))
+    check_count(count)  # a bad count fails here, before the classifier runs
     from .registry import load, load_default
 
     if classifier is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from typing import Any
 from .errors import ModelFormatError
 
 __all__ = [
-    "CLASSIFIERS", "FORMATS", "SHIPPED", "SUMMARIZERS", "classifier_class", "load", "load_default",
-    "shipped_folder", "summarizer_class",
+    "CLASSIFIERS", "FORMATS", "RENAMED_SUMMARIZERS", "SHIPPED", "SUMMARIZERS", "classifier_class", "load",
+    "load_default", "shipped_folder", "summarizer_class", "summarizer_name",
 ]
 
 #: topic classifiers by name (``pemilu-nlp train --model NAME``)
@@ -37,23 +38,25 @@ SUMMARIZERS: dict[str, str] = {
     "lead": "pemilu_nlp.summarize.lead:LeadSummarizer",
     "textrank": "pemilu_nlp.summarize.graph:TextRankSummarizer",
     "lexrank": "pemilu_nlp.summarize.graph:LexRankSummarizer",
-    "trained": "pemilu_nlp.summarize.trained:TrainedSummarizer",
+    "features": "pemilu_nlp.summarize.features:FeatureSummarizer",
     "neural": "pemilu_nlp.summarize.neural:NeuralSummarizer",
     "embedding": "pemilu_nlp.summarize.embedding:EmbeddingCentralitySummarizer",
 }
+#: old summariser names that still work and warn (``DeprecationWarning``): old -> current
+RENAMED_SUMMARIZERS: dict[str, str] = {"trained": "features"}
 
 #: saved folder ``format`` (in its config.json) -> the class whose ``load(folder)`` reads it
 FORMATS: dict[str, str] = {
     "pemilu_nlp.tfidf": CLASSIFIERS["tfidf"],
     "pemilu_nlp.indobert": CLASSIFIERS["indobert"],
-    "pemilu_nlp.sentence_scorer": SUMMARIZERS["trained"],
+    "pemilu_nlp.sentence_scorer": SUMMARIZERS["features"],
     "pemilu_nlp.neural_sentence_scorer": SUMMARIZERS["neural"],
 }
 
 #: the shipped model folders (``models/`` in the source tree, ``pemilu_nlp.models`` when installed)
 SHIPPED: dict[str, str] = {
     "tfidf": "tfidf-default",
-    "trained": "summarizer-default",
+    "features": "summarizer-features",
     "neural": "summarizer-neural",
 }
 
@@ -74,9 +77,21 @@ def classifier_class(name: str) -> type:
     return _lookup(CLASSIFIERS, name, "classifier")
 
 
+def summarizer_name(name: str, *, stacklevel: int = 2) -> str:
+    """``name`` as registered in :data:`SUMMARIZERS`; an old name (:data:`RENAMED_SUMMARIZERS`) gives
+    its new one with a ``DeprecationWarning``, an unknown one a ``ValueError`` listing the names."""
+    if isinstance(name, str) and name in RENAMED_SUMMARIZERS:
+        new = RENAMED_SUMMARIZERS[name]
+        warnings.warn(f"the summariser {name!r} is now called {new!r}", DeprecationWarning, stacklevel=stacklevel)
+        return new
+    if not isinstance(name, str) or name not in SUMMARIZERS:
+        raise ValueError(f"unknown summariser {name!r}; choose one of {', '.join(SUMMARIZERS)}")
+    return name
+
+
 def summarizer_class(name: str) -> type:
-    """The summariser class registered as ``name``."""
-    return _lookup(SUMMARIZERS, name, "summariser")
+    """The summariser class registered as ``name`` (an old name warns, see :func:`summarizer_name`)."""
+    return _resolve(SUMMARIZERS[summarizer_name(name, stacklevel=3)])
 
 
 def shipped_folder(name: str) -> Path:

@@ -258,7 +258,8 @@ def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epo
     tuned on dev, saved under ``workdir`` (reused when there).  Not a useful classifier: it exists so
     that precision/backend agreement is measured on a *trained* model, whose probabilities spread
     between articles, rather than on random weights, where any noise flips decisions."""
-    from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
+    from .cli import default_corpus_path
+    from .corpus import load_corpus, load_split, split_corpus
     from .indobert import IndoBertTopicClassifier
     from .testing import build_bert
     from .training import default_split_path, evaluate_model

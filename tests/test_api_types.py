@@ -42,7 +42,7 @@ def test_explain_takes_one_text(model):
     assert model.explain(TEXT, "pemilu")
 
 
-@pytest.mark.parametrize("method", ["lead", "textrank", "lexrank", "trained"])
+@pytest.mark.parametrize("method", ["lead", "textrank", "lexrank", "features"])
 def test_summarizers_name_bytes_and_none(method):
     summarizer = get_summarizer(method)
     with pytest.raises(TypeError) as err:

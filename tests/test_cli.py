@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import ROOT, SEEDS
 
 from pemilu_nlp.cli import main
@@ -63,7 +64,7 @@ def test_run_takes_whole_number_counts_and_the_titles_of_jsonl_records(tmp_path,
     corpus.write_text(json.dumps(record) + "\n", "utf-8")
     assert main(["run", "--json", "--count", "2", str(corpus)]) == 0
     ran = json.loads(capsys.readouterr().out)
-    assert len(ran["summary"]) == 2 and ran["count"] == "2"
+    assert len(ran["summary"]) == 2 and ran["count"] == 2  # the same whole number in run and summarize
     assert main(["classify", "--json", str(corpus)]) == 0
     classified = json.loads(capsys.readouterr().out)
     assert ran["topics"] == classified["topics"] and ran["probabilities"] == classified["probabilities"]
@@ -123,9 +124,100 @@ def test_an_empty_jsonl_file_is_reported_not_skipped(tmp_path, capsys):
     assert "empty.jsonl: no records" in captured.err and "== 000_" in captured.out
 
 
-def test_bad_count_is_an_error_exit(capsys):
-    assert main(["summarize", "--count", "0", seed_files()[0]]) == 2
-    assert "positive int" in capsys.readouterr().err
+@pytest.mark.parametrize("command", ["summarize", "run"])
+@pytest.mark.parametrize("count", ["0", "abc", "150%", "2.5"])
+def test_a_bad_count_is_a_usage_error_before_any_work(command, count, capsys, monkeypatch):
+    import pemilu_nlp.documents
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("an input was read before --count was checked")
+
+    monkeypatch.setattr(pemilu_nlp.documents, "iter_documents", no_work)
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--count", count, seed_files()[0]])
+    assert exit_.value.code == 2
+    assert "--count" in capsys.readouterr().err
+
+
+def test_a_share_means_the_same_in_run_and_summarize(capsys):
+    assert main(["summarize", "--json", "--count", "50%", seed_files()[0]]) == 0
+    summarized = json.loads(capsys.readouterr().out)
+    assert main(["run", "--json", "--count", "50%", seed_files()[0]]) == 0
+    ran = json.loads(capsys.readouterr().out)
+    assert ran["summary"] == summarized["summary"] and ran["count"] == "50%"
+
+
+def test_the_old_method_name_still_works_and_says_its_new_one(capsys):
+    assert main(["summarize", "--json", "--method", "trained", seed_files()[0]]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["method"] == "features"
+    assert "--method trained is now called features" in captured.err
+    with pytest.raises(SystemExit):
+        main(["summarize", "--method", "trainer", seed_files()[0]])
+    assert "choose one of lead, textrank, lexrank, features, neural, embedding" in capsys.readouterr().err
+
+
+def test_default_data_files_are_found_from_the_working_directory_or_a_clear_error(tmp_path, monkeypatch):
+    import pemilu_nlp.cli as cli
+    from pemilu_nlp.errors import CorpusError
+
+    monkeypatch.setattr(cli, "__file__", str(tmp_path / "site-packages" / "pemilu_nlp" / "cli.py"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CorpusError, match="--corpus FILE"):
+        cli.default_corpus_path()
+    with pytest.raises(CorpusError, match="--indosum-split FILE"):
+        cli.default_indosum_split()
+    (tmp_path / "data").mkdir()
+    for name in ("corpus.jsonl", "indosum_split.json"):
+        (tmp_path / "data" / name).write_text("", "utf-8")
+    assert cli.default_corpus_path() == tmp_path / "data" / "corpus.jsonl"
+    assert cli.default_indosum_split() == tmp_path / "data" / "indosum_split.json"
+
+
+def test_evaluate_summaries_names_the_part_it_scored(tmp_path, capsys):
+    from pemilu_nlp.indosum import load_indosum
+
+    sample = ROOT / "tests" / "data" / "indosum_sample.jsonl"
+    ids = [a.id for a in load_indosum(sample)]
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"train": ids[:2], "dev": ids[2:4], "test": ids[4:]}))
+    out = tmp_path / "scores.json"
+    assert main(["evaluate-summaries", "--indosum", str(sample), "--indosum-split", str(split),
+                 "--methods", "lead,textrank", "--out", str(out)]) == 0
+    scores = json.loads(out.read_text())
+    assert list(scores) == ["IndoSum test"] and list(scores["IndoSum test"]) == [
+        "lead", "textrank", "ORACLE (greedy)", "GOLD labels"]
+    assert scores["IndoSum test"]["lead"]["documents"] == 2 and "IndoSum test (2 documents)" in capsys.readouterr().out
+    assert main(["evaluate-summaries", "--indosum", str(sample), "--indosum-split", "none", "--methods", "lead",
+                 "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["IndoSum (all given)"]["lead"]["documents"] == 6
+
+
+def test_tune_summarizers_searches_the_preset_grid_on_the_dev_part(tmp_path, capsys):
+    from pemilu_nlp.indosum import load_indosum
+
+    sample = ROOT / "tests" / "data" / "indosum_sample.jsonl"
+    ids = [a.id for a in load_indosum(sample)]
+    split, out = tmp_path / "split.json", tmp_path / "tuning.json"
+    split.write_text(json.dumps({"train": ids[:2], "dev": ids[2:4], "test": ids[4:]}))
+    assert main(["tune-summarizers", "--indosum", str(sample), "--indosum-split", str(split), "--out", str(out)]) == 0
+    best = json.loads(capsys.readouterr().out)
+    assert set(best) == {"textrank", "lexrank"} and best["textrank"]["position_weight"] in (0.5, 1.0, 2.0, 4.0)
+    grid = json.loads(out.read_text())["textrank"]["grid"]
+    assert len(grid) == 4 * 3 * 2 and all(row["documents"] == 2 for row in grid)
+
+
+def test_train_summarizer_makes_a_missing_split_and_saves_a_folder_that_loads(tmp_path, capsys):
+    from pemilu_nlp.registry import load
+    from pemilu_nlp.summarize import FeatureSummarizer
+
+    sample = ROOT / "tests" / "data" / "indosum_sample.jsonl"
+    split, out = tmp_path / "split.json", tmp_path / "scorer"
+    assert main(["train-summarizer", "--indosum", str(sample), "--indosum-split", str(split), "--out", str(out)]) == 0
+    assert "wrote a new IndoSum split" in capsys.readouterr().err and split.is_file()
+    model = load(out)
+    assert isinstance(model, FeatureSummarizer)
+    assert json.loads((out / "config.json").read_text())["metrics"]["trained_on"] == "IndoSum train part (4 articles)"
 
 
 def test_evaluate_prints_side_by_side(capsys):

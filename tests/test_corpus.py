@@ -8,7 +8,6 @@ import pytest
 from conftest import ROOT
 
 from pemilu_nlp.corpus import (
-    default_corpus_path,
     label_matrix,
     load_corpus,
     load_split,
@@ -72,18 +71,6 @@ def test_missing_and_empty_files(tmp_path):
         load_corpus(tmp_path)
     with pytest.raises(CorpusError, match="empty"):
         load_corpus(write(tmp_path, raw=b"\n"))
-
-
-def test_default_corpus_is_found_from_the_working_directory_or_a_clear_error(tmp_path, monkeypatch):
-    import pemilu_nlp.corpus as corpus_module
-
-    monkeypatch.setattr(corpus_module, "__file__", str(tmp_path / "site-packages" / "pemilu_nlp" / "corpus.py"))
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(CorpusError, match="--corpus FILE"):
-        default_corpus_path()
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "corpus.jsonl").write_text("", "utf-8")
-    assert default_corpus_path() == tmp_path / "data" / "corpus.jsonl"
 
 
 def test_split_corpus_rejects_articles_in_no_split_or_two(tmp_path):

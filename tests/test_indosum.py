@@ -6,7 +6,16 @@ import json
 import pytest
 from conftest import ROOT
 
-from pemilu_nlp.indosum import IndoSumFormatError, detokenize, load_indosum, split_indosum
+from pemilu_nlp.errors import CorpusError
+from pemilu_nlp.indosum import (
+    IndoSumFormatError,
+    detokenize,
+    indosum_part,
+    load_indosum,
+    read_indosum_split,
+    split_indosum,
+    write_indosum_split,
+)
 
 SAMPLE = ROOT / "tests" / "data" / "indosum_sample.jsonl"
 
@@ -60,27 +69,20 @@ def test_detokenize_and_split_are_deterministic():
     assert sorted(sum(split.values(), [])) == sorted(a.id for a in articles)
 
 
-def test_default_split_outside_a_checkout_is_a_clear_error(tmp_path, monkeypatch):
-    import pemilu_nlp.corpus as corpus_module
-    import pemilu_nlp.summarize.experiments as experiments
-    from pemilu_nlp.errors import CorpusError
+def test_a_split_file_is_read_and_its_parts_taken_in_article_order(tmp_path):
+    articles = load_indosum(SAMPLE)
+    path = write_indosum_split(split_indosum(articles, seed=1), tmp_path / "split.json", seed=1)
+    split = read_indosum_split(path)
+    parts = [indosum_part(articles, split, part) for part in ("train", "dev", "test")]
+    assert sorted(a.id for part in parts for a in part) == sorted(a.id for a in articles)
+    assert all(part == [a for a in articles if a in part] for part in parts)
+    assert json.loads(path.read_text())["seed"] == 1
+    with pytest.raises(ValueError, match="part must be one of train, dev, test"):
+        indosum_part(articles, split, "val")
+    (tmp_path / "bad.json").write_text('{"train": []}')
+    with pytest.raises(CorpusError, match="needs lists 'train', 'dev' and 'test'"):
+        read_indosum_split(tmp_path / "bad.json")
 
-    monkeypatch.setattr(corpus_module, "__file__", str(tmp_path / "site-packages" / "pemilu_nlp" / "corpus.py"))
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(CorpusError, match="--indosum-split FILE"):
-        experiments.default_indosum_split()
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "indosum_split.json").write_text("{}")
-    assert experiments.default_indosum_split() == tmp_path / "data" / "indosum_split.json"
 
-
-def test_summary_evaluation_names_the_part_it_scored(tmp_path):
-    from pemilu_nlp.summarize.experiments import run_summary_evaluation
-
-    ids = [a.id for a in load_indosum(SAMPLE)]
-    split = tmp_path / "split.json"
-    split.write_text(json.dumps({"train": ids[:2], "dev": ids[2:4], "test": ids[4:]}))
-    on_test = run_summary_evaluation(indosum=[SAMPLE], indosum_split=split, part="test")
-    assert list(on_test) == ["IndoSum test"] and on_test["IndoSum test"]["LEAD-3"]["documents"] == 2
-    everything = run_summary_evaluation(indosum=[SAMPLE], indosum_split="none")
-    assert list(everything) == ["IndoSum (all given)"] and everything["IndoSum (all given)"]["LEAD-3"]["documents"] == 6
+def test_a_folder_stands_for_its_files():
+    assert load_indosum(SAMPLE.parent) == load_indosum(SAMPLE)  # the sample is the folder's only IndoSum file

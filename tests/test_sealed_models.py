@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from pemilu_nlp.errors import ModelFormatError
 from pemilu_nlp.persistence import file_sha256, read_manifest, seal
-from pemilu_nlp.summarize.trained import TrainedSummarizer
+from pemilu_nlp.summarize import FeatureSummarizer
 from pemilu_nlp.tfidf import TfidfTopicClassifier
 
 TRAIN = [
@@ -163,7 +163,7 @@ TFIDF = [*COMMON,
     ("vocabulary missing", lambda f: (f / "vocabulary.json").unlink(), False, "missing file vocabulary.json"),
 ]
 
-TRAINED = [*COMMON,
+FEATURES = [*COMMON,
     ("C negative", set_param("C", -1.0), True, "params.C"),
     ("mmr_lambda 2", set_param("mmr_lambda", 2), True, "params.mmr_lambda"),
     ("other features", set_config("features", ["a"]), True, "other features"),
@@ -191,9 +191,9 @@ def tfidf_folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def trained_folder(tmp_path_factory):
-    model = TrainedSummarizer().fit([SENTENCES, SENTENCES[::-1]], [[0, 2], [1]])
-    return model.save(tmp_path_factory.mktemp("trained") / "model")
+def features_folder(tmp_path_factory):
+    model = FeatureSummarizer().fit([SENTENCES, SENTENCES[::-1]], [[0, 2], [1]])
+    return model.save(tmp_path_factory.mktemp("features") / "model")
 
 
 def _copy(folder: Path, tmp_path: Path) -> Path:
@@ -207,22 +207,22 @@ def test_tampered_tfidf_folder(tfidf_folder, tmp_path, name, edit, resealed, mes
     _check(None, _copy(tfidf_folder, tmp_path), edit, resealed, message, TfidfTopicClassifier.load)
 
 
-@pytest.mark.parametrize("name, edit, resealed, message", TRAINED, ids=[row[0] for row in TRAINED])
-def test_tampered_trained_scorer_folder(trained_folder, tmp_path, name, edit, resealed, message):
-    _check(None, _copy(trained_folder, tmp_path), edit, resealed, message, TrainedSummarizer.load)
+@pytest.mark.parametrize("name, edit, resealed, message", FEATURES, ids=[row[0] for row in FEATURES])
+def test_tampered_feature_scorer_folder(features_folder, tmp_path, name, edit, resealed, message):
+    _check(None, _copy(features_folder, tmp_path), edit, resealed, message, FeatureSummarizer.load)
 
 
-def test_untouched_copies_load(tfidf_folder, trained_folder, tmp_path):
+def test_untouched_copies_load(tfidf_folder, features_folder, tmp_path):
     TfidfTopicClassifier.load(_copy(tfidf_folder, tmp_path / "a"))
-    TrainedSummarizer.load(_copy(trained_folder, tmp_path / "b"))
+    FeatureSummarizer.load(_copy(features_folder, tmp_path / "b"))
 
 
 def test_every_setting_of_the_models_has_an_allowed_range():
     from pemilu_nlp import indobert, tfidf
-    from pemilu_nlp.summarize import neural, trained
+    from pemilu_nlp.summarize import features, neural
 
     assert set(tfidf.PARAMS) == set(TfidfTopicClassifier().get_params())
-    assert set(trained.PARAMS) == {"C", "mmr_lambda"}
+    assert set(features.PARAMS) == {"C", "mmr_lambda"}
     assert set(neural.PARAMS) == set(neural.NeuralSummarizer()._params()) | {"progress"}
     assert set(indobert.PARAMS) == set(indobert.IndoBertTopicClassifier().get_params())
 
@@ -231,10 +231,9 @@ def test_every_setting_of_the_models_has_an_allowed_range():
 @pytest.fixture(scope="module")
 def neural_folder(tmp_path_factory):
     pytest.importorskip("torch")
-    from pemilu_nlp.registry import shipped_folder
-    from pemilu_nlp.summarize.neural import NeuralSummarizer
+    from pemilu_nlp.registry import load, shipped_folder
 
-    model = NeuralSummarizer.load(shipped_folder("neural"))
+    model = load(shipped_folder("neural"))
     model.embedding_ = model.embedding_[:60]  # a small copy of the shipped model: the same format, quick to save
     model.vocabulary_ = {w: i for w, i in model.vocabulary_.items() if i < 60}
     model.network_ = model._new_network()
@@ -267,13 +266,13 @@ def test_tampered_neural_scorer_folder(neural_folder, tmp_path, name, edit, rese
 
 # ------------------------------------------------------------------------------------ shipped models
 def test_the_shipped_models_are_sealed_and_load():
-    from pemilu_nlp.registry import SHIPPED
+    from pemilu_nlp.registry import SHIPPED, load, shipped_folder
 
-    for name in SHIPPED.values():
-        listed = read_manifest(ROOT / "models" / name)
+    for folder_name in SHIPPED.values():
+        listed = read_manifest(ROOT / "models" / folder_name)
         assert "config.json" in listed and "weights.safetensors" in listed
-    TfidfTopicClassifier.load(ROOT / "models" / SHIPPED["tfidf"])
-    TrainedSummarizer.load(ROOT / "models" / SHIPPED["trained"])
+    TfidfTopicClassifier.load(shipped_folder("tfidf"))
+    assert isinstance(load(shipped_folder("features")), FeatureSummarizer)
 
 
 def test_a_folder_saved_before_sealing_gets_a_clear_error_and_can_be_sealed(tfidf_folder, tmp_path):

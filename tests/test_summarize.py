@@ -6,13 +6,21 @@ import numpy as np
 import pytest
 from conftest import ROOT, seed_text
 
+from pemilu_nlp import registry
 from pemilu_nlp.errors import ModelFormatError
 from pemilu_nlp.indosum import load_indosum
-from pemilu_nlp.summarize import METHODS, LexRankSummarizer, TextRankSummarizer, get_summarizer
-from pemilu_nlp.summarize.base import mmr_select, parse_count
-from pemilu_nlp.summarize.evaluate import EvalDocument, evaluate_methods, oracle_indices, rouge
+from pemilu_nlp.summarize import (
+    INDOSUM,
+    FeatureSummarizer,
+    LexRankSummarizer,
+    TextRankSummarizer,
+    check_count,
+    get_summarizer,
+    parse_count,
+)
+from pemilu_nlp.summarize.base import mmr_select
+from pemilu_nlp.summarize.evaluate import evaluate_methods, indosum_documents, oracle_indices, rouge
 from pemilu_nlp.summarize.graph import pagerank
-from pemilu_nlp.summarize.trained import TrainedSummarizer
 
 ARTICLE = seed_text("003")
 SENTENCES = [
@@ -24,7 +32,11 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(params=sorted(METHODS))
+#: every registered method that needs no encoder weights
+METHODS = [name for name in registry.SUMMARIZERS if name != "embedding"]
+
+
+@pytest.fixture(params=METHODS)
 def summarizer(request):
     return get_summarizer(request.param)
 
@@ -136,8 +148,8 @@ def test_caps_are_checked(bad):
         with pytest.raises(ValueError, match=name):
             TextRankSummarizer(**{name: bad})
         with pytest.raises(ValueError, match=name):
-            get_summarizer("trained", **{name: bad})
-    assert get_summarizer("trained", max_sentences=7).max_sentences == 7
+            get_summarizer("features", **{name: bad})
+    assert get_summarizer("features", max_sentences=7).max_sentences == 7
 
 
 def test_the_caps_change_no_indosum_article():
@@ -165,20 +177,36 @@ def test_summarize_many_takes_one_string_as_one_text_and_refuses_non_texts():
 
 
 def test_mmr_lambda_is_checked_for_every_method():
-    for name in ("textrank", "trained", "neural"):
+    for name in ("textrank", "features", "neural"):
         for bad in (-5, 0, 1.5, "x", True):
             with pytest.raises(ValueError, match="mmr_lambda"):
                 get_summarizer(name, mmr_lambda=bad)
-    assert get_summarizer("trained", mmr_lambda=0.5).mmr_lambda == 0.5
+    assert get_summarizer("features", mmr_lambda=0.5).mmr_lambda == 0.5
+    with pytest.raises(TypeError, match="takes only mmr_lambda"):
+        get_summarizer("features", C=3.0)  # what a shipped scorer learned is not a setting
 
 
 def test_parse_count():
+    assert check_count("3") == 3 and check_count(3) == 3 and check_count("20%") == "20%"  # one meaning, no document
     assert parse_count(3, 10) == 3 and parse_count("50%", 10) == 5 and parse_count(" 20 % ", 3) == 1
     assert parse_count("3", 10) == 3 and parse_count("12", 4) == 4
     assert parse_count("50%", 5) == 3 and parse_count("50%", 7) == 4  # halves round up, always
     for bad in ("²", "٣", "0", "-2", "²%"):  # only ASCII digits
         with pytest.raises(ValueError, match="positive int"):
             parse_count(bad, 5)
+        with pytest.raises(ValueError, match="positive int"):
+            check_count(bad)
+
+
+def test_analyze_checks_the_count_before_it_classifies():
+    from pemilu_nlp import analyze
+
+    class NeverCalled:
+        def __getattr__(self, name):
+            raise AssertionError(f"the classifier was used ({name}) before the count was checked")
+
+    with pytest.raises(ValueError, match="positive int or a share"):
+        analyze("KPU menetapkan DPT. Bawaslu mengawasi.", classifier=NeverCalled(), count="0")
 
 
 # --- graphs by hand ---------------------------------------------------------------------------------
@@ -220,7 +248,7 @@ def test_position_and_title_weights_change_scores_as_defined():
 def test_mmr_never_picks_two_identical_sentences():
     sentences = ["Polisi menjaga TPS.", "Polisi menjaga TPS.", "KPU menghitung suara.", "Bawaslu mengawasi."]
     for lam in (0.3, 0.7, 1.0):
-        chosen = get_summarizer("textrank", tuned=False, mmr_lambda=lam)(sentences, 3)
+        chosen = get_summarizer("textrank", preset=None, mmr_lambda=lam)(sentences, 3)
         texts = [s.text for s in chosen]
         assert len(texts) == len(set(texts))
     sim = np.ones((3, 3))
@@ -241,9 +269,7 @@ def test_rouge_equals_rouge_score_on_a_known_pair():
 
 @pytest.fixture(scope="module")
 def indosum_docs():
-    articles = load_indosum(ROOT / "tests" / "data" / "indosum_sample.jsonl")
-    return [EvalDocument(a.id, tuple(" ".join(s) for s in a.sentence_tokens),
-                         " ".join(" ".join(s) for s in a.summary_tokens), tuple(a.gold_indices)) for a in articles]
+    return indosum_documents(load_indosum(ROOT / "tests" / "data" / "indosum_sample.jsonl"))
 
 
 def test_lead3_and_oracle_behave_as_defined_on_indosum(indosum_docs):
@@ -262,40 +288,88 @@ def test_lead3_and_oracle_behave_as_defined_on_indosum(indosum_docs):
             assert more["rouge1"] + more["rouge2"] <= score["rouge1"] + score["rouge2"] + 1e-9
 
 
-# --- the trained scorer -----------------------------------------------------------------------------
+# --- names and presets ------------------------------------------------------------------------------
+def test_the_preset_and_the_bare_class_are_named_apart():
+    tuned = get_summarizer("textrank")  # the library's setting: the weights tuned on IndoSum dev
+    assert tuned.get_params() == TextRankSummarizer(**INDOSUM["textrank"]).get_params()
+    assert tuned.position_weight == 4.0 and tuned.mmr_lambda == 0.85
+    bare = get_summarizer("textrank", preset=None)
+    assert bare.get_params() == TextRankSummarizer().get_params() != tuned.get_params()
+    assert get_summarizer("textrank", title_weight=0.0).title_weight == 0.0  # a setting overrides the preset
+    with pytest.raises(ValueError, match="unknown preset 'dev'"):
+        get_summarizer("textrank", preset="dev")
+    with pytest.warns(DeprecationWarning, match="preset"):
+        assert get_summarizer("textrank", tuned=False).get_params() == bare.get_params()
+
+
+def test_trained_is_the_old_name_of_features_and_warns():
+    with pytest.warns(DeprecationWarning, match="'trained' is now called 'features'"):
+        old = get_summarizer("trained")
+    assert isinstance(old, FeatureSummarizer) and old.name == "features"
+    with pytest.warns(DeprecationWarning, match="FeatureSummarizer"):
+        from pemilu_nlp.summarize import TrainedSummarizer
+    assert TrainedSummarizer is FeatureSummarizer
+    with pytest.warns(DeprecationWarning):
+        assert registry.summarizer_class("trained") is FeatureSummarizer
+    with pytest.raises(ValueError, match="choose one of lead, textrank, lexrank, features, neural, embedding"):
+        get_summarizer("trainer")
+
+
+#: what the shipped scorers gave for an IndoSum sample article before they were renamed and moved
+#: to the shared save format (scores rounded to 6 decimals)
+SHIPPED_SCORES = {
+    "features": [0.821308, 0.746501, 0.203727, 0.383328, 0.19876, 0.109296, 0.082013, 0.062118, 0.044746, 0.02472],
+    "neural": [0.796506, 0.853124, 0.197444, 0.566359, 0.289787, 0.184391, 0.178892, 0.112218, 0.105451, 0.013305],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_SCORES))
+def test_the_shipped_scorers_load_through_the_registry_and_score_as_before(name):
+    if name == "neural":
+        pytest.importorskip("torch")
+    article = load_indosum(ROOT / "tests" / "data" / "indosum_sample.jsonl")[1]
+    model = registry.load(registry.shipped_folder(name))
+    assert type(model) is registry.summarizer_class(name)
+    np.testing.assert_allclose(model.score(article.sentences), SHIPPED_SCORES[name], atol=5e-7)
+    assert [s.index for s in model(article.sentences, 3)] == [0, 1, 3]
+    assert model(article.text, 3) == get_summarizer(name)(article.text, 3)
+    assert registry.shipped_folder(name).name == f"summarizer-{name}"
+
+
+# --- the feature scorer -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def trained(indosum_docs):
-    return TrainedSummarizer().fit([list(d.sentences) for d in indosum_docs], [list(d.gold) for d in indosum_docs])
+def features(indosum_docs):
+    return FeatureSummarizer().fit([list(d.sentences) for d in indosum_docs], [list(d.gold) for d in indosum_docs])
 
 
-def test_trained_save_load_gives_identical_scores(trained, tmp_path, indosum_docs):
-    trained.save(tmp_path / "s")
-    loaded = TrainedSummarizer.load(tmp_path / "s")
+def test_features_save_load_gives_identical_scores(features, tmp_path, indosum_docs):
+    features.save(tmp_path / "s")
+    loaded = FeatureSummarizer.load(tmp_path / "s")
+    assert loaded.get_params() == features.get_params()
     for doc in indosum_docs:
-        np.testing.assert_array_equal(loaded.score(list(doc.sentences)), trained.score(list(doc.sentences)))
+        np.testing.assert_array_equal(loaded.score(list(doc.sentences)), features.score(list(doc.sentences)))
 
 
-def test_trained_tampered_or_foreign_file_is_a_clear_error(trained, tmp_path):
-    folder = trained.save(tmp_path / "s")
+def test_features_tampered_or_foreign_file_is_a_clear_error(features, tmp_path):
+    folder = features.save(tmp_path / "s")
     (folder / "weights.safetensors").write_bytes(b"\x00" * 64)
     with pytest.raises(ModelFormatError, match="checksum mismatch"):
-        TrainedSummarizer.load(folder)
-    other = trained.save(tmp_path / "t")
+        FeatureSummarizer.load(folder)
+    other = features.save(tmp_path / "t")
     config = json.loads((other / "config.json").read_text())
     config["format"] = "pemilu_nlp.tfidf"
     (other / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelFormatError, match="checksum mismatch"):
-        TrainedSummarizer.load(other)
+        FeatureSummarizer.load(other)
     from pemilu_nlp.persistence import read_manifest, seal
 
     seal(other, read_manifest(other))
     with pytest.raises(ModelFormatError, match="expected 'pemilu_nlp.sentence_scorer'"):
-        TrainedSummarizer.load(other)
+        FeatureSummarizer.load(other)
 
 
-def test_the_shipped_trained_scorer_loads_and_prefers_the_lead():
-    model = get_summarizer("trained")
-    scores = model.score(list(SENTENCES))
+def test_the_shipped_feature_scorer_prefers_the_lead():
+    scores = get_summarizer("features").score(list(SENTENCES))
     assert scores.argmax() == 0
 
 
@@ -382,9 +456,9 @@ def test_neural_save_load_gives_identical_scores_and_refuses_bad_files(neural, t
         seal(broken, read_manifest(broken))
         with pytest.raises(ModelFormatError, match=key):
             NeuralSummarizer.load(broken)
-    trained_folder = TrainedSummarizer().fit(*_marked_documents(5, seed=4)).save(tmp_path / "t")
+    features_folder = FeatureSummarizer().fit(*_marked_documents(5, seed=4)).save(tmp_path / "t")
     with pytest.raises(ModelFormatError, match="expected 'pemilu_nlp.neural_sentence_scorer'"):
-        NeuralSummarizer.load(trained_folder)
+        NeuralSummarizer.load(features_folder)
 
 
 def test_neural_unfitted_and_mismatched_inputs_are_clear_errors(tmp_path):
@@ -393,9 +467,9 @@ def test_neural_unfitted_and_mismatched_inputs_are_clear_errors(tmp_path):
 
     from pemilu_nlp.summarize.neural import NeuralSummarizer
 
-    with pytest.raises(NotFittedError):
-        NeuralSummarizer().score(list(SENTENCES))
-    for unfitted in (NeuralSummarizer(), TrainedSummarizer()):
+    for unfitted in (NeuralSummarizer(), FeatureSummarizer(), get_summarizer("features", preset=None)):
+        with pytest.raises(NotFittedError, match="is not fitted: call fit"):
+            unfitted.score(list(SENTENCES))
         with pytest.raises(NotFittedError, match="not fitted"):
             unfitted.save(tmp_path / "never")
     with pytest.raises(ValueError, match="must match"):

@@ -16,6 +16,11 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+# One set of spacing rules for IndoSum tokens: the library's.  Round 1's candidates.jsonl was written
+# with a copy of them that had drifted (it kept blank tokens and let a quotation run past its closing
+# mark): 78 of its 262 IndoSum texts differ from what this script writes now (git show 6d377fd).
+from pemilu_nlp.indosum import detokenize
+
 SEED = 20241114
 # topic -> (pattern, how many to take from the pool, how many from IndoSum)
 QUERIES = {
@@ -33,16 +38,6 @@ QUERIES = {
 }
 N_RANDOM = 260
 MAX_INDOSUM = 330
-
-
-def detokenize(tokens: list[str]) -> str:
-    """Join IndoSum word tokens back into running text (space rules for punctuation)."""
-    text = " ".join(tokens)
-    text = re.sub(r"\s+([.,;:!?%)\]}])", r"\1", text)
-    text = re.sub(r"([(\[{])\s+", r"\1", text)
-    text = re.sub(r'"\s+(.*?)\s+"', r'"\1"', text)
-    text = re.sub(r"\s*/\s*", "/", text)
-    return text
 
 
 def indosum_text(record: dict) -> str:

@@ -20,19 +20,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from ..inputs import BYTES_GIVEN, check_summary_input, is_blank
 from ..text import clean_text, split_sentences
 from .vectors import SentenceVectors, sentence_vectors
 
-__all__ = ["MAX_CHARS", "MAX_SENTENCES", "Summarizer", "Summary", "SummarySentence", "check_summary_texts", "parse_count",
-           "prepare_sentences"]
+__all__ = ["MAX_CHARS", "MAX_SENTENCES", "Summarizer", "Summary", "SummarySentence", "check_count",
+           "check_summary_texts", "parse_count", "prepare_sentences"]
 
 #: Default caps on what one document's summary reads (see the module docstring).
 MAX_SENTENCES = 500
 MAX_CHARS = 100_000
 
 log = logging.getLogger(__name__)
+#: the message of a learned scorer used before ``fit`` or ``load`` (sklearn's ``check_is_fitted``)
+NOT_FITTED = "this %(name)s is not fitted: call fit(), or load a saved one with %(name)s.load(folder)"
 
 _SHARE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 
@@ -95,26 +98,37 @@ def considered_sentences(sentences: Sequence[str], max_sentences: int | None, ma
     return n
 
 
+def check_count(count: int | str) -> int | str:
+    """``count`` in its one meaning, checked without a document: a whole number of sentences
+    (an int >= 1; ``"3"`` from a command line or a config file is 3) or a share of the document's
+    sentences (``"20%"``, more than 0 and at most 100, rounded half up, at least one sentence).
+
+    >>> check_count("3"), check_count(" 20 % "), check_count(2)
+    (3, ' 20 % ', 2)
+    """
+    if isinstance(count, int | np.integer) and not isinstance(count, bool) and count >= 1:
+        return int(count)
+    if isinstance(count, str) and re.fullmatch(r"\s*[0-9]+\s*", count) and int(count) >= 1:
+        return int(count)
+    if isinstance(count, str):
+        match = _SHARE.match(count)
+        if match and 0 < float(match.group(1)) <= 100:
+            return count
+    raise ValueError(f"count must be a positive int or a share between 0% and 100% such as '20%', got {count!r}")
+
+
 def parse_count(count: int | str, n_sentences: int) -> int:
-    """Number of sentences to return for ``count`` (an int >= 1, the same as a string, or a share
-    such as ``"20%"``).
+    """Number of sentences to return for ``count`` (see :func:`check_count`) in a document of
+    ``n_sentences`` sentences.
 
     >>> parse_count("25%", 12), parse_count(5, 3), parse_count("2", 9)
     (3, 3, 2)
     """
-    if isinstance(count, bool):
-        raise ValueError(f"count must be a positive int or a share like '20%', got {count!r}")
-    if isinstance(count, int | np.integer):
-        if count < 1:
-            raise ValueError(f"count must be a positive int or a share like '20%', got {count!r}")
-        return min(int(count), n_sentences)
-    if isinstance(count, str) and re.fullmatch(r"[0-9]+", count.strip()) and int(count) >= 1:
-        return min(int(count), n_sentences)  # "3" from a command line or a config file
-    if isinstance(count, str):
-        match = _SHARE.match(count)
-        if match and 0 < float(match.group(1)) <= 100:
-            return max(1, min(n_sentences, int(n_sentences * float(match.group(1)) / 100 + 0.5)))  # half up
-    raise ValueError(f"count must be a positive int or a share between 0% and 100% such as '20%', got {count!r}")
+    count = check_count(count)
+    if isinstance(count, int):
+        return min(count, n_sentences)
+    share = float(_SHARE.match(count).group(1))
+    return max(1, min(n_sentences, int(n_sentences * share / 100 + 0.5)))  # half up
 
 
 def prepare_sentences(text: str | Sequence[str]) -> list[str]:
@@ -175,8 +189,12 @@ def mmr_select(scores: np.ndarray, similarity: np.ndarray, k: int, lam: float) -
     return chosen
 
 
-class Summarizer:
-    """Base of every method: subclasses implement :meth:`score`.
+class Summarizer(BaseEstimator):
+    """Base of every method: subclasses implement :meth:`_score`.
+
+    A summariser is a scikit-learn estimator in its settings: ``__init__`` stores them,
+    ``get_params()`` reads them back (two summarisers of one class with equal ``get_params()``
+    choose the same sentences, the learned ones given the same fit), and learned state ends in ``_``.
 
     Parameters
     ----------
@@ -274,7 +292,7 @@ def check_summary_texts(texts: Iterable[str | Sequence[str]], count: int | str,
         raise ValueError("no texts given: pass a non-empty sequence of texts")
     if titles is not None and len(titles) != len(texts):
         raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
-    parse_count(count, 1)
+    check_count(count)
     for i, text in enumerate(texts):
         if not isinstance(text, str | list | tuple):
             kind = "bytes (decode them first)" if isinstance(text, bytes | bytearray) else type(text).__name__

@@ -22,6 +22,7 @@ class EmbeddingCentralitySummarizer(_GraphSummarizer):
     """PageRank over the cosine similarity of encoder sentence embeddings."""
 
     name = "embedding"
+    uses_vectors = False  # its graph is the encoder's; TF-IDF vectors only for MMR
 
     def __init__(self, model_name_or_path: str = "indobenchmark/indobert-base-p1", *, device: str = "auto",
                  batch_size: int = 32, max_length: int = 128, damping: float = 0.85,
@@ -61,17 +62,11 @@ class EmbeddingCentralitySummarizer(_GraphSummarizer):
     def centrality(self, similarity: np.ndarray) -> np.ndarray:
         return pagerank(np.clip(similarity, 0, None), damping=self.damping)
 
-    def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
+    def sentence_graph(self, sentences: Sequence[str], title: str | None,
+                       vectors: SentenceVectors | None) -> tuple[np.ndarray, np.ndarray | None]:
         embeddings = self.embed(sentences)
-        similarity = embeddings @ embeddings.T
-        np.fill_diagonal(similarity, 0.0)
-        scores = self.centrality(similarity)
-        scores = scores / scores.max() if scores.max() > 0 else scores
-        if self.position_weight:
-            scores = scores + self.position_weight / (1.0 + np.arange(len(sentences)))
-        if self.title_weight and title:
-            scores = scores + self.title_weight * (embeddings @ self.embed([title])[0])
-        return scores
+        to_title = embeddings @ self.embed([title])[0] if self.title_weight and title else None
+        return embeddings @ embeddings.T, to_title
 
     def __repr__(self) -> str:
         return f"EmbeddingCentralitySummarizer({self.model_name_or_path!r}, mmr_lambda={self.mmr_lambda})"

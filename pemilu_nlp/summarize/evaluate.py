@@ -1,20 +1,30 @@
-"""ROUGE evaluation of the summarisers on IndoSum and on the project's corpus.
+"""ROUGE evaluation of the summarisers: documents with references, pickers, scores, weight tuning.
 
 ROUGE comes from the ``rouge-score`` package without a stemmer (its Porter stemmer is English).
 Every run scores LEAD-3 and a greedy ORACLE the same way, because absolute ROUGE depends on the
-implementation and the sentence units: only differences within one run are comparable.
+implementation and the sentence units: only differences within one run are comparable.  Every
+function takes its data as arguments (files by explicit path); what a benchmark compares and how
+it labels the rows is the benchmark's (``benchmarks/summaries.py`` makes README's table).
 """
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-__all__ = ["EvalDocument", "evaluate_methods", "indosum_title", "oracle_indices", "rouge", "tune_graph_weights", "write_results"]
+if TYPE_CHECKING:
+    from ..indosum import IndoSumArticle
+    from .base import Summarizer
+
+__all__ = ["EvalDocument", "corpus_documents", "evaluate_methods", "evaluate_summarizers", "format_results",
+           "indosum_documents", "indosum_title", "oracle_indices", "pool_documents", "rouge", "sentence_picker",
+           "text_picker", "tune_graph_weights", "write_results"]
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 
@@ -106,20 +116,21 @@ def evaluate_methods(documents: Sequence[EvalDocument], methods: dict[str, Sente
 
 
 def tune_graph_weights(documents: Sequence[EvalDocument], method: str, *,
-                       position_weights: Sequence[float] = (0.0, 0.25, 0.5, 1.0, 2.0),
-                       title_weights: Sequence[float] = (0.0, 0.25, 0.5, 1.0),
-                       mmr_lambdas: Sequence[float | None] = (None, 0.7, 0.85), count: int = 3) -> dict:
-    """Grid search of a graph summariser's weights on dev documents by mean ROUGE-1+2+L."""
-    from . import METHODS
+                       position_weights: Sequence[float] = (0.5, 1.0, 2.0, 4.0),
+                       title_weights: Sequence[float] = (0.0, 0.25, 0.5),
+                       mmr_lambdas: Sequence[float | None] = (None, 0.85), count: int = 3) -> dict:
+    """Grid search of a graph summariser's weights on dev documents by mean ROUGE-1+2+L (the
+    default grid is the one behind the ``indosum`` preset)."""
+    from ..registry import summarizer_class
 
+    cls = summarizer_class(method)
     best: dict = {"score": -1.0}
     grid = []
     for pw in position_weights:
         for tw in title_weights:
             for lam in mmr_lambdas:
-                summarizer = METHODS[method](position_weight=pw, title_weight=tw, mmr_lambda=lam)
-                scores = evaluate_methods(documents, {method: lambda d, s=summarizer: [
-                    x.index for x in s(list(d.sentences), count, title=d.title)]}, progress=False)[method]
+                summarizer = cls(position_weight=pw, title_weight=tw, mmr_lambda=lam)
+                scores = evaluate_methods(documents, {method: sentence_picker(summarizer, count)}, progress=False)[method]
                 total = scores["rouge1"] + scores["rouge2"] + scores["rougeL"]
                 grid.append({"position_weight": pw, "title_weight": tw, "mmr_lambda": lam, **scores})
                 if total > best["score"]:
@@ -135,3 +146,79 @@ def indosum_title(article_id: str) -> str:
 
 def write_results(results: dict, path: str | Path) -> None:
     Path(path).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", "utf-8")
+
+
+# ------------------------------------------------------------------------------------ documents
+def indosum_documents(articles: Sequence[IndoSumArticle]) -> list[EvalDocument]:
+    """IndoSum articles as documents: their own sentences, reference, gold indices and title."""
+    # token-joined text: exactly what the published rouge-score anchors use
+    return [EvalDocument(a.id, tuple(" ".join(s) for s in a.sentence_tokens),
+                         " ".join(" ".join(s) for s in a.summary_tokens), tuple(a.gold_indices),
+                         indosum_title(a.id), a.text) for a in articles]
+
+
+def corpus_documents(corpus: str | Path) -> list[EvalDocument]:
+    """The articles of a labelled corpus (JSONL) that carry a reference ``summary``."""
+    from ..corpus import load_corpus
+    from ..text import clean_text, split_sentences
+
+    return [EvalDocument(a.id, tuple(split_sentences(clean_text(a.text))), " ".join(a.summary), None,
+                         a.title or None, a.text) for a in load_corpus(corpus) if a.summary]
+
+
+def pool_documents(pool: str | Path) -> list[EvalDocument]:
+    """The articles of a news pool (JSONL.gz, ``{"id", "title", "text", "source_fields", ...}`` a
+    line) that carry a hand-written summary (``source_fields.Summary``; in the shared pool, the
+    680 detik articles of October 2025)."""
+    from ..text import clean_text, split_sentences
+
+    docs = []
+    with gzip.open(pool, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            summary = (record.get("source_fields") or {}).get("Summary")
+            if summary and record["text"].strip():
+                sentences = tuple(split_sentences(clean_text(record["text"])))
+                if sentences:
+                    docs.append(EvalDocument(record["id"], sentences, summary, None, record.get("title"),
+                                             record["text"]))
+    return docs
+
+
+# ------------------------------------------------------------------------------------ pickers
+def sentence_picker(summarizer: Summarizer, count: int | str = 3) -> SentencePicker:
+    """The indices ``summarizer`` chooses among a document's given sentences."""
+    return lambda d: [x.index for x in summarizer(list(d.sentences), count, title=d.title)]
+
+
+def text_picker(summarizer: Summarizer, count: int | str = 3) -> SentencePicker:
+    """The sentences ``summarizer`` chooses from a document's raw text (its own cleaning and splitting)."""
+    return lambda d: [x.text for x in summarizer(d.raw_text, count, title=d.title)]
+
+
+def evaluate_summarizers(documents: Sequence[EvalDocument], methods: Sequence[str], *, count: int | str = 3,
+                         progress: bool = True) -> dict[str, dict]:
+    """ROUGE of each registered method (as :func:`~pemilu_nlp.summarize.get_summarizer` gives it)
+    beside the greedy ORACLE, and the gold labels when the documents have them."""
+    from . import get_summarizer
+
+    pickers = {name: sentence_picker(get_summarizer(name), count) for name in methods}
+    pickers["ORACLE (greedy)"] = lambda d: oracle_indices(list(d.sentences), d.reference)
+    if documents and all(d.gold for d in documents):
+        pickers["GOLD labels"] = lambda d: list(d.gold)
+    return evaluate_methods(documents, pickers, progress=progress)
+
+
+def format_results(results: dict) -> str:
+    """``{data set: {method: scores}}`` as one text table per data set."""
+    lines = []
+    for name, table in results.items():
+        n = next(iter(table.values()))["documents"] if table else 0
+        lines.append(f"== {name} ({n} documents), ROUGE F1")
+        lines.append(f"{'method':<40}{'R-1':>7}{'R-2':>7}{'R-L':>7}{'sent P':>8}{'sent R':>8}")
+        for method, s in table.items():
+            p = f"{s['sentence_precision']:.3f}" if "sentence_precision" in s else "-"
+            r = f"{s['sentence_recall']:.3f}" if "sentence_recall" in s else "-"
+            lines.append(f"{method:<40}{s['rouge1']:>7.2f}{s['rouge2']:>7.2f}{s['rougeL']:>7.2f}{p:>8}{r:>8}")
+        lines.append("")
+    return "\n".join(lines)

@@ -49,17 +49,25 @@ class _GraphSummarizer(Summarizer):
     def centrality(self, similarity: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
+    def sentence_graph(self, sentences: Sequence[str], title: str | None,
+                       vectors: SentenceVectors | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Sentence x sentence similarity (a fresh matrix) and each sentence's similarity to the
+        title (``None`` when the title is not used): TF-IDF cosine here, encoder cosine in
+        :class:`~pemilu_nlp.summarize.embedding.EmbeddingCentralitySummarizer`."""
         vectors = vectors or sentence_vectors(sentences)
-        similarity = vectors.similarity.copy()
+        to_title = vectors.matrix @ vectors.transform(title) if self.title_weight and title else None
+        return vectors.similarity.copy(), to_title
+
+    def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
+        similarity, to_title = self.sentence_graph(sentences, title, vectors)
         np.fill_diagonal(similarity, 0.0)
         scores = self.centrality(similarity)
         peak = scores.max()
         scores = scores / peak if peak > 0 else scores
         if self.position_weight:
             scores = scores + self.position_weight / (1.0 + np.arange(len(sentences)))
-        if self.title_weight and title:
-            scores = scores + self.title_weight * (vectors.matrix @ vectors.transform(title))
+        if to_title is not None:
+            scores = scores + self.title_weight * to_title
         return scores
 
     def __repr__(self) -> str:

@@ -1,6 +1,6 @@
 """A neural sentence scorer that reads the sentences' words (SummaRuNNer / NeuralSum style).
 
-The feature model of :mod:`.trained` sees where a sentence stands and how central it is, not what
+The feature model of :mod:`.features` sees where a sentence stands and how central it is, not what
 it says, and stops about 1.5 ROUGE above LEAD-3 on IndoSum.  This one adds the words: each
 sentence is a convolution over word vectors (max and mean pooled), joined with the same features,
 and a bidirectional GRU reads the article's sentences in order before a small layer scores each.
@@ -13,38 +13,35 @@ JSON; nothing is unpickled.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
-from ..errors import ModelFormatError
 from ..forksafe import make_torch_fork_safe
 from ..persistence import (
+    WEIGHTS,
+    ModelFormat,
     boolean,
     check_array,
-    check_params,
-    check_shapes,
     check_string_list,
     integer,
     number,
+    open_folder,
     optional,
-    read_config,
-    safetensors_header,
-    write_config,
+    save_folder,
 )
 from ..wordvectors import train_word_vectors, word_tokens  # one implementation, shared with the classifier
-from .base import MAX_CHARS, MAX_SENTENCES, Summarizer
-from .trained import FEATURES, sentence_features
+from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
+from .features import FEATURES, check_features, sentence_features, standardization, training_rows
 from .vectors import SentenceVectors
 
 __all__ = ["NeuralSummarizer", "train_word_vectors", "word_tokens"]
 
-FORMAT = "pemilu_nlp.neural_sentence_scorer"
-FORMAT_VERSION = 1
 _PAD, _UNKNOWN = 0, 1
+VOCABULARY = "vocabulary.json"
 #: the allowed range of every saved setting, checked on load before the network is built
 PARAMS = {
     "dim": integer(1, 1024), "max_words": integer(1, 10**6), "hidden": integer(1, 2048),
@@ -52,6 +49,7 @@ PARAMS = {
     "learning_rate": number(0, 10, low_open=True), "max_tokens": integer(1, 10**4), "seed": integer(-2**63, 2**64),
     "mmr_lambda": optional(number(0, 1, low_open=True)), "progress": boolean,
 }
+FORMAT = ModelFormat("pemilu_nlp.neural_sentence_scorer", 1, PARAMS)
 
 
 def _tensor_shapes(n_words: int, dim: int, hidden: int, n_features: int) -> dict[str, tuple[int, ...]]:
@@ -140,6 +138,9 @@ class NeuralSummarizer(Summarizer):
                for s in sentences]
         return ids, (features - self.mean_) / self.scale_
 
+    def _encode_all(self, documents: Sequence[Sequence[str]], titles: Sequence[str | None] | None) -> list[tuple]:
+        return [self._encode(d, titles[i] if titles else None) for i, d in enumerate(documents)]
+
     @staticmethod
     def _batch(items: Sequence[tuple[list[list[int]], np.ndarray]]):
         import torch
@@ -169,65 +170,40 @@ class NeuralSummarizer(Summarizer):
         """
         import torch
 
-        if len(documents) != len(gold) or (titles is not None and len(titles) != len(documents)):
-            raise ValueError(f"{len(documents)} documents, {len(gold)} gold lists and "
-                             f"{len(titles) if titles is not None else 'no'} titles: they must match")
-        if not documents:
-            raise ValueError("no training documents")
+        features, labels = training_rows(documents, gold, titles, progress=self.progress)
         with torch.random.fork_rng(devices=[]):  # seed our own stream, leave the caller's alone
             torch.manual_seed(self.seed)
-            return self._fit(documents, gold, titles, unlabelled_texts, dev)
+            self._learn_inputs(documents, features, unlabelled_texts)
+            train = [self._encode(d, None, features=f) for d, f in zip(documents, features)]
+            dev_encoded = None if dev is None else self._encode_all(dev[0], dev[2] if len(dev) > 2 else None)
+            self._train(train, labels, dev_encoded, None if dev is None else dev[1])
+        return self
 
-    def _fit(self, documents, gold, titles, unlabelled_texts, dev) -> NeuralSummarizer:
-        import torch
-        from tqdm.auto import tqdm
-
-        rng = np.random.default_rng(self.seed)
+    def _learn_inputs(self, documents: Sequence[Sequence[str]], features: list[np.ndarray],
+                      unlabelled_texts: Iterable[str]) -> None:
+        """The frozen word vectors and their vocabulary (documents + unlabelled news), the feature scaling."""
         words, vectors = train_word_vectors([" ".join(d) for d in documents] + list(unlabelled_texts),
                                             dim=self.dim, max_words=self.max_words, seed=self.seed)
         self.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
         # stored as float16: keep exactly what save() writes, so a loaded model scores identically
         self.embedding_ = np.vstack([np.zeros((2, self.dim)), vectors * 3.0]).astype(np.float16).astype(np.float32)
-        features = [sentence_features(d, titles[i] if titles else None) for i, d in enumerate(documents)]
-        stacked = np.vstack(features)
-        self.mean_, self.scale_ = stacked.mean(axis=0), stacked.std(axis=0)
-        self.scale_[self.scale_ == 0] = 1.0
-        train = [self._encode(d, None, features=f) for d, f in zip(documents, features)]
-        labels = []
-        for d, g in zip(documents, gold):
-            y = np.zeros(len(d), dtype=np.float32)
-            y[list(g)] = 1.0
-            labels.append(y)
+        self.mean_, self.scale_ = standardization(np.vstack(features))
+
+    def _train(self, train: list[tuple], labels: list[np.ndarray], dev_encoded: list[tuple] | None,
+               dev_gold: Sequence[Sequence[int]] | None) -> None:
+        """``epochs`` passes; with dev articles, keep the epoch with the best dev top-3 precision."""
+        import torch
+
+        rng = np.random.default_rng(self.seed)
         self.network_ = self._new_network()
         optimiser = torch.optim.Adam([p for p in self.network_.parameters() if p.requires_grad],
                                      lr=self.learning_rate)
-        dev_encoded = None
-        if dev is not None:  # features computed once, not every epoch
-            dev_titles = dev[2] if len(dev) > 2 else None
-            dev_encoded = [self._encode(d, dev_titles[i] if dev_titles else None) for i, d in enumerate(dev[0])]
         best, self.history_ = (-1.0, None), []
         for epoch in range(self.epochs):
-            self.network_.train()
-            order = rng.permutation(len(train))
-            total = 0.0
-            for start in tqdm(range(0, len(order), self.batch_size), desc=f"epoch {epoch + 1}/{self.epochs}",
-                              disable=not self.progress):
-                chosen = order[start:start + self.batch_size]
-                words_t, features_t, mask = self._batch([train[i] for i in chosen])
-                target = torch.zeros_like(mask)
-                for row, i in enumerate(chosen):
-                    target[row, :len(labels[i])] = torch.from_numpy(labels[i])
-                logits = self.network_(words_t, features_t, mask)
-                loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
-                        * mask).sum() / mask.sum()
-                optimiser.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(self.network_.parameters(), 1.0)
-                optimiser.step()
-                total += loss.item() * len(chosen)
-            record = {"epoch": epoch + 1, "train_loss": round(total / len(train), 5)}
-            if dev is not None:
-                record["dev_top3_gold_precision"] = round(self._top3_gold_precision(dev_encoded, dev[1]), 5)
+            record = {"epoch": epoch + 1,
+                      "train_loss": round(self._epoch(train, labels, optimiser, rng.permutation(len(train)), epoch), 5)}
+            if dev_encoded is not None:
+                record["dev_top3_gold_precision"] = round(self._top3_gold_precision(dev_encoded, dev_gold), 5)
                 if record["dev_top3_gold_precision"] > best[0]:
                     best = (record["dev_top3_gold_precision"],
                             {k: v.clone() for k, v in self.network_.state_dict().items()})
@@ -235,13 +211,35 @@ class NeuralSummarizer(Summarizer):
         if best[1] is not None:
             self.network_.load_state_dict(best[1])
         self.network_.eval()
-        return self
+
+    def _epoch(self, train: list[tuple], labels: list[np.ndarray], optimiser, order: np.ndarray, epoch: int) -> float:
+        """One pass over the training articles in ``order``; the mean loss per article."""
+        import torch
+        from tqdm.auto import tqdm
+
+        self.network_.train()
+        total = 0.0
+        for start in tqdm(range(0, len(order), self.batch_size), desc=f"epoch {epoch + 1}/{self.epochs}",
+                          disable=not self.progress):
+            chosen = order[start:start + self.batch_size]
+            words, features, mask = self._batch([train[i] for i in chosen])
+            target = torch.zeros_like(mask)
+            for row, i in enumerate(chosen):
+                target[row, :len(labels[i])] = torch.from_numpy(labels[i])
+            logits = self.network_(words, features, mask)
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
+                    * mask).sum() / mask.sum()
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.network_.parameters(), 1.0)
+            optimiser.step()
+            total += loss.item() * len(chosen)
+        return total / len(train)
 
     def _new_network(self):
         import torch
 
         make_torch_fork_safe()
-
         network = _network(len(self.embedding_), self.dim, self.hidden, len(FEATURES), self.dropout)
         with torch.no_grad():
             network.embedding.weight.copy_(torch.from_numpy(self.embedding_))
@@ -250,8 +248,7 @@ class NeuralSummarizer(Summarizer):
     def top3_gold_precision(self, documents: Sequence[Sequence[str]], gold: Sequence[Sequence[int]],
                             titles: Sequence[str | None] | None = None) -> float:
         """Mean share of the 3 best-scored sentences that are gold (the dev criterion)."""
-        return self._top3_gold_precision([self._encode(d, titles[i] if titles else None)
-                                          for i, d in enumerate(documents)], gold)
+        return self._top3_gold_precision(self._encode_all(documents, titles), gold)
 
     def _top3_gold_precision(self, encoded: Sequence[tuple], gold: Sequence[Sequence[int]]) -> float:
         hits = []
@@ -262,11 +259,7 @@ class NeuralSummarizer(Summarizer):
 
     # ------------------------------------------------------------------------------------ scoring
     def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
-
-        if not hasattr(self, "network_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("this NeuralSummarizer is not fitted: call fit() or NeuralSummarizer.load()")
+        check_is_fitted(self, "network_", msg=NOT_FITTED)
         return self._score_encoded(self._encode(sentences, title, vectors))
 
     def _score_encoded(self, item: tuple) -> np.ndarray:
@@ -279,80 +272,42 @@ class NeuralSummarizer(Summarizer):
 
     # ------------------------------------------------------------------------------------ files
     def _params(self) -> dict[str, Any]:
-        return {"dim": self.dim, "max_words": self.max_words, "hidden": self.hidden, "dropout": self.dropout, "epochs": self.epochs,
-                "batch_size": self.batch_size, "learning_rate": self.learning_rate, "max_tokens": self.max_tokens,
-                "seed": self.seed, "mmr_lambda": self.mmr_lambda}
+        return {"dim": self.dim, "max_words": self.max_words, "hidden": self.hidden, "dropout": self.dropout,
+                "epochs": self.epochs, "batch_size": self.batch_size, "learning_rate": self.learning_rate,
+                "max_tokens": self.max_tokens, "seed": self.seed, "mmr_lambda": self.mmr_lambda}
 
     def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:
         """``weights.safetensors`` (network, embedding as float16, feature scaling), ``vocabulary.json``
-        and ``config.json`` with every file's SHA-256."""
-        import torch
-        from safetensors.torch import save_file
-        from sklearn.exceptions import NotFittedError
-
-        if not hasattr(self, "network_"):
-            raise NotFittedError("nothing to save: this NeuralSummarizer is not fitted")
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().contiguous() for k, v in self.network_.state_dict().items()
-                 if k != "embedding.weight"}
-        state["embedding.weight"] = torch.from_numpy(self.embedding_.astype(np.float16))
-        state["feature_mean"] = torch.from_numpy(self.mean_.astype(np.float64))
-        state["feature_scale"] = torch.from_numpy(self.scale_.astype(np.float64))
-        save_file(state, str(folder / "weights.safetensors"))
-        words = sorted(self.vocabulary_, key=self.vocabulary_.get)
-        (folder / "vocabulary.json").write_text(json.dumps(words, ensure_ascii=False) + "\n", "utf-8")
-        write_config(folder, {"format": FORMAT, "format_version": FORMAT_VERSION, "features": list(FEATURES),
-                              "params": self._params(), "history": getattr(self, "history_", []),
-                              "metrics": metrics or {}},
-                     files=["weights.safetensors", "vocabulary.json"])
-        return folder
+        and ``config.json``, sealed by a manifest of checksums."""
+        check_is_fitted(self, "network_", msg=NOT_FITTED)
+        arrays = {k: v.detach().cpu().numpy() for k, v in self.network_.state_dict().items() if k != "embedding.weight"}
+        arrays |= {"embedding.weight": self.embedding_.astype(np.float16),
+                   "feature_mean": self.mean_.astype(np.float64), "feature_scale": self.scale_.astype(np.float64)}
+        return save_folder(folder, FORMAT, params=self._params(), arrays=arrays,
+                           json_files={VOCABULARY: sorted(self.vocabulary_, key=self.vocabulary_.get)},
+                           config={"features": list(FEATURES), "history": getattr(self, "history_", []),
+                                   "metrics": metrics or {}})
 
     @classmethod
     def load(cls, folder: str | Path) -> NeuralSummarizer:
         """Load a folder written by :meth:`save`; every setting and tensor shape is checked before
         the network is built, so a malformed folder is a :class:`ModelFormatError`, never a huge
         allocation."""
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
+        import torch
 
         make_torch_fork_safe()
-        folder = Path(folder)
-        config = read_config(folder, expected_format=FORMAT, supported_versions=[FORMAT_VERSION],
-                             files=["weights.safetensors", "vocabulary.json"])
-        if config.get("features") != list(FEATURES):
-            raise ModelFormatError(f"{folder}: the model was trained on other features: {config.get('features')}")
-        params = check_params(folder, config.get("params", {}), PARAMS)
-        try:
-            words = json.loads((folder / "vocabulary.json").read_text("utf-8"))
-        except (OSError, ValueError, RecursionError) as err:
-            raise ModelFormatError(f"{folder}: cannot read vocabulary.json ({err})") from None
-        check_string_list(folder, "vocabulary.json", words)
-        try:
-            model = cls(**{**params, "progress": False})
-        except TypeError as err:
-            raise ModelFormatError(f"{folder}: config.json has settings this version does not know ({err})") from None
-        expected = _tensor_shapes(len(words) + 2, model.dim, model.hidden, len(FEATURES))
-        check_shapes(folder, "weights.safetensors", safetensors_header(folder, "weights.safetensors"), expected)
-        try:
-            state = load_file(str(folder / "weights.safetensors"))
-        except (SafetensorError, OSError, ValueError) as err:
-            raise ModelFormatError(f"{folder}: cannot read the weights ({err})") from None
-        for name, tensor in state.items():
-            check_array(folder, name, tensor)
-        check_array(folder, "feature_scale", state["feature_scale"], positive=True)
+        opened = open_folder(folder, FORMAT, json_files=[VOCABULARY], files=[WEIGHTS])
+        check_features(opened.folder, opened.config)
+        words = check_string_list(opened.folder, VOCABULARY, opened.json[VOCABULARY])
+        model = opened.build(cls, progress=False)
+        arrays = opened.arrays(_tensor_shapes(len(words) + 2, model.dim, model.hidden, len(FEATURES)))
+        check_array(opened.folder, "weights.safetensors feature_scale", arrays["feature_scale"], positive=True)
         model.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
-        model.mean_ = state.pop("feature_mean").numpy()
-        model.scale_ = state.pop("feature_scale").numpy()
-        model.embedding_ = state["embedding.weight"].float().numpy()
-        state["embedding.weight"] = state["embedding.weight"].float()
+        model.mean_, model.scale_ = arrays.pop("feature_mean"), arrays.pop("feature_scale")
+        model.embedding_ = arrays["embedding.weight"].astype(np.float32)
         model.network_ = model._new_network()
-        try:
-            model.network_.load_state_dict(state, strict=True)
-        except (KeyError, RuntimeError) as err:  # pragma: no cover - shapes were checked above
-            raise ModelFormatError(f"{folder}: the weights do not fit this network ({err})") from None
-        model.history_ = config.get("history", [])
+        model.network_.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in arrays.items()})
+        model.history_ = opened.config.get("history", [])
         model.network_.eval()
         return model
 

@@ -1,0 +1,56 @@
+"""Training the learned sentence scorers (``features``, ``neural``) on documents with gold labels.
+
+The data comes in as arguments (:class:`~pemilu_nlp.summarize.evaluate.EvalDocument` lists, e.g.
+from :func:`~pemilu_nlp.summarize.evaluate.indosum_documents` of one part of the IndoSum split);
+``pemilu-nlp train-summarizer`` reads the files and writes the folder.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from .base import Summarizer
+from .evaluate import EvalDocument, evaluate_methods, sentence_picker
+
+__all__ = ["SCORERS", "news_texts", "train_scorer"]
+
+#: the methods that learn from gold labels
+SCORERS = ("features", "neural")
+
+
+def news_texts(pool: str | Path) -> list[str]:
+    """Every article text of a news pool (JSONL.gz), in file order: unlabelled news for the
+    neural scorer's word vectors (the texts alone, as the shipped model learned them)."""
+    with gzip.open(pool, "rt", encoding="utf-8") as fh:
+        return [t for t in (json.loads(line).get("text", "") for line in fh) if t.strip()]
+
+
+def _columns(documents: Sequence[EvalDocument]) -> tuple[list[list[str]], list[list[int]], list[str | None]]:
+    return [list(d.sentences) for d in documents], [list(d.gold) for d in documents], [d.title for d in documents]
+
+
+def train_scorer(method: str, train: Sequence[EvalDocument], dev: Sequence[EvalDocument], *,
+                 unlabelled_texts: Sequence[str] = (), progress: bool = True) -> tuple[Summarizer, dict]:
+    """Fit the ``features`` or ``neural`` scorer on ``train`` (the neural one keeps the epoch that
+    does best on ``dev`` and learns its word vectors from ``train`` and ``unlabelled_texts``);
+    returns the model and the metrics its folder records (ROUGE of its top 3 sentences on ``dev``)."""
+    from ..registry import summarizer_name
+    from .features import FeatureSummarizer
+    from .neural import NeuralSummarizer
+
+    method = summarizer_name(method, stacklevel=3)
+    if method not in SCORERS:
+        raise ValueError(f"method must be one of {', '.join(SCORERS)}, got {method!r}")
+    if method == "features":
+        model = FeatureSummarizer().fit(*_columns(train))
+    else:
+        model = NeuralSummarizer(progress=progress).fit(*_columns(train), unlabelled_texts=unlabelled_texts,
+                                                        dev=_columns(dev))
+    scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
+    metrics = {"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)"}
+    if method == "neural":
+        metrics["word_vectors_from"] = (f"IndoSum train part + news pool ({len(unlabelled_texts)} articles)"
+                                        if unlabelled_texts else "IndoSum train part")
+    return model, metrics
