@@ -71,6 +71,8 @@ def load_model(folder: str | Path):
 
 def topics_and_probabilities(model, texts: list[str]) -> tuple[list[list[str]], list[dict[str, float]]]:
     """Each text's topics and its topic -> probability map, from one pass of ``model``."""
+    if hasattr(model, "topics_and_probabilities"):  # a TopicClassifier (issue 13); this module goes
+        return model.topics_and_probabilities(texts)
     proba = model.predict_proba_matrix(texts)
     classes = [str(t) for t in model.classes_]
     topics = [[t for t, d in zip(classes, row) if d] for row in model.decide(proba)]

@@ -259,7 +259,7 @@ def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epo
     that precision/backend agreement is measured on a *trained* model, whose probabilities spread
     between articles, rather than on random weights, where any noise flips decisions."""
     from .corpus import default_corpus_path, load_corpus, load_split, split_corpus
-    from .indobert import IndoBertTopicClassifier
+    from .indobert import IndoBertTopicClassifier, IndoBertTrainingArguments
     from .testing import build_bert
     from .training import default_split_path, evaluate_model
 
@@ -271,15 +271,15 @@ def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epo
     parts = split_corpus(load_corpus(path), load_split(default_split_path(path)))
     train, dev, test = parts["train"], parts["dev"], parts["test"]
     base = build_bert(Path(workdir) / "tiny-base", [a.model_text for a in train], vocab_size=4000)
-    model = IndoBertTopicClassifier(str(base), max_length=128, stride=32, epochs=epochs, batch_size=16,
-                                    learning_rate=2e-3, warmup_ratio=0.1, max_train_windows=1, device="cpu",
-                                    precision="fp32", early_stopping_patience=3, progress=False)
+    args = IndoBertTrainingArguments(epochs=epochs, batch_size=16, learning_rate=2e-3, warmup_ratio=0.1,
+                                     max_train_windows=1, early_stopping_patience=3, progress=False)
+    model = IndoBertTopicClassifier(str(base), max_length=128, stride=32, args=args, device="cpu", precision="fp32")
     start = time.perf_counter()
     model.fit([a.model_text for a in train], [a.labels for a in train],
               X_dev=[a.model_text for a in dev], y_dev=[a.labels for a in dev])
     model.tune_thresholds([a.model_text for a in dev], [a.labels for a in dev])
     report = evaluate_model(model, test)
-    proba = model.predict_proba_matrix([a.model_text for a in test])
+    proba = model.predict_proba([a.model_text for a in test])
     info = {"what": "2-layer BERT (hidden 32) fine-tuned on the corpus train split, thresholds tuned on dev",
             "epochs_run": len(model.history_), "fit_seconds": round(time.perf_counter() - start, 1),
             "test_micro_f1": round(report["micro_f1"], 4), "test_macro_f1": round(report["macro_f1"], 4),

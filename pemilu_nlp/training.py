@@ -54,7 +54,10 @@ def data_fingerprint(*paths: str | Path) -> str:
 
 
 def _predict_matrix(model: Any, articles: Sequence[Article]) -> np.ndarray:
-    return np.asarray(model.decide(model.predict_proba_matrix([a.model_text for a in articles])), dtype=np.int8)
+    texts = [a.model_text for a in articles]
+    if not hasattr(model, "predict_proba_matrix"):  # a TopicClassifier (issue 13: the TF-IDF side moves next)
+        return model.predict(texts)
+    return np.asarray(model.decide(model.predict_proba_matrix(texts)), dtype=np.int8)
 
 
 def evaluate_model(model: Any, articles: Sequence[Article]) -> dict:
@@ -71,7 +74,7 @@ def make_model(kind: str, **params: Any) -> Any:
     if kind == "indobert":
         from .indobert import IndoBertTopicClassifier
 
-        return IndoBertTopicClassifier(**params)
+        return IndoBertTopicClassifier.from_settings(**params)  # training arguments by name (the CLI's)
     raise ValueError(f"unknown model kind {kind!r}; choose 'tfidf' or 'indobert'")
 
 

@@ -26,12 +26,12 @@ def tiny(tmp_path_factory):
 def test_onnx_fp32_matches_torch_and_int8_stays_close(tiny, tmp_path, monkeypatch):
     monkeypatch.setenv("PEMILU_NLP_CACHE", str(tmp_path))
     texts = load_articles(None, 12, seed=2)
-    reference = tiny.predict_proba_matrix(texts)
+    reference = tiny.predict_proba(texts)
     try:
         tiny.set_params(precision="onnx-fp32")
-        fp32 = tiny.predict_proba_matrix(texts)
+        fp32 = tiny.predict_proba(texts)
         tiny.set_params(precision="onnx-int8")
-        int8 = tiny.predict_proba_matrix(texts)
+        int8 = tiny.predict_proba(texts)
     finally:
         tiny.set_params(precision="fp32")
     assert np.abs(fp32 - reference).max() < 1e-5
