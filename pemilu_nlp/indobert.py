@@ -509,7 +509,7 @@ class IndoBertTopicClassifier(TopicClassifier):
     >>> clf = IndoBertTopicClassifier("indobenchmark/indobert-base-p1", args=args)
     >>> clf.fit(train_texts, train_labels, X_dev=dev_texts, y_dev=dev_labels)    # doctest: +SKIP
     >>> clf.predict_topics("Polres menggelar apel gelar pasukan Operasi Mantap Brata.")  # doctest: +SKIP
-    ['pengamanan_pemilu']
+    ['operasi_pengamanan']
     """
 
     def __init__(self, model_name_or_path: str = "indobenchmark/indobert-base-p1", *, multi_label: bool = True,
