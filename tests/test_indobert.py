@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import random
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -96,7 +97,7 @@ def test_windows_come_from_the_tokenizer_overlap_by_stride_and_cover_the_text(fi
     tok = fitted.tokenizer_
     body = [w[1:-1] for w, o in zip(windows, owner) if o == 1]  # without [CLS] ... [SEP]
     assert len(body) > 2 and all(len(w) <= fitted.max_length for w in windows) and list(owner[:2]) == [0, 1]
-    assert all(a[-fitted.stride:] == b[:fitted.stride] for a, b in zip(body, body[1:]))
+    assert all(a[-fitted.stride:] == b[:fitted.stride] for a, b in pairwise(body))
     full = tok(fitted._prepare([LONG]), add_special_tokens=False)["input_ids"][0]
     assert body[0] + sum((w[fitted.stride:] for w in body[1:]), []) == full
     first, owner1 = fitted.windows([OTHER, LONG], max_windows=1)
