@@ -475,7 +475,8 @@ class IndoBertTopicClassifier(TopicClassifier):
         One sigmoid per topic (default) or one softmax over topics.
     max_length, stride : int
         Window length in tokens (special tokens included; at most the model's
-        ``max_position_embeddings``) and the tokens consecutive windows share.
+        ``max_position_embeddings``) and the tokens consecutive windows share (at most half of a
+        window's text).
     pooling : "auto", "max" or "mean"
         How window logits become one document; ``auto`` picks on dev data.
     thresholds : "dev" or "fixed"
@@ -604,8 +605,10 @@ class IndoBertTopicClassifier(TopicClassifier):
         body = self.max_length - self.tokenizer_.num_special_tokens_to_add()
         if body < 8:
             raise ValueError(f"max_length={self.max_length} leaves no room for text")
+        # windows share at most half their text: a larger overlap (e.g. stride=128 kept while max_length
+        # goes down to 64) would read every token dozens of times
         encoded = self.tokenizer_(self._prepare(texts), truncation=True, max_length=self.max_length,
-                                  stride=min(self.stride, body - 1), return_overflowing_tokens=True,
+                                  stride=min(self.stride, body // 2), return_overflowing_tokens=True,
                                   return_attention_mask=False, return_token_type_ids=False, verbose=False)
         ids, owner = encoded["input_ids"], np.asarray(encoded["overflow_to_sample_mapping"], dtype=np.int64)
         if max_windows:  # windows of a text are consecutive: keep each text's first ones

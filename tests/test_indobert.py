@@ -102,6 +102,11 @@ def test_windows_come_from_the_tokenizer_overlap_by_stride_and_cover_the_text(fi
     assert body[0] + sum((w[fitted.stride:] for w in body[1:]), []) == full
     first, owner1 = fitted.windows([OTHER, LONG], max_windows=1)
     assert list(owner1) == [0, 1] and first[1] == windows[1]
+    try:  # a stride larger than half a window (128 kept while max_length is 32) overlaps by half a window
+        wide, _ = fitted.set_params(stride=128).windows([LONG])
+    finally:
+        fitted.set_params(stride=8)
+    assert wide[0][-16:-1] == wide[1][1:16] and len(wide) < 2 * len(body)
 
 
 def test_one_pooling_for_training_tensors_and_inference_arrays():
