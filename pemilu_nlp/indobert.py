@@ -700,6 +700,9 @@ class IndoBertTopicClassifier(TopicClassifier):
     def _fit(self, texts: list[str], Y: np.ndarray, *, dev: tuple[list[str], np.ndarray] | None = None) -> None:
         """Fine-tune on ``texts``/``Y``; with ``dev``, early stopping on dev macro-F1 keeps the best epoch."""
         args = self.training_args()
+        if self.thresholds == "oof":  # refused before training, not after it
+            raise ValueError("IndoBertTopicClassifier has no out-of-fold scores (they would take one fine-tuning "
+                             "per fold); use thresholds='dev' (with X_dev/y_dev) or 'fixed'")
         if not self.multi_label and (Y.sum(axis=1) != 1).any():
             raise ValueError("multi_label=False needs exactly one topic per text")
         with _seeded(args.seed, resolve_device(self.device)):

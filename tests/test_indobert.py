@@ -206,6 +206,8 @@ def test_training_arguments_are_one_checked_frozen_setting():
     assert model.args == IndoBertTrainingArguments(epochs=2) and model.pooling == "max"
     assert IndoBertTopicClassifier(args={"epochs": 1}).training_args() == IndoBertTrainingArguments(epochs=1)
     assert IndoBertTopicClassifier().training_args() == IndoBertTrainingArguments()
+    with pytest.raises(ValueError, match="thresholds='dev'"):  # before any download or training
+        IndoBertTopicClassifier("no/such-model", thresholds="oof").fit([LAPAS], [["keamanan_lapas"]])
 
 
 def test_every_constructor_setting_has_an_allowed_range_and_clone_copies_the_arguments():
