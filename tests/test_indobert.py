@@ -243,6 +243,26 @@ def test_fit_leaves_the_global_random_state_alone_and_the_seed_decides(tiny_bert
     assert np.abs(other.fit(texts, labels).predict_proba(texts) - first.predict_proba(texts)).max() > 1e-4
 
 
+def test_only_the_expected_load_report_is_silenced_and_only_while_loading():
+    import logging
+
+    from pemilu_nlp.indobert import _expected_load_report
+
+    logger = logging.getLogger("transformers.modeling_utils")
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        with _expected_load_report():
+            logger.warning("BertForSequenceClassification LOAD REPORT from: base")
+            logger.warning("something else")
+        logger.warning("another LOAD REPORT")
+    finally:
+        logger.removeHandler(handler)
+    assert seen == ["something else", "another LOAD REPORT"]
+
+
 # ------------------------------------------------------------------------------------ scikit-learn's tools
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")  # topics absent from a fold
 def test_cross_validate_grid_search_and_a_scorer_work_on_it(tiny_bert, fitted):
