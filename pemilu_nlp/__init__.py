@@ -38,6 +38,7 @@ _LAZY = {
     "import_labels": ("labelling", "import_labels"),
     "TfidfTopicClassifier": ("tfidf", "TfidfTopicClassifier"),
     "IndoBertTopicClassifier": ("indobert", "IndoBertTopicClassifier"),
+    "IndoBertTrainingArguments": ("indobert", "IndoBertTrainingArguments"),
     "get_summarizer": ("summarize", "get_summarizer"),
     "summarize_many": ("summarize", "summarize_many"),
     "load_indosum": ("indosum", "load_indosum"),

@@ -435,15 +435,15 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
         # the whole article; at the longest length also the first window only = the naive pipeline's input
         for max_windows in (None, 1) if max_length == longest else (None,):
             model.set_params(max_windows=max_windows)
-            windows, _ = model._windows(articles, max_windows=max_windows)
+            windows, _ = model.windows(articles, max_windows=max_windows)
             n_tokens = sum(len(w) for w in windows)
             reference = None
             for precision in precisions:
                 model.set_params(precision=precision)
-                model.__dict__.pop("_variants", None)
+                model.variants_.clear()
                 if compile_model and cuda:
-                    compiled, _ = model._inference_model()
-                    model._variants[precision] = torch.compile(compiled)
+                    compiled, _ = model.inference_model()
+                    model.variants_.put(precision, torch.compile(compiled))
                 for batch_size in batch_sizes:
                     for grouped in (True, False):
                         if not grouped and (batch_size == 1 or precision != precisions[0] or max_windows):
@@ -452,8 +452,8 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
                                 + (" first window" if max_windows else ""))
                         m, proba = measure(
                             "indobert", name,
-                            lambda b, bs=batch_size, g=grouped: list(model._proba(
-                                b, batch_size=bs, sort_by_length=g)),
+                            lambda b, bs=batch_size, g=grouped: list(model.proba_of_windows(
+                                *model.window_logits(b, batch_size=bs, sort_by_length=g), len(b))),
                             articles, batch_size=batch_size, tokens=n_tokens, cuda=cuda,
                             settings={"precision": precision, "batch_size": batch_size, "max_length": max_length,
                                       "stride": model.stride, "max_windows": max_windows, "length_grouping": grouped,
@@ -467,7 +467,7 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
                             m.quality["reference"] = "fp32, same max_length and windows"
                         results.append(m)
     model.set_params(max_windows=None, stride=stride)
-    model.__dict__.pop("_variants", None)  # free the last variant before the naive run
+    model.variants_.clear()  # free the last variant before the naive run
     if naive:
         from transformers import pipeline
 

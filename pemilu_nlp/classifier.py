@@ -70,6 +70,12 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         """Choose the decision settings on held-out data (per-topic F1-best thresholds by default)."""
         self.thresholds_ = tune_thresholds(Y, self._proba(texts))
 
+    @classmethod
+    def from_settings(cls, **settings: Any) -> TopicClassifier:
+        """A new classifier from flat setting names (``pemilu-nlp train --params``); a model that
+        groups settings (IndoBERT's training arguments) sorts them here."""
+        return cls(**settings)
+
     # ------------------------------------------------------------------------------------ fitting
     def fit(self, X: Iterable[str], y: Any, *, X_dev: Iterable[str] | None = None, y_dev: Any = None,
             schema: SchemaLike = None, **fit_params: Any) -> TopicClassifier:

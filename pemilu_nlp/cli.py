@@ -141,10 +141,38 @@ def _summarize_one(summarizer, doc: Document, count, failures: Failures):
         return None
 
 
-def _load_classifier(folder: str | None):
+#: IndoBERT runtime options that ``classify`` and ``run`` take: ``load()`` keyword -> flag
+RUNTIME_FLAGS = {"max_length": "--max-length", "batch_size": "--batch-size", "precision": "--precision",
+                 "device": "--device"}
+
+
+def _classifier_options(args: argparse.Namespace) -> dict:
+    """The IndoBERT runtime options given on the command line (``load()`` keywords), refused
+    before any work where they do not apply (a TF-IDF model, worker processes, Ray)."""
+    options = {key: getattr(args, key) for key in RUNTIME_FLAGS if getattr(args, key, None) is not None}
+    if getattr(args, "engine", "local") == "ray":
+        options.pop("batch_size", None)  # with --engine ray: rows per model call
+    if not options:
+        return {}
+    flags = ", ".join(RUNTIME_FLAGS[key] for key in options)
+    if getattr(args, "engine", "local") == "ray" or getattr(args, "jobs", 1) != 1:
+        raise ValueError(f"{flags}: IndoBERT runtime options apply in this process only (not with --jobs or "
+                         "--engine ray)")
+    try:
+        fmt = json.loads((Path(args.model) / "config.json").read_text("utf-8")).get("format") if args.model \
+            else "pemilu_nlp.tfidf"
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return options  # loading the folder reports what is wrong with it
+    if fmt != "pemilu_nlp.indobert":
+        raise ValueError(f"{flags} apply to IndoBERT model folders; {args.model or 'the shipped model'} is a "
+                         f"{'TF-IDF' if fmt == 'pemilu_nlp.tfidf' else repr(fmt)} model")
+    return options
+
+
+def _load_classifier(folder: str | None, options: dict | None = None):
     from .registry import load, load_default
 
-    return load(folder) if folder else load_default()
+    return load(folder, **(options or {})) if folder else load_default()
 
 
 def _summarizer(args: argparse.Namespace):
@@ -200,10 +228,11 @@ def _jobs(value: str) -> int:
 
 def _local_chunks(args: argparse.Namespace, failures: Failures, *, classify: bool, summarize: bool):
     summarizer = _summarizer(args) if summarize else None
+    options = _classifier_options(args) if classify else {}
     classifier = None
     for chunk in read_chunks(args.paths, failures):
         if classify and classifier is None:
-            classifier = _load_classifier(args.model)
+            classifier = _load_classifier(args.model, options)
         classified = _classify_chunk(classifier, chunk, failures) if classify else [(d, None, None) for d in chunk]
         out = []
         for doc, topics, proba in classified:
@@ -250,6 +279,8 @@ def processed_chunks(args: argparse.Namespace, failures: Failures, *, classify: 
     """For each chunk of documents read: ``(document, topics, probabilities, summary)`` of each
     document that could be processed (``None`` for what was not asked), in input order; a document
     that fails is reported to ``failures`` with its id and the rest go on."""
+    if classify:
+        _classifier_options(args)  # a misplaced option is a usage error, found before any work
     chunks = _parallel_chunks if getattr(args, "jobs", 1) != 1 else _local_chunks
     return chunks(args, failures, classify=classify, summarize=summarize)
 
@@ -261,7 +292,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .ray_engine import run_cli
 
         return run_cli(args.paths, args.out, model=args.model, method=args.method, count=args.count,
-                       address=args.ray_address, concurrency=args.concurrency, batch_size=args.batch_size)
+                       address=args.ray_address, concurrency=args.concurrency, batch_size=args.batch_size or 1000)
     failures = Failures()
     for chunk in processed_chunks(args, failures, classify=True, summarize=True):
         lines = []
@@ -583,6 +614,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sentences per summary: a whole number (default 3) or a share of the document's "
                             "sentences (e.g. 20%%, rounded half up, at least 1); checked before any work")
 
+    def runtime(p: argparse.ArgumentParser, *, batch_help: str) -> None:
+        """IndoBERT runtime options (an error for a TF-IDF model)."""
+        p.add_argument("--max-length", type=int, help="IndoBERT: window length in tokens (default: the model's)")
+        p.add_argument("--batch-size", type=int, help=batch_help)
+        p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16", "int8", "onnx-int8", "onnx-fp32"],
+                       help="IndoBERT: inference precision (default auto)")
+        p.add_argument("--device", help="IndoBERT: auto, cpu or cuda[:N] (default auto)")
+
     p = sub.add_parser("run", help="topics and a summary for each article (the main job)")
     inputs(p)
     p.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model)")
@@ -593,12 +632,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ray-address", help="--engine ray: a running cluster (e.g. ray://HEAD:10001 or auto); "
                    "default: a local Ray instance")
     p.add_argument("--concurrency", type=int, help="--engine ray: actors (default: one per CPU)")
-    p.add_argument("--batch-size", type=int, default=1000, help="--engine ray: rows per model call")
+    runtime(p, batch_help="IndoBERT: windows per forward pass (default auto); --engine ray: rows per model "
+            "call (default 1000)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("classify", help="topics with probabilities for each document")
     inputs(p)
     p.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model)")
+    runtime(p, batch_help="IndoBERT: windows per forward pass (default auto)")
     p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser("summarize", help="an extractive summary of each document")

@@ -260,7 +260,7 @@ def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epo
     between articles, rather than on random weights, where any noise flips decisions."""
     from .cli import default_corpus_path
     from .corpus import load_corpus, load_split, split_corpus
-    from .indobert import IndoBertTopicClassifier
+    from .indobert import IndoBertTopicClassifier, IndoBertTrainingArguments
     from .testing import build_bert
     from .training import default_split_path, evaluate_model
 
@@ -272,9 +272,9 @@ def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epo
     parts = split_corpus(load_corpus(path), load_split(default_split_path(path)))
     train, dev, test = parts["train"], parts["dev"], parts["test"]
     base = build_bert(Path(workdir) / "tiny-base", [a.model_text for a in train], vocab_size=4000)
-    model = IndoBertTopicClassifier(str(base), max_length=128, stride=32, epochs=epochs, batch_size=16,
-                                    learning_rate=2e-3, warmup_ratio=0.1, max_train_windows=1, device="cpu",
-                                    precision="fp32", early_stopping_patience=3, progress=False)
+    args = IndoBertTrainingArguments(epochs=epochs, batch_size=16, learning_rate=2e-3, warmup_ratio=0.1,
+                                     max_train_windows=1, early_stopping_patience=3, progress=False)
+    model = IndoBertTopicClassifier(str(base), max_length=128, stride=32, args=args, device="cpu", precision="fp32")
     start = time.perf_counter()
     model.fit([a.model_text for a in train], [a.labels for a in train],
               X_dev=[a.model_text for a in dev], y_dev=[a.labels for a in dev])

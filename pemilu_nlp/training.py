@@ -62,8 +62,9 @@ def evaluate_model(model: Any, articles: Sequence[Article]) -> dict:
 
 
 def make_model(kind: str, **params: Any) -> Any:
-    """A new, unfitted classifier of the registered ``kind`` (``tfidf``, ``indobert``)."""
-    return classifier_class(kind)(**params)
+    """A new, unfitted classifier of the registered ``kind`` (``tfidf``, ``indobert``); ``params`` by
+    their flat names, as ``--params`` gives them (IndoBERT's training arguments included)."""
+    return classifier_class(kind).from_settings(**params)
 
 
 def sparse_topics(parts: dict[str, Sequence[Article]], topics: Sequence[str]) -> dict[str, dict[str, int]]:

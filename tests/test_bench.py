@@ -115,7 +115,7 @@ def test_indobert_part_on_a_saved_tiny_classifier(tmp_path):
 
     articles = load_articles(None, 6, seed=1)
     base = build_bert(tmp_path / "bert", load_articles(None, 60), vocab_size=800)
-    IndoBertTopicClassifier.untrained(str(base), device="cpu", progress=False).save(tmp_path / "clf")
+    IndoBertTopicClassifier.untrained(str(base), device="cpu", progress=False, max_length=128).save(tmp_path / "clf")
     results, note = bench_indobert(articles, device="cpu", batch_sizes=[1, 4], max_lengths=[64, 32],
                                    precisions=["fp32", "bf16"], model_dir=str(tmp_path / "clf"), corpus=None,
                                    workdir=tmp_path)
