@@ -35,11 +35,15 @@ def _model_text(model: Any, text: str) -> str:
 
 def window_tokens(model: Any, texts: Sequence[str]) -> tuple[int, int]:
     """Windows and tokens (special tokens included) that ``model`` reads for ``texts`` at its
-    ``max_length``, ``stride`` and ``max_windows``: the numerator of tokens/second.  Counted from the
-    model's tokenizer and :func:`~pemilu_nlp.indobert.windows_of`, as the classifier windows an
-    article (tests/test_bench.py checks the count against the model's own ``window_logits``)."""
+    ``max_length``, ``stride`` and ``max_windows``: the numerator of tokens/second.  Counted by the
+    model's public ``windows`` where it has one, else from its tokenizer and
+    :func:`~pemilu_nlp.indobert.windows_of` as the classifier windows an article (tests/test_bench.py
+    checks the count against the model's own ``window_logits``)."""
     from ..indobert import windows_of
 
+    if callable(getattr(model, "windows", None)):  # the classifier's own windows, where it exposes them
+        windows, _ = model.windows(texts, max_windows=model.max_windows)
+        return len(windows), sum(map(len, windows))
     tokenizer = model.tokenizer_
     special = tokenizer.num_special_tokens_to_add(pair=False)
     body = model.max_length - special
