@@ -38,34 +38,28 @@ class PeakRSS:
         self.peak = 0
         self._stop = threading.Event()
 
-    def _processes(self) -> list:
-        return [self._process, *self._process.children(recursive=True)] if self._children else [self._process]
-
-    def sample(self) -> int:
-        """RSS now (of the tree, with ``children``)."""
+    def _summed(self, read: Callable[[Any], int]) -> int:
+        """``read(process)`` summed over the process (and, with ``children``, its children)."""
         import psutil
 
+        processes = [self._process, *self._process.children(recursive=True)] if self._children else [self._process]
         total = 0
-        for process in self._processes():
+        for process in processes:
             try:
-                total += process.memory_info().rss
+                total += read(process)
             except psutil.Error:  # a worker that ended between listing and reading
                 pass
         return total
+
+    def sample(self) -> int:
+        """RSS now (of the tree, with ``children``)."""
+        return self._summed(lambda process: process.memory_info().rss)
 
     def unique(self) -> int:
         """Memory private to each process (USS), summed: pages shared between processes, such as
         Ray's object store mapped into every worker, count once, not once per process (slower
         to read than RSS, so only for occasional samples)."""
-        import psutil
-
-        total = 0
-        for process in self._processes():
-            try:
-                total += process.memory_full_info().uss
-            except psutil.Error:
-                pass
-        return total
+        return self._summed(lambda process: process.memory_full_info().uss)
 
     def __enter__(self) -> PeakRSS:
         self.peak = self.sample()
