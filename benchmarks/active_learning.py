@@ -5,7 +5,7 @@
 Pool: the corpus's train + dev parts (labels hidden until "labelled"); held out: the test part.
 Start: 5 labelled positives per topic (fewer where the pool has fewer) plus 20 random articles
 without a topic; then 10 rounds of 25 articles; 3 repeats with the same seeds for every strategy.
-The logic is pemilu_nlp.al_benchmark.simulate; this script runs it, finds how many labels each
+The logic is benchmarks/lib/al_simulation.py (simulate); this script runs it, finds how many labels each
 strategy needs to reach random's final macro-F1, and plots the curves.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.al_benchmark import labels_to_reach, simulate  # noqa: E402
+from benchmarks.lib.al_simulation import labels_to_reach, simulate  # noqa: E402
 
 COLOURS = {"random": "#777777", "uncertainty": "#1f77b4", "margin": "#2ca02c", "diverse": "#d62728"}
 

@@ -23,8 +23,11 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.lib.cues import cue_counts  # noqa: E402
+from benchmarks.lib.heads import FeatureScorer, SelfTrainingScorer  # noqa: E402
 from pemilu_nlp.corpus import label_matrix, load_corpus  # noqa: E402
 from pemilu_nlp.crossval import (  # noqa: E402
+    TextModelScorer,
     bootstrap_summary,
     format_cv_table,
     recipe_fixed,
@@ -33,8 +36,6 @@ from pemilu_nlp.crossval import (  # noqa: E402
     recipe_today,
     run_cv,
 )
-from pemilu_nlp.features import cue_counts  # noqa: E402
-from pemilu_nlp.heads import FeatureScorer, SelfTrainingScorer, TextModelScorer  # noqa: E402
 from pemilu_nlp.schema import topic_ids  # noqa: E402
 from pemilu_nlp.tfidf import TfidfTopicClassifier  # noqa: E402
 from pemilu_nlp.unlabelled import default_unlabelled_paths, load_unlabelled_texts  # noqa: E402

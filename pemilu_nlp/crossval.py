@@ -28,12 +28,24 @@ import numpy as np
 
 from .thresholds import apply_thresholds, oof_thresholds, tune_thresholds
 
-__all__ = ["Fold", "Scorer", "bootstrap_summary", "format_cv_table", "multilabel_folds", "oof_scores",
-           "recipe_fixed", "recipe_oof", "recipe_prior_shift", "recipe_today", "run_cv"]
+__all__ = ["Fold", "Scorer", "TextModelScorer", "bootstrap_summary", "format_cv_table", "multilabel_folds",
+           "oof_scores", "recipe_fixed", "recipe_oof", "recipe_prior_shift", "recipe_today", "run_cv"]
 
 
 class Scorer(Protocol):
     def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray: ...
+
+
+class TextModelScorer:
+    """Fit a whole text model (vocabulary included) on the fitted articles' texts; for recipes whose
+    features are learned from the labelled training texts, e.g. the TF-IDF model as shipped until now."""
+
+    def __init__(self, texts: Sequence[str], factory: Callable[[], Any]):
+        self.texts, self.factory = list(texts), factory
+
+    def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray:
+        model = self.factory().fit([self.texts[i] for i in fit_idx], Y_fit)
+        return model.predict_proba([self.texts[i] for i in eval_idx])
 
 
 def multilabel_folds(Y: np.ndarray, n_splits: int = 5, *, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import label_matrix, load_corpus
-from .crossval import bootstrap_summary, format_cv_table, recipe_oof, recipe_today, run_cv
+from .crossval import TextModelScorer, bootstrap_summary, format_cv_table, recipe_oof, recipe_today, run_cv
 from .schema import topic_ids
 
 __all__ = ["RECIPES", "evaluate_cv", "format_cv_table"]
@@ -33,7 +33,6 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
     """Repeated nested CV of each recipe over the whole corpus; per recipe the summary of
     :func:`~pemilu_nlp.crossval.bootstrap_summary` (macro-F1 over all topics and per-topic P/R/F1,
     each with a bootstrap 95 % interval)."""
-    from .heads import TextModelScorer
     from .tfidf import HeadScorer, TfidfTopicClassifier
     from .unlabelled import load_unlabelled_texts
 

@@ -6,14 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from pemilu_nlp.bench import (
-    add_arguments,
-    compare_predictions,
-    format_table,
-    measure,
-    percentile,
-    run_benchmark,
-)
+from pemilu_nlp.bench.command import add_arguments, run_benchmark
+from pemilu_nlp.bench.core import compare_predictions, measure, percentile, timed
+from pemilu_nlp.bench.report import format_table
 
 
 def test_percentile_matches_numpy_and_handles_empty():
@@ -37,6 +32,13 @@ def test_measure_bookkeeping_counts_batches_and_keeps_order():
     assert m.latency_doc_p50_ms <= m.latency_batch_p50_ms
     with pytest.raises(ValueError):
         measure("p", "v", run, [1], batch_size=0)
+
+
+def test_timed_measures_one_whole_call_and_returns_its_output():
+    m, out = timed("parallel", "one call", lambda: ["a", "b", "c"], 3, {"jobs": 1})
+    assert out == ["a", "b", "c"]
+    assert m.documents == 3 and m.docs_per_second > 0 and m.peak_rss_mb > 0 and m.settings == {"jobs": 1}
+    assert m.latency_doc_p50_ms == m.latency_doc_p95_ms  # one call: every document waited as long
 
 
 def test_compare_predictions_agreement_and_difference():
@@ -95,7 +97,7 @@ def test_unknown_part_is_a_clear_error():
 
 def test_plot_writes_a_png_of_throughput_per_precision(tmp_path):
     pytest.importorskip("matplotlib")
-    from pemilu_nlp.bench import plot
+    from pemilu_nlp.bench.report import plot
 
     rows = [{"part": "indobert", "docs_per_second": 2.0 * bs, "settings": {
         "precision": p, "batch_size": bs, "max_length": 128, "length_grouping": True}}
@@ -109,7 +111,8 @@ def test_indobert_part_on_a_saved_tiny_classifier(tmp_path):
     """The whole IndoBERT part, naive pipeline included, on a 2-layer BERT saved as a classifier."""
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
-    from pemilu_nlp.bench import bench_indobert, load_articles
+    from pemilu_nlp.bench.data import load_articles
+    from pemilu_nlp.bench.indobert import bench_indobert, window_tokens
     from pemilu_nlp.indobert import IndoBertTopicClassifier
     from pemilu_nlp.testing import build_bert
 
@@ -136,3 +139,8 @@ def test_indobert_part_on_a_saved_tiny_classifier(tmp_path):
     assert {r.settings["max_length"]: r.settings["stride"] for r in by_name.values()} == {32: 8, 64: 16}
     whole = by_name["fp32 bs=4 len=64"].settings["windows"]
     assert whole > by_name["fp32 bs=4 len=64 first window"].settings["windows"] == 6
+    # the windows and tokens behind tokens/s are the ones the classifier itself reads
+    model = IndoBertTopicClassifier.load(tmp_path / "clf", device="cpu").set_params(max_length=64, stride=16)
+    windows, tokens = window_tokens(model, articles)
+    _, owner = model.window_logits(articles)
+    assert windows == len(owner) == whole and windows < tokens <= 64 * windows

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from benchmarks.lib.heads import FeatureScorer
 from pemilu_nlp.crossval import (
     bootstrap_summary,
     format_cv_table,
@@ -15,7 +16,6 @@ from pemilu_nlp.crossval import (
     recipe_today,
     run_cv,
 )
-from pemilu_nlp.heads import FeatureScorer
 from pemilu_nlp.thresholds import oof_threshold, oof_thresholds
 
 

@@ -6,8 +6,8 @@ import sys
 
 from conftest import ROOT
 
-from pemilu_nlp.bench import add_arguments, run_benchmark
-from pemilu_nlp.throughput_bench import load_pool, short_articles
+from pemilu_nlp.bench.command import add_arguments, run_benchmark
+from pemilu_nlp.bench.data import load_pool, short_articles
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -66,7 +66,7 @@ def test_the_ray_engine_without_ray_is_a_named_error(monkeypatch):
 def test_tfidf_confident_means_every_topic_far_from_its_threshold():
     import numpy as np
 
-    from pemilu_nlp.throughput_bench import tfidf_confident
+    from pemilu_nlp.bench.cascade import tfidf_confident
 
     proba = np.array([[0.9, 0.05], [0.55, 0.05], [0.1, 0.45]])
     assert tfidf_confident(proba, np.array([0.5, 0.5]), 0.2).tolist() == [True, False, False]
@@ -95,8 +95,8 @@ class _FakeBert:
 
 
 def test_cascade_sends_only_unconfident_texts_and_reports_agreement():
-    from pemilu_nlp.bench import load_articles
-    from pemilu_nlp.throughput_bench import bench_cascade
+    from pemilu_nlp.bench.cascade import bench_cascade
+    from pemilu_nlp.bench.data import load_articles
 
     texts = load_articles(None, 30, seed=4)
     texts[3] += " beda"

@@ -32,8 +32,8 @@ def test_missing_file_and_bad_line_are_named(tmp_path):
 
 
 def test_self_training_adds_confident_pool_articles_as_positives():
+    from benchmarks.lib.heads import SelfTrainingScorer
     from pemilu_nlp.crossval import recipe_oof, run_cv
-    from pemilu_nlp.heads import SelfTrainingScorer
 
     rng = np.random.default_rng(0)
     n = 80

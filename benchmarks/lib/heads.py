@@ -1,4 +1,5 @@
-"""Per-topic binary classifiers ("heads") over a fixed document-feature matrix, for cross-validation.
+"""Per-topic binary classifiers ("heads") over a fixed document-feature matrix, for cross-validation
+(the rare-topic experiments of issue 12: ``benchmarks/rare_topics.py``).
 
 The TF-IDF model is one binary classifier per topic over label-free features; when the features
 are computed once (vocabulary and idf fitted on unlabelled text), comparing heads under nested
@@ -8,12 +9,12 @@ calibrated probabilities (except for recipes that decide at a fixed 0.5).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["HEADS", "FeatureScorer", "TextModelScorer", "make_head"]
+__all__ = ["HEADS", "FeatureScorer", "SelfTrainingScorer", "make_head"]
 
 
 def _lr(C: float = 32.0, **_: Any):
@@ -97,7 +98,7 @@ def _score(model: Any, X) -> np.ndarray:
 
 
 class FeatureScorer:
-    """Fit one head per topic on rows of a fixed feature matrix ``X`` (a :class:`~pemilu_nlp.crossval.Scorer`).
+    """Fit one head per topic on rows of a fixed feature matrix ``X`` (a :class:`pemilu_nlp.crossval.Scorer`).
 
     ``params`` may give per-topic settings: ``{"C": 32}`` or ``{"C": [4, 32, ...]}`` (one a topic).
     A topic with no positive (or no negative) among the fitted rows scores a constant.
@@ -122,18 +123,6 @@ class FeatureScorer:
 
     def _fit_topic(self, j: int, X_fit: Any, y: np.ndarray) -> Any:
         return make_head(self.head, **self._params(j)).fit(X_fit, y)
-
-
-class TextModelScorer:
-    """Fit a whole text model (vocabulary included) on the fitted articles' texts; for recipes whose
-    features are learned from the labelled training texts, e.g. the TF-IDF model as shipped until now."""
-
-    def __init__(self, texts: Sequence[str], factory: Callable[[], Any]):
-        self.texts, self.factory = list(texts), factory
-
-    def fit_score(self, fit_idx: np.ndarray, Y_fit: np.ndarray, eval_idx: np.ndarray) -> np.ndarray:
-        model = self.factory().fit([self.texts[i] for i in fit_idx], Y_fit)
-        return model.predict_proba([self.texts[i] for i in eval_idx])
 
 
 class SelfTrainingScorer(FeatureScorer):

@@ -1,4 +1,5 @@
-"""Label-free document features from the topic schema: how often each topic's cue phrases occur.
+"""Label-free document features from the topic schema: how often each topic's cue phrases occur
+(a feature tried for the rare topics in ``benchmarks/rare_topics.py``).
 
 The schema (``resources/topics.json``) gives each topic a handful of cue phrases an annotator
 looks for.  One column per topic counts them (whole words, case-folded); a model can weigh these
@@ -12,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .schema import load_schema
+from pemilu_nlp.schema import load_schema
 
 __all__ = ["cue_counts"]
 
