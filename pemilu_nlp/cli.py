@@ -293,46 +293,41 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         return run_cli(args.paths, args.out, model=args.model, method=args.method, count=args.count,
                        address=args.ray_address, concurrency=args.concurrency, batch_size=args.batch_size or 1000)
-    failures = Failures()
-    for chunk in processed_chunks(args, failures, classify=True, summarize=True):
-        lines = []
-        for doc, topics, proba, summary in chunk:
-            if args.json:
-                lines.append(as_json_line({"id": doc.id, "method": args.method, "count": args.count,
-                                           "topics": topics, "probabilities": proba,
-                                           "summary": _summary_json(summary)}))
-                continue
-            shown_topics = ", ".join(f"{t} ({proba[t]:.2f})" for t in topics) or "(no topic)"
-            lines.append(f"== {shown(doc.id)}\ntopics: {shown_topics}\nsummary:\n"
-                         + "".join(f"  [{s.index}] {shown(s.text)}\n" for s in summary))
-        write_results(lines)
-    return failures.exit_code()
+    def line(doc: Document, topics: list[str], proba: dict, summary) -> str:
+        if args.json:
+            return as_json_line({"id": doc.id, "method": args.method, "count": args.count, "topics": topics,
+                                 "probabilities": proba, "summary": _summary_json(summary)})
+        shown_topics = ", ".join(f"{t} ({proba[t]:.2f})" for t in topics) or "(no topic)"
+        return (f"== {shown(doc.id)}\ntopics: {shown_topics}\nsummary:\n"
+                + "".join(f"  [{s.index}] {shown(s.text)}\n" for s in summary))
+
+    return _write_processed(args, line, classify=True, summarize=True)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    failures = Failures()
-    for chunk in processed_chunks(args, failures, classify=True, summarize=False):
-        lines = []
-        for doc, labels, proba, _ in chunk:
-            if args.json:
-                lines.append(as_json_line({"id": doc.id, "topics": labels, "probabilities": proba}))
-            else:
-                labelled = ", ".join(f"{t}:{proba[t]:.2f}" for t in labels) or "(no topic)"
-                lines.append(f"{shown(doc.id)}\t{labelled}")
-        write_results(lines)
-    return failures.exit_code()
+    def line(doc: Document, topics: list[str], proba: dict, _summary) -> str:
+        if args.json:
+            return as_json_line({"id": doc.id, "topics": topics, "probabilities": proba})
+        return f"{shown(doc.id)}\t" + (", ".join(f"{t}:{proba[t]:.2f}" for t in topics) or "(no topic)")
+
+    return _write_processed(args, line, classify=True, summarize=False)
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
+    def line(doc: Document, _topics, _proba, summary) -> str:
+        if args.json:
+            return as_json_line({"id": doc.id, "method": args.method, "summary": _summary_json(summary)})
+        return f"== {shown(doc.id)}\n" + "\n".join(f"  [{s.index}] {shown(s.text)}" for s in summary)
+
+    return _write_processed(args, line, classify=False, summarize=True)
+
+
+def _write_processed(args: argparse.Namespace, line, *, classify: bool, summarize: bool) -> int:
+    """Process the inputs chunk by chunk and write one result per document that could be
+    processed (``line`` formats it); the exit code says whether any input failed."""
     failures = Failures()
-    for chunk in processed_chunks(args, failures, classify=False, summarize=True):
-        lines = []
-        for doc, _, _, summary in chunk:
-            if args.json:
-                lines.append(as_json_line({"id": doc.id, "method": args.method, "summary": _summary_json(summary)}))
-            else:
-                lines.append(f"== {shown(doc.id)}\n" + "\n".join(f"  [{s.index}] {shown(s.text)}" for s in summary))
-        write_results(lines)
+    for chunk in processed_chunks(args, failures, classify=classify, summarize=summarize):
+        write_results([line(*item) for item in chunk])
     return failures.exit_code()
 
 
