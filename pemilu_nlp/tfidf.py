@@ -63,21 +63,22 @@ OOF_SPLITS, OOF_REPEATS, OOF_SEED = 5, 2, 0
 MAX_CACHED_WORDS = 500_000
 
 
-def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """1 + log(tf), times idf, rows scaled to unit length (as sklearn's sublinear TfidfTransformer)."""
+def _tfidf_transformer(idf: np.ndarray) -> Any:
+    """scikit-learn's sublinear TF-IDF (1 + log tf, times idf, rows to unit length) with the idf that
+    was learned with the vocabulary (``smooth_idf``'s formula over the chosen terms), not refitted."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    transformer = TfidfTransformer(sublinear_tf=True).fit(sp.csr_matrix((1, len(idf)), dtype=np.float32))
+    transformer.idf_ = np.asarray(idf, dtype=np.float32)
+    return transformer
+
+
+def _canonical(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """Counts as float32 CSR in canonical column order: the row norm and the dot products then sum in
+    the same order whatever else is in the batch, so a text gets bit-identical probabilities alone or
+    batched (#14.12); through CSC, a linear-time counting sort (3x faster than per-row sorts)."""
     x = counts.tocsr().astype(np.float32)
-    # canonical column order: the row norm and the dot products then sum in the same order whatever
-    # else is in the batch, so a text gets bit-identical probabilities alone or batched (#14.12);
-    # through CSC, a linear-time counting sort (3x faster than sort_indices' per-row sorts)
-    if not x.has_sorted_indices:
-        x = x.tocsc().tocsr()
-    np.log(x.data, out=x.data)
-    x.data += 1.0
-    x = x @ sp.diags(idf.astype(np.float32))
-    x = sp.csr_matrix(x)
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ x)
+    return x if x.has_sorted_indices else x.tocsc().tocsr()
 
 
 def _char_ngrams(word: str, low: int, high: int) -> list[str]:
@@ -305,12 +306,13 @@ class TfidfTopicClassifier(TopicClassifier):
         return m
 
     def _features(self, batch: _Batch) -> sp.csr_matrix:
-        blocks = [_sublinear_tfidf(self._count_words(batch), self.word_idf_)]
+        word_tfidf, char_tfidf = self.tfidf_
+        blocks = [word_tfidf.transform(_canonical(self._count_words(batch)))]
         if self.char_ngram_range:
-            # the product's column order follows the batch's word order; _sublinear_tfidf sorts it,
+            # the product's column order follows the batch's word order; _canonical sorts it,
             # so a document's probabilities are bit-identical in any batch or chunk (--jobs relies on it)
             counts = sp.csr_matrix(self._doc_words(batch) @ self._char_rows(batch.words))
-            blocks.append(_sublinear_tfidf(counts, self.char_idf_))
+            blocks.append(char_tfidf.transform(_canonical(counts)))
         return sp.hstack(blocks, format="csr")
 
     @staticmethod
@@ -381,7 +383,13 @@ class TfidfTopicClassifier(TopicClassifier):
             self._fit_char_vocabulary(batch)
         else:
             self.char_vocabulary_, self.char_idf_ = {}, np.zeros(0, np.float32)
+        self._set_tfidf()
         return self
+
+    def _set_tfidf(self) -> None:
+        """The two TF-IDF transforms (words, character n-grams) of the learned idf: ``tfidf_``."""
+        self.tfidf_ = (_tfidf_transformer(self.word_idf_),
+                       _tfidf_transformer(self.char_idf_) if self.char_ngram_range else None)
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """The feature rows (documents x features) of texts, once vocabularies are learned."""
@@ -487,6 +495,7 @@ class TfidfTopicClassifier(TopicClassifier):
         model.n_features_ = n_features
         model.config_ = config
         model.word_cache_ = WordCache()
+        model._set_tfidf()
         return model
 
 
@@ -503,27 +512,27 @@ def _vocabulary(folder: Path, vocab: Any, params: dict[str, Any]) -> tuple[list[
 
 def _fit_heads(model: TfidfTopicClassifier, features: sp.csr_matrix,
                Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """One logistic regression per column of ``Y`` with ``model``'s settings: ``(coef, intercept,
-    the columns with nothing to learn)``; such a column (no positive, or no negative) gets a zero
-    row and a saturated intercept."""
-    from sklearn.linear_model import LogisticRegression
-    from tqdm.auto import tqdm
+    """One logistic regression per column of ``Y`` with ``model``'s settings (scikit-learn's
+    ``OneVsRestClassifier``): ``(coef, intercept, the columns with nothing to learn)``; such a column
+    (no positive, or no negative) gets a zero row and a saturated intercept."""
+    import warnings
 
-    n_topics = Y.shape[1]
-    coef = np.zeros((n_topics, features.shape[1]), dtype=np.float32)
-    intercept = np.full(n_topics, -10.0, dtype=np.float32)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    head = LogisticRegression(C=model.C, class_weight=model.class_weight, solver="liblinear", dual=model.dual,
+                              max_iter=2000, random_state=model.random_state)
+    with warnings.catch_warnings():  # a constant column is reported as untrained_topics_ instead
+        warnings.filterwarnings("ignore", "Label .*present in all training examples", UserWarning)
+        fitted = OneVsRestClassifier(head).fit(features, Y).estimators_
+    coef = np.zeros((Y.shape[1], features.shape[1]), dtype=np.float32)
+    intercept = np.where(Y.max(axis=0) > 0, 10.0, -10.0).astype(np.float32)
     untrained = []
-    # disable=None: a bar on a terminal, silence in logs and tests
-    for j in tqdm(range(n_topics), desc="fitting topics", disable=None, leave=False):
-        if Y[:, j].min() == Y[:, j].max():
+    for j, estimator in enumerate(fitted):
+        if not hasattr(estimator, "coef_"):  # scikit-learn's constant predictor
             untrained.append(j)
-            intercept[j] = -10.0 if Y[:, j].max() == 0 else 10.0
             continue
-        lr = LogisticRegression(C=model.C, class_weight=model.class_weight, solver="liblinear",
-                                dual=model.dual, max_iter=2000, random_state=model.random_state)
-        lr.fit(features, Y[:, j])
-        coef[j] = lr.coef_[0]
-        intercept[j] = lr.intercept_[0]
+        coef[j], intercept[j] = estimator.coef_[0], estimator.intercept_[0]
     return coef, intercept, untrained
 
 
