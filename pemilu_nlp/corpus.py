@@ -18,7 +18,7 @@ from .jsonl import BadLine, parse_line
 from .schema import SchemaLike, as_schema, topic_ids, validate_labels
 
 __all__ = [
-    "Article", "label_matrix", "load_corpus", "load_split", "make_split", "split_corpus",
+    "Article", "label_matrix", "load_corpus", "load_split", "make_split", "split_corpus", "stratification_columns",
     "to_dataset", "write_corpus", "write_split",
 ]
 
@@ -185,8 +185,7 @@ def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size
     if len(articles) < MIN_SPLIT_ARTICLES:
         raise CorpusError(f"{len(articles)} labelled article(s) are too few for a train/dev/test split: label at "
                           f"least {MIN_SPLIT_ARTICLES} (a few hundred to learn rare topics), or pass a split file")
-    y = label_matrix(articles, topic_ids(schema))
-    y = np.hstack([y, (y.sum(axis=1) == 0).astype(np.int8)[:, None]])
+    y = stratification_columns(label_matrix(articles, topic_ids(schema)))
     ids = np.array([a.id for a in articles])
     outer = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
     rest, test = next(outer.split(ids, y))
@@ -194,6 +193,13 @@ def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size
         n_splits=1, test_size=dev_size / (1 - test_size), random_state=seed)
     train, dev = next(inner.split(ids[rest], y[rest]))
     return {"train": sorted(ids[rest][train]), "dev": sorted(ids[rest][dev]), "test": sorted(ids[test])}
+
+
+def stratification_columns(Y: np.ndarray) -> np.ndarray:
+    """The label matrix with "no topic" as one more column, so that a stratified split or fold
+    keeps the real share of articles without a topic."""
+    Y = np.asarray(Y)
+    return np.hstack([Y, (Y.sum(axis=1) == 0)[:, None]]).astype(np.int8)
 
 
 def write_split(split: dict[str, list[str]], path: str | Path, **meta: Any) -> None:

@@ -57,7 +57,9 @@ def multilabel_folds(Y: np.ndarray, n_splits: int = 5, *, seed: int = 0) -> list
     Y = np.asarray(Y)
     if n_splits < 2 or n_splits > len(Y):
         raise ValueError(f"n_splits must be between 2 and the number of articles ({len(Y)}), got {n_splits}")
-    strat = np.hstack([Y, (Y.sum(axis=1) == 0)[:, None]]).astype(int)
+    from .corpus import stratification_columns
+
+    strat = stratification_columns(Y).astype(int)
     splitter = MultilabelStratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return [(np.asarray(a), np.asarray(b)) for a, b in splitter.split(np.zeros(len(Y)), strat)]
 
