@@ -23,7 +23,6 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.lib.cues import cue_counts  # noqa: E402
 from benchmarks.lib.heads import FeatureScorer, SelfTrainingScorer  # noqa: E402
 from pemilu_nlp.corpus import label_matrix, load_corpus  # noqa: E402
 from pemilu_nlp.crossval import (  # noqa: E402
@@ -36,6 +35,7 @@ from pemilu_nlp.crossval import (  # noqa: E402
     recipe_today,
     run_cv,
 )
+from pemilu_nlp.cues import CueCounter  # noqa: E402
 from pemilu_nlp.schema import topic_ids  # noqa: E402
 from pemilu_nlp.tfidf import TfidfTopicClassifier  # noqa: E402
 from pemilu_nlp.unlabelled import default_unlabelled_paths, load_unlabelled_texts  # noqa: E402
@@ -59,7 +59,7 @@ def features(texts: list[str], cache: Path) -> dict[str, object]:
     words, vectors = train_word_vectors(unlabelled + texts, dim=100, max_words=30000)
     dense = document_vectors(texts, words, vectors)
     print(f"word vectors {vectors.shape} ({time.time() - t:.0f} s)")
-    cues = cue_counts(texts)
+    cues = CueCounter().counts(texts)
     np.savez(path, data=tf_pool.data, indices=tf_pool.indices, indptr=tf_pool.indptr, shape=np.array(tf_pool.shape),
              dense=dense, cues=cues)
     return {"tfidf_pool": tf_pool, "dense": dense, "cues": cues}
@@ -86,7 +86,7 @@ def pool_features(texts: list[str], bodies: list[str], cache: Path) -> tuple[sp.
     print(f"pool for self-training: {len(kept)} of {len(unlabelled)} unlabelled texts (corpus articles removed)")
     vec = TfidfTopicClassifier().fit_features(unlabelled + texts)
     X = vec.transform(kept)
-    cues = cue_counts(kept)
+    cues = CueCounter().counts(kept)
     np.savez(path, data=X.data, indices=X.indices, indptr=X.indptr, shape=np.array(X.shape), cues=cues)
     return X, cues
 

@@ -120,6 +120,20 @@ def recipe_oof(shrink: float = 5.0) -> Recipe:
     return recipe
 
 
+def recipe_oof_cue_prior(cue: np.ndarray, shrink: float = 5.0) -> Recipe:
+    """The shipped TF-IDF rule: per-topic cue-prior weights (:func:`~pemilu_nlp.cues.choose_cue_weights`)
+    and thresholds, both from inner out-of-fold scores; ``cue``: every article's label-free cue
+    scores (documents x topics, :func:`~pemilu_nlp.cues.cue_scores`)."""
+    from .cues import blend, choose_cue_weights
+
+    def recipe(fold: Fold) -> np.ndarray:
+        cue_train = cue[fold.train_idx]
+        weights = choose_cue_weights(fold.Y_train, fold.oof, cue_train, shrink=shrink)
+        thresholds = oof_thresholds(fold.Y_train, blend(fold.oof, cue_train, weights), shrink=shrink)
+        return apply_thresholds(blend(fold.test_scores, cue[fold.test_idx], weights), thresholds)
+    return recipe
+
+
 def recipe_fixed(threshold: float = 0.5) -> Recipe:
     """One fixed threshold for every topic (e.g. 0.5 on calibrated probabilities)."""
     def recipe(fold: Fold) -> np.ndarray:

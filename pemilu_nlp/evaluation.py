@@ -7,8 +7,9 @@ Two recipes, compared on the same folds:
     on part of each training fold, thresholds tuned on the rest (topics with 5+ positives there;
     0.5 otherwise).
 ``after``
-    Vocabulary and idf learned once without labels (the corpus texts plus any unlabelled news),
-    per-topic regressions on every training article, thresholds from inner out-of-fold scores.
+    The shipped recipe: vocabulary and idf learned once without labels (the corpus texts plus any
+    unlabelled news), per-topic regressions on every training article, the schema's cue prior
+    (``cue_prior``, :mod:`pemilu_nlp.cues`) and thresholds, both from inner out-of-fold scores.
 
 Thresholds are chosen inside each training fold only (see :mod:`pemilu_nlp.crossval`).
 """
@@ -19,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import label_matrix, load_corpus
-from .crossval import TextModelScorer, bootstrap_summary, format_cv_table, recipe_oof, recipe_today, run_cv
+from .crossval import (
+    TextModelScorer,
+    bootstrap_summary,
+    format_cv_table,
+    recipe_oof,
+    recipe_oof_cue_prior,
+    recipe_today,
+    run_cv,
+)
+from .cues import cue_scores
 from .schema import topic_ids
 
 __all__ = ["RECIPES", "evaluate_cv", "format_cv_table"]
@@ -54,7 +64,8 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
     if "after" in recipes:
         extra = load_unlabelled_texts(list(unlabelled)) if unlabelled else []
         model = TfidfTopicClassifier(**{"dual": True, **params}).fit_features(texts + extra)
-        predictions["after"] = run_cv(HeadScorer(model, model.transform(texts)), Y, {"x": recipe_oof()}, **cv)["x"]
+        recipe = recipe_oof_cue_prior(cue_scores(model.cue_counts(texts))) if model.cue_prior else recipe_oof()
+        predictions["after"] = run_cv(HeadScorer(model, model.transform(texts)), Y, {"x": recipe}, **cv)["x"]
     return {"corpus": str(corpus), "n_splits": n_splits, "n_repeats": n_repeats, "seed": seed,
             "unlabelled": [str(p) for p in unlabelled], "params": params,
             "recipes": {name: bootstrap_summary(Y, p, topics, n_boot=n_boot, seed=seed)

@@ -26,11 +26,13 @@ from scipy.special import expit
 from sklearn.utils.validation import check_is_fitted
 
 from .classifier import THRESHOLD_RULES, TopicClassifier
+from .cues import CueCounter, blend, choose_cue_weights, cue_scores
 from .errors import ModelFormatError, UnknownLabelError
 from .inputs import as_texts, check_one_text
 from .persistence import (
     ModelFormat,
     boolean,
+    check_array,
     check_string_list,
     check_thresholds,
     choice,
@@ -39,6 +41,7 @@ from .persistence import (
     number,
     open_folder,
     optional,
+    safetensors_header,
     save_folder,
 )
 from .schema import model_schema_files, read_model_schema, write_model_schema
@@ -52,6 +55,7 @@ PARAMS = {
     "min_df": integer(1, 10**9), "max_word_features": integer(1, 10**7), "max_char_features": integer(1, 10**7),
     "C": number(0, 1e12, low_open=True), "class_weight": choice("balanced", None), "clean": boolean,
     "random_state": optional(integer(-2**63, 2**64)), "dual": boolean, "thresholds": choice(*THRESHOLD_RULES),
+    "cue_prior": boolean,
 }
 FORMAT = ModelFormat("pemilu_nlp.tfidf", 1, PARAMS)
 WEIGHTS = "weights.safetensors"
@@ -88,12 +92,15 @@ def _char_ngrams(word: str, low: int, high: int) -> list[str]:
 
 @dataclass(frozen=True)
 class _Batch:
-    """A batch of texts as ids: its distinct words, and per non-stopword token its word and document."""
+    """A batch of texts as ids: its distinct words, per non-stopword token its word and document
+    (``flat``, ``owner``), and every token in reading order (``tokens``, ``token_owner``)."""
 
     words: list[str]
     flat: np.ndarray
     owner: np.ndarray
     n_docs: int
+    tokens: np.ndarray
+    token_owner: np.ndarray
 
 
 def _sastrawi_stemmer():
@@ -163,6 +170,11 @@ class TfidfTopicClassifier(TopicClassifier):
         How :meth:`fit` sets each topic's decision threshold: from out-of-fold scores of the
         training texts (the per-topic regressions refitted on inner folds, vocabulary kept), F1-best
         on ``X_dev``/``y_dev``, or 0.5.
+    cue_prior : bool
+        Blend each topic's probability with a score from the schema's cue phrases,
+        ``(1 - w) p + w s`` (:mod:`pemilu_nlp.cues`), with ``w`` per topic chosen from the same
+        out-of-fold scores as the thresholds (so only with ``thresholds="oof"``); a topic whose cues
+        do not help keeps ``w = 0``.  ``predict_proba`` then returns the blended score.
 
     ``fit(X, y, *, X_dev=None, y_dev=None, schema=None, unlabelled=None)``: ``unlabelled`` are more
     texts (e.g. unlabelled news) that the vocabularies and idf are learned from together with ``X``.
@@ -181,7 +193,7 @@ class TfidfTopicClassifier(TopicClassifier):
                  char_ngram_range: tuple[int, int] | None = (3, 5), stem: bool = False, min_df: int = 2,
                  max_word_features: int = 40000, max_char_features: int = 60000, C: float = 32.0,
                  class_weight: str | None = "balanced", clean: bool = True, random_state: int = 0,
-                 dual: bool = True, thresholds: str = "oof"):
+                 dual: bool = True, thresholds: str = "oof", cue_prior: bool = True):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.stem = stem
@@ -194,6 +206,7 @@ class TfidfTopicClassifier(TopicClassifier):
         self.random_state = random_state
         self.dual = dual
         self.thresholds = thresholds
+        self.cue_prior = cue_prior
 
     # ------------------------------------------------------------------------------------ features
     # Python touches each token once (a dict lookup that gives it a batch-local word id); every
@@ -211,7 +224,7 @@ class TfidfTopicClassifier(TopicClassifier):
         flat = np.fromiter(chain.from_iterable(per_doc), np.int64, int(lengths.sum()))
         owner = np.repeat(np.arange(len(per_doc)), lengths)
         keep = ~np.fromiter((w in stop for w in words), bool, len(words))[flat] if len(flat) else np.zeros(0, bool)
-        return _Batch(words, flat[keep], owner[keep], len(per_doc))
+        return _Batch(words, flat[keep], owner[keep], len(per_doc), flat, owner)
 
     def _feature_words(self, words: list[str]) -> list[str]:
         if not self.stem:
@@ -384,6 +397,7 @@ class TfidfTopicClassifier(TopicClassifier):
         else:
             self.char_vocabulary_, self.char_idf_ = {}, np.zeros(0, np.float32)
         self._set_tfidf()
+        self.cue_counter_ = CueCounter(getattr(self, "schema_", None))
         return self
 
     def _set_tfidf(self) -> None:
@@ -406,6 +420,7 @@ class TfidfTopicClassifier(TopicClassifier):
         self.coef_, self.intercept_, untrained = _fit_heads(self, features, Y)
         self.untrained_topics_ = [str(self.classes_[j]) for j in untrained]
         self.n_features_ = features.shape[1]
+        self.cue_weights_ = np.zeros(len(self.classes_))  # chosen with the thresholds (_oof_proba)
 
     def _oof_proba(self, texts: list[str], Y: np.ndarray) -> np.ndarray:
         """Out-of-fold probabilities of the training texts: the per-topic regressions refitted on
@@ -414,13 +429,29 @@ class TfidfTopicClassifier(TopicClassifier):
         from .crossval import oof_scores
 
         scorer = HeadScorer(self, self.transform(texts))
-        return oof_scores(scorer, np.arange(len(texts)), Y, n_splits=OOF_SPLITS, n_repeats=OOF_REPEATS,
-                          seed=OOF_SEED)
+        oof = oof_scores(scorer, np.arange(len(texts)), Y, n_splits=OOF_SPLITS, n_repeats=OOF_REPEATS, seed=OOF_SEED)
+        if not self.cue_prior:
+            return oof
+        scores = cue_scores(self.cue_counts(texts))
+        self.cue_weights_ = choose_cue_weights(Y, oof, scores)
+        return blend(oof, scores, self.cue_weights_)
 
     # ------------------------------------------------------------------------------------ predicting
     def _proba(self, texts: list[str]) -> np.ndarray:
-        scores = self._features(self._encode(texts)) @ self.coef_.T + self.intercept_
-        return expit(np.asarray(scores, dtype=np.float64))
+        batch = self._encode(texts)
+        proba = expit(np.asarray(self._features(batch) @ self.coef_.T + self.intercept_, dtype=np.float64))
+        if not self.cue_weights_.any():
+            return proba
+        return blend(proba, cue_scores(self._cue_counts(batch)), self.cue_weights_)
+
+    def _cue_counts(self, batch: _Batch) -> np.ndarray:
+        return self.cue_counter_.count_tokens(batch.words, batch.tokens, batch.token_owner, batch.n_docs)
+
+    def cue_counts(self, X: Iterable[str]) -> np.ndarray:
+        """Texts x topics: the schema's cue phrases counted in each text as the model reads it
+        (cleaned, case-folded words); the input of the cue prior."""
+        check_is_fitted(self, "cue_counter_")
+        return self._cue_counts(self._encode(as_texts(X)[0]))
 
     def explain(self, text: str, topic: str, *, top_k: int = 10) -> list[tuple[str, float]]:
         """The features that pushed ``text`` towards ``topic``, with their contribution to the logit.
@@ -459,7 +490,8 @@ class TfidfTopicClassifier(TopicClassifier):
         return save_folder(
             folder, FORMAT, params=self.get_params(), files=[schema_file],
             arrays={"coef": self.coef_, "intercept": self.intercept_, "word_idf": self.word_idf_,
-                    "char_idf": self.char_idf_, "thresholds": self.thresholds_.astype(np.float64)},
+                    "char_idf": self.char_idf_, "thresholds": self.thresholds_.astype(np.float64),
+                    "cue_weights": self.cue_weights_.astype(np.float64)},
             json_files={VOCABULARY: {"word": sorted(self.word_vocabulary_, key=self.word_vocabulary_.get),
                                      "char": sorted(self.char_vocabulary_, key=self.char_vocabulary_.get)}},
             config={"model": type(self).__name__, "topics": [str(t) for t in self.classes_],
@@ -477,8 +509,11 @@ class TfidfTopicClassifier(TopicClassifier):
         topics = [t.id for t in schema]
         words, grams = _vocabulary(folder, opened.json[VOCABULARY], opened.params)
         n_topics, n_features = len(topics), len(words) + len(grams)
-        arrays = opened.arrays({"coef": (n_topics, n_features), "intercept": (n_topics,), "word_idf": (len(words),),
-                                "char_idf": (len(grams),), "thresholds": (n_topics,)})
+        shapes = {"coef": (n_topics, n_features), "intercept": (n_topics,), "word_idf": (len(words),),
+                  "char_idf": (len(grams),), "thresholds": (n_topics,)}
+        if "cue_weights" in safetensors_header(folder, WEIGHTS):  # saved since the cue prior (older: none)
+            shapes["cue_weights"] = (n_topics,)
+        arrays = opened.arrays(shapes)
         check_thresholds(folder, config.get("thresholds"), n_topics, name="config.json thresholds")
         untrained = check_string_list(folder, "config.json untrained_topics", config.get("untrained_topics", []))
         if not set(untrained) <= set(topics):
@@ -496,6 +531,9 @@ class TfidfTopicClassifier(TopicClassifier):
         model.config_ = config
         model.word_cache_ = WordCache()
         model._set_tfidf()
+        model.cue_counter_ = CueCounter(schema)
+        model.cue_weights_ = check_array(folder, "weights.safetensors cue_weights",
+                                         arrays.get("cue_weights", np.zeros(n_topics)), low=0.0, high=1.0)
         return model
 
 

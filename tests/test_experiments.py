@@ -1,20 +1,10 @@
-"""Experiment code shared by benchmarks/ scripts (benchmarks.lib): cue counts, learning-curve reading."""
+"""Experiment code shared by benchmarks/ scripts (benchmarks.lib): learning-curve reading, the head zoo."""
 from __future__ import annotations
 
 import pytest
 
 from benchmarks.lib.al_simulation import labels_to_reach
-from benchmarks.lib.cues import cue_counts
 from benchmarks.lib.heads import HEADS, make_head
-
-
-def test_cue_counts_count_each_topics_cue_phrases_as_whole_words():
-    counts = cue_counts(["Razia kamar di Lapas Kelas IIA: petugas lapas menyita ponsel.", "Cuaca cerah."])
-    assert counts.shape[0] == 2
-    assert float(counts[0, 1]) == 3.0  # the prison topic: "razia kamar" once, "lapas" twice
-    assert counts[1].sum() == 0
-    assert cue_counts(["LAPAS"])[0, 1] == cue_counts(["lapas"])[0, 1] == 1  # case-folded
-    assert cue_counts(["kelapas"])[0, 1] == 0  # whole words only
 
 
 def test_labels_to_reach_interpolates_the_last_crossing():
