@@ -591,7 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "Indonesian election-security news.")
     parser.add_argument("--version", action="version", version=f"pemilu_nlp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    from .registry import SUMMARIZERS
+    from .registry import CLASSIFIERS, SUMMARIZERS
 
     def inputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="+", help=".txt files, JSONL files (one {'id','title','text'} a line) or folders")
@@ -643,7 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_summarize)
 
     p = sub.add_parser("train", help="train a topic classifier on a labelled corpus")
-    p.add_argument("--model", choices=["tfidf", "indobert"], default="tfidf")
+    p.add_argument("--model", choices=list(CLASSIFIERS), default="tfidf")
     p.add_argument("--data", required=True, help="corpus JSONL")
     p.add_argument("--split", help="split JSON (default: split.json beside the corpus; without one, train makes "
                                    "a seeded stratified split and writes it to OUT/split.json)")

@@ -25,22 +25,17 @@ import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.utils.validation import check_is_fitted
 
+from . import persistence as allowed  # the allowed range of each saved setting
 from .classifier import THRESHOLD_RULES, TopicClassifier
 from .cues import CueCounter, blend, choose_cue_weights, cue_scores
 from .errors import ModelFormatError, UnknownLabelError
 from .inputs import as_texts, check_one_text
 from .persistence import (
     ModelFormat,
-    boolean,
     check_array,
     check_string_list,
     check_thresholds,
-    choice,
-    int_pair,
-    integer,
-    number,
     open_folder,
-    optional,
     safetensors_header,
     save_folder,
 )
@@ -51,11 +46,12 @@ __all__ = ["FORMAT", "HeadScorer", "TfidfTopicClassifier", "WordCache"]
 
 #: the allowed range of every saved setting, checked on load before anything is allocated
 PARAMS = {
-    "word_ngram_range": int_pair(1, 2), "char_ngram_range": optional(int_pair(1, 10)), "stem": boolean,
-    "min_df": integer(1, 10**9), "max_word_features": integer(1, 10**7), "max_char_features": integer(1, 10**7),
-    "C": number(0, 1e12, low_open=True), "class_weight": choice("balanced", None), "clean": boolean,
-    "random_state": optional(integer(-2**63, 2**64)), "dual": boolean, "thresholds": choice(*THRESHOLD_RULES),
-    "cue_prior": boolean,
+    "word_ngram_range": allowed.int_pair(1, 2), "char_ngram_range": allowed.optional(allowed.int_pair(1, 10)),
+    "stem": allowed.boolean, "min_df": allowed.integer(1, 10**9), "max_word_features": allowed.integer(1, 10**7),
+    "max_char_features": allowed.integer(1, 10**7), "C": allowed.number(0, 1e12, low_open=True),
+    "class_weight": allowed.choice("balanced", None), "clean": allowed.boolean,
+    "random_state": allowed.optional(allowed.integer(-2**63, 2**64)), "dual": allowed.boolean,
+    "thresholds": allowed.choice(*THRESHOLD_RULES), "cue_prior": allowed.boolean,
 }
 FORMAT = ModelFormat("pemilu_nlp.tfidf", 1, PARAMS)
 WEIGHTS = "weights.safetensors"
