@@ -221,9 +221,9 @@ def _jobs(value: str) -> int:
 
     try:
         return resolve_jobs(-1 if value in ("all", "auto") else int(value))
-    except (TypeError, ValueError) as err:
-        raise argparse.ArgumentTypeError(str(err) if not isinstance(err, ValueError) or "jobs" in str(err)
-                                         else f"not a number of jobs: {value!r}") from None
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"--jobs takes a number of processes >= 1, or all (every core), "
+                                         f"got {value!r}") from None
 
 
 def _local_chunks(args: argparse.Namespace, failures: Failures, *, classify: bool, summarize: bool):

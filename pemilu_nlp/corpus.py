@@ -22,8 +22,8 @@ __all__ = [
     "to_dataset", "write_corpus", "write_split",
 ]
 
-_REQUIRED = {"id": str, "title": str, "text": str, "labels": list}
-_OPTIONAL = {"summary": list, "source": str, "date": str, "url": str, "dataset": str, "origin_repo": str}
+_REQUIRED = {"id": str, "text": str, "labels": list}
+_OPTIONAL = {"title": str, "summary": list, "source": str, "date": str, "url": str, "dataset": str, "origin_repo": str}
 SPLITS = ("train", "dev", "test")
 
 
@@ -89,7 +89,7 @@ def _article_from_record(record: Any, where: str, schema: SchemaLike = None) -> 
         summary = tuple(summary)
     known = set(_REQUIRED) | set(_OPTIONAL)
     return Article(
-        id=record["id"], title=record["title"], text=record["text"], labels=labels, summary=summary,
+        id=record["id"], title=record.get("title") or "", text=record["text"], labels=labels, summary=summary,
         **{k: record.get(k) or "" for k in ("source", "date", "url", "dataset", "origin_repo")},
         extra={k: v for k, v in record.items() if k not in known},
     )

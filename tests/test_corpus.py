@@ -5,7 +5,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, write_jsonl
 
 from pemilu_nlp.corpus import (
     label_matrix,
@@ -231,3 +231,10 @@ def test_stats_are_the_counts_of_the_committed_corpus_and_split(corpus):
     for j, topic in enumerate(topic_ids()):
         counts = {name: int(label_matrix(parts[name])[:, j].sum()) for name in parts}
         assert stats["per_topic"][topic] == {**counts, "all": int(label_matrix(corpus)[:, j].sum())}, topic
+
+
+def test_an_article_without_a_title_loads_and_the_model_reads_its_text(tmp_path):
+    path = tmp_path / "own.jsonl"
+    write_jsonl(path, [{"id": "t1", "text": "KPU menetapkan DPT.", "labels": ["pemilu"]}])
+    (article,) = load_corpus(path)
+    assert article.title == "" and article.model_text == "KPU menetapkan DPT."

@@ -104,6 +104,7 @@ def test_cli_jobs_gives_the_same_output_and_reports_bad_lines(tmp_path, capsys, 
         assert many.err == one.err and "c.jsonl:6" in many.err
     with pytest.raises(SystemExit):
         main(["classify", "--jobs", "0", seeds[0]])
+    assert "--jobs takes a number of processes >= 1, or all" in capsys.readouterr().err
 
 
 def test_a_model_or_method_that_cannot_load_fails_in_the_caller_with_its_own_error(tmp_path):
