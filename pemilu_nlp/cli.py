@@ -571,6 +571,10 @@ def cmd_import_labels(args: argparse.Namespace) -> int:
     for message in report.duplicates:
         print(f"refused: {message}", file=sys.stderr)
     print(f"{args.corpus}: {report.summary()}")
+    if report.not_annotated and not (report.added or report.unchanged or report.conflicts or report.duplicates):
+        print(f"note: none of the {len(report.not_annotated)} articles in {args.export} carries a label: is it "
+              "the task file that `suggest` wrote? Import the export of the labelled project (Label Studio: "
+              "Export > JSON; doccano: Export Dataset > JSONL)", file=sys.stderr)
     return 0 if report.ok else 1
 
 

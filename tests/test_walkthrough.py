@@ -57,6 +57,10 @@ def test_walkthrough_end_to_end(workspace, capsys):
     assert len(tasks) == 50 and len({t["data"]["id"] for t in tasks}) == 50
     assert '<Choice value="bencana_tps"' in (tmp / "batch" / "labels.xml").read_text()
 
+    # importing the task file itself by mistake adds nothing and says what to import instead
+    assert main(["import-labels", "batch/tasks.json", "--corpus", "my.jsonl", "--model", "m1"]) == 0
+    assert "is it the task file that `suggest` wrote?" in capsys.readouterr().err
+
     # 4. labelled in Label Studio, exported as JSON, imported back into the corpus
     export = tmp / "export.json"
     export.write_text(json.dumps(_annotate_in_label_studio(tasks, truth)), "utf-8")
