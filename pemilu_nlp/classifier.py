@@ -14,7 +14,9 @@ A model implements three hooks and inherits the rest:
 ``_proba(texts)``
     probabilities, texts x ``classes_``.
 ``_oof_proba(texts, Y)``
-    out-of-fold probabilities of the training texts (only for ``thresholds="oof"``).
+    out-of-fold probabilities of the training texts (only for ``thresholds="oof"``); a model may
+    also choose here what it decides with those scores (TF-IDF: its cue-prior weights), so that
+    the thresholds are chosen on the scores it will produce.
 
 :meth:`TopicClassifier.fit` owns what is common: the schema, ``classes_``, label checking and the
 per-topic decision thresholds by the rule in the ``thresholds`` setting:

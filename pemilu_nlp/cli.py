@@ -286,6 +286,7 @@ def processed_chunks(args: argparse.Namespace, failures: Failures, *, classify: 
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    _classifier_options(args)  # IndoBERT runtime flags where they cannot apply: an error before any work
     if args.engine == "ray":
         if not args.out:
             raise ValueError("--engine ray writes Parquet: give --out DIR")
@@ -352,6 +353,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         params.setdefault("random_state", args.seed)
     if args.cv:
+        if args.unlabelled:
+            raise ValueError("train --cv learns each fold's vocabulary from its training texts only; "
+                             "--unlabelled is for train and for evaluate --cv")
+        if args.thresholds:
+            params["thresholds"] = args.thresholds
         result = cross_validate(args.model, args.data, folds=args.cv, seed=args.seed, params=params,
                                 schema=args.schema)
         print(json.dumps(result, indent=1))

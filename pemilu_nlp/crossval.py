@@ -29,7 +29,7 @@ import numpy as np
 from .thresholds import apply_thresholds, oof_thresholds, tune_thresholds
 
 __all__ = ["Fold", "Scorer", "TextModelScorer", "bootstrap_summary", "format_cv_table", "multilabel_folds",
-           "oof_scores", "recipe_fixed", "recipe_oof", "recipe_prior_shift", "recipe_today", "run_cv"]
+           "oof_scores", "recipe_fixed", "recipe_oof", "recipe_oof_cue_prior", "recipe_prior_shift", "recipe_today", "run_cv"]
 
 
 class Scorer(Protocol):

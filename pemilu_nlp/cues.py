@@ -35,7 +35,8 @@ CUE_WEIGHTS = (0.0, 0.25, 0.5, 0.75)
 
 class CueCounter:
     """Counts each topic's cue phrases among an article's words (the words of
-    :data:`pemilu_nlp.text._WORD`, case-folded, as the TF-IDF model reads them): a phrase counts where
+    :data:`pemilu_nlp.text._WORD`, case-folded; :meth:`counts` reads the text as given, the TF-IDF
+    model's ``cue_counts`` the words it read, after cleaning): a phrase counts where
     its words stand in a row; longest phrase first; a phrase that is a cue of several topics counts
     for each."""
 

@@ -43,7 +43,7 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
     """Repeated nested CV of each recipe over the whole corpus; per recipe the summary of
     :func:`~pemilu_nlp.crossval.bootstrap_summary` (macro-F1 over all topics and per-topic P/R/F1,
     each with a bootstrap 95 % interval)."""
-    from .tfidf import HeadScorer, TfidfTopicClassifier
+    from .tfidf import OOF_REPEATS, HeadScorer, TfidfTopicClassifier
     from .unlabelled import load_unlabelled_texts
 
     unknown = [r for r in recipes if r not in RECIPES]
@@ -65,7 +65,9 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
         extra = load_unlabelled_texts(list(unlabelled)) if unlabelled else []
         model = TfidfTopicClassifier(**{"dual": True, **params}).fit_features(texts + extra)
         recipe = recipe_oof_cue_prior(cue_scores(model.cue_counts(texts))) if model.cue_prior else recipe_oof()
-        predictions["after"] = run_cv(HeadScorer(model, model.transform(texts)), Y, {"x": recipe}, **cv)["x"]
+        # inner out-of-fold scores as the shipped fit makes them (OOF_REPEATS repeats)
+        predictions["after"] = run_cv(HeadScorer(model, model.transform(texts)), Y, {"x": recipe},
+                                      inner_repeats=OOF_REPEATS, **cv)["x"]
     return {"corpus": str(corpus), "n_splits": n_splits, "n_repeats": n_repeats, "seed": seed,
             "unlabelled": [str(p) for p in unlabelled], "params": params,
             "recipes": {name: bootstrap_summary(Y, p, topics, n_boot=n_boot, seed=seed)

@@ -76,8 +76,23 @@ def check_summary_input(text: object) -> None:
     raise TypeError(f"a summariser takes one text (a str) or a list of its sentences, got {type(text).__name__}")
 
 
+def _numeric_rows(y: Any) -> bool:
+    """Whether ``y`` is a non-empty sequence of rows of numbers (an indicator matrix as lists)."""
+    try:
+        rows = list(y[:1]) if isinstance(y, Sequence) else []
+    except TypeError:
+        return False
+    return bool(rows) and isinstance(rows[0], Sequence) and not isinstance(rows[0], str) and len(rows[0]) > 0 \
+        and all(isinstance(v, int | float | np.number) and not isinstance(v, str) for v in rows[0])
+
+
 def binarize_labels(y: Any, topics: Sequence[str], *, n: int) -> np.ndarray:
-    """Labels as a binary matrix (n x topics): from lists of topic ids or from a matrix."""
+    """Labels as a binary matrix (n x topics): from lists of topic ids, or from an indicator matrix
+    (a numpy array, a scipy sparse matrix, or rows of 0/1 numbers, as scikit-learn passes them)."""
+    if hasattr(y, "toarray"):  # scipy sparse
+        y = y.toarray()
+    elif not isinstance(y, np.ndarray) and _numeric_rows(y):
+        y = np.asarray(y)
     if isinstance(y, np.ndarray) and y.ndim == 2:
         if y.shape != (n, len(topics)):
             raise ValueError(f"label matrix has shape {y.shape}, expected {(n, len(topics))}")

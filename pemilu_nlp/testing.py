@@ -43,8 +43,9 @@ def build_bert(folder: str | Path, texts: Iterable[str], *, vocab_size: int = 20
     fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]",
                                    cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
     fast.save_pretrained(folder)
-    torch.manual_seed(seed)
     # embedding_rows: give the embedding matrix the real model's size (IndoBERT: 50,000 rows)
     config = BertConfig(vocab_size=max(embedding_rows or 0, tokenizer.get_vocab_size()), **(size or TINY))
-    BertModel(config).save_pretrained(folder)  # no task head, like a pretrained checkpoint
+    with torch.random.fork_rng(devices=[]):  # seeded without touching the caller's random state
+        torch.manual_seed(seed)
+        BertModel(config).save_pretrained(folder)  # no task head, like a pretrained checkpoint
     return folder

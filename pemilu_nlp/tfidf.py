@@ -65,12 +65,21 @@ MAX_CACHED_WORDS = 500_000
 
 def _tfidf_transformer(idf: np.ndarray) -> Any:
     """scikit-learn's sublinear TF-IDF (1 + log tf, times idf, rows to unit length) with the idf that
-    was learned with the vocabulary (``smooth_idf``'s formula over the chosen terms), not refitted."""
+    was learned with the vocabulary (``smooth_idf``'s formula over the chosen terms), not refitted;
+    ``None`` for an empty vocabulary (a tiny corpus can leave no character n-gram with df >= 2)."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
+    if len(idf) == 0:
+        return None
     transformer = TfidfTransformer(sublinear_tf=True).fit(sp.csr_matrix((1, len(idf)), dtype=np.float32))
     transformer.idf_ = np.asarray(idf, dtype=np.float32)
     return transformer
+
+
+def _weighted(transformer: Any, counts: sp.csr_matrix) -> sp.csr_matrix:
+    """TF-IDF rows of ``counts`` in canonical column order (an empty vocabulary: no columns)."""
+    counts = _canonical(counts)
+    return counts if transformer is None else transformer.transform(counts)
 
 
 def _canonical(counts: sp.csr_matrix) -> sp.csr_matrix:
@@ -316,12 +325,12 @@ class TfidfTopicClassifier(TopicClassifier):
 
     def _features(self, batch: _Batch) -> sp.csr_matrix:
         word_tfidf, char_tfidf = self.tfidf_
-        blocks = [word_tfidf.transform(_canonical(self._count_words(batch)))]
+        blocks = [_weighted(word_tfidf, self._count_words(batch))]
         if self.char_ngram_range:
             # the product's column order follows the batch's word order; _canonical sorts it,
             # so a document's probabilities are bit-identical in any batch or chunk (--jobs relies on it)
             counts = sp.csr_matrix(self._doc_words(batch) @ self._char_rows(batch.words))
-            blocks.append(char_tfidf.transform(_canonical(counts)))
+            blocks.append(_weighted(char_tfidf, counts))
         return sp.hstack(blocks, format="csr")
 
     @staticmethod
@@ -514,7 +523,8 @@ class TfidfTopicClassifier(TopicClassifier):
         untrained = check_string_list(folder, "config.json untrained_topics", config.get("untrained_topics", []))
         if not set(untrained) <= set(topics):
             raise ModelFormatError(f"{folder}: config.json untrained_topics names topics the model does not have")
-        model = opened.build(cls)
+        # a folder saved before the cue prior existed has none (its weights are zeros too)
+        model = opened.build(cls, **({} if "cue_prior" in opened.params else {"cue_prior": False}))
         model.thresholds_ = check_thresholds(folder, arrays["thresholds"], n_topics,
                                              name="weights.safetensors thresholds")
         model.classes_, model.schema_ = np.array(topics), schema

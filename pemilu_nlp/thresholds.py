@@ -1,4 +1,5 @@
-"""Per-topic decision thresholds, tuned on the dev split and shared by every classifier.
+"""Per-topic decision thresholds, shared by every classifier: F1-best on held-out (dev) data, or from
+out-of-fold scores of the training articles (:func:`oof_threshold`, the TF-IDF model's default).
 
 A topic with few positives rarely peaks at 0.5; the F1-optimal threshold on held-out data is the
 usual fix.  With no positive in dev there is nothing to tune on, so the default stays.
@@ -57,9 +58,9 @@ def apply_thresholds(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 def _cut_between(scores_desc: np.ndarray, k: int) -> float:
     """A cut that keeps the ``k`` highest scores: midway between the k-th and the (k+1)-th."""
     if k <= 0:
-        return float(scores_desc[0]) + 1e-6
+        return min(float(scores_desc[0]) + 1e-6, 1.0)
     if k >= len(scores_desc):
-        return float(scores_desc[-1]) - 1e-6
+        return max(float(scores_desc[-1]) - 1e-6, 0.0)
     return float(scores_desc[k - 1] + scores_desc[k]) / 2.0
 
 

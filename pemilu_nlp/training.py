@@ -1,7 +1,8 @@
 """Training and evaluation on the corpus's fixed split, shared by the CLI and Python users.
 
-Every model is fitted on train, has its thresholds tuned on dev, and is scored on test, so that
-the baseline and IndoBERT are compared on the same documents.  A corpus without a split file
+Every model is scored on the same test part, so that the baseline and IndoBERT are compared on the
+same documents; its thresholds come by its ``thresholds`` rule: out-of-fold scores of train+dev
+(TF-IDF's default, fitted on both) or tuned on dev (IndoBERT's, fitted on train).  A corpus without a split file
 gets one made here (the same seeded iterative stratification as the project's corpus), written
 beside the model so that the scores can be reproduced.
 """
@@ -213,9 +214,10 @@ def cross_validate(kind: str, corpus: str | Path, *, folds: int = 5, seed: int =
     """K-fold multi-label-stratified cross-validation over the whole corpus (for small corpora), by
     scikit-learn's ``cross_validate``.
 
-    Thresholds stay at 0.5 inside the folds (``thresholds="fixed"``: no dev data to tune on), so the
-    scores are a little pessimistic for rare topics; the spread across folds is what this is for.
-    ``pemilu-nlp evaluate --cv`` (:func:`pemilu_nlp.evaluation.evaluate_cv`) compares threshold recipes.
+    Each fold's model sets its thresholds by its own rule from its training part only (TF-IDF:
+    out-of-fold scores and the cue prior; a ``dev`` rule has no dev data here and keeps 0.5);
+    ``params`` may set ``thresholds``.  ``pemilu-nlp evaluate --cv``
+    (:func:`pemilu_nlp.evaluation.evaluate_cv`) compares recipes, with bootstrap intervals.
     """
     from sklearn.metrics import f1_score, make_scorer
     from sklearn.model_selection import cross_validate as sklearn_cross_validate
@@ -226,7 +228,7 @@ def cross_validate(kind: str, corpus: str | Path, *, folds: int = 5, seed: int =
     schema = as_schema(schema)
     articles = load_corpus(corpus, schema=schema)
     Y = label_matrix(articles, topic_ids(schema))
-    model = make_model(kind, **{**(params or {}), "thresholds": "fixed"})
+    model = make_model(kind, **(params or {}))
     scoring = {"micro_f1": make_scorer(f1_score, average="micro", zero_division=0),
                "macro_f1": make_scorer(macro_f1)}
     # the schema as a JSON object: scikit-learn passes a fit parameter that is not one value per text unchanged

@@ -52,3 +52,15 @@ def test_summarizers_name_bytes_and_none(method):
         with pytest.raises(TypeError, match=f"one text \\(a str\\) or a list of its sentences, got {name}"):
             summarizer(wrong)
     assert summarizer(TEXT, 1)
+
+
+def test_labels_as_rows_of_numbers_or_a_sparse_matrix_are_an_indicator_matrix():
+    import scipy.sparse as sp
+
+    from pemilu_nlp.inputs import binarize_labels
+
+    topics = ["a", "b"]
+    expected = [[1, 0], [0, 1]]
+    assert binarize_labels([[1, 0], [0, 1]], topics, n=2).tolist() == expected
+    assert binarize_labels(sp.csr_matrix(expected), topics, n=2).tolist() == expected
+    assert binarize_labels([["a"], ["b"]], topics, n=2).tolist() == expected

@@ -201,3 +201,11 @@ def test_tfidf_oof_thresholds_and_unlabelled_vocabulary():
     j = list(model.classes_).index("keamanan_lapas")
     assert model.threshold_source_ == "oof" and 0.0 < model.thresholds_[j] < 1.0
     assert model.predict_topics(texts[0]) == ["keamanan_lapas"] and model.predict_topics(texts[-1]) == []
+
+
+def test_an_oof_threshold_stays_a_probability_when_every_score_is_tiny():
+    from pemilu_nlp.thresholds import oof_threshold
+
+    y = np.array([0, 0, 0] + [1] * 10)
+    scores = np.array([0.9, 0.5, 0.3] + [1e-8] * 10)
+    assert 0.0 <= oof_threshold(y, scores) <= 1.0

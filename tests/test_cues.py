@@ -1,6 +1,8 @@
 """The schema's cue phrases as a prior: counting, the score, the per-topic weight, the classifier's use."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -80,9 +82,20 @@ def test_a_folder_saved_before_the_cue_prior_loads_with_no_blend(tmp_path):
     labels = [["keamanan_lapas"], ["pemilu"], []] * 4
     folder = TfidfTopicClassifier(min_df=1, thresholds="fixed").fit(texts, labels).save(tmp_path / "m")
     arrays = load_file(str(folder / "weights.safetensors"))
-    del arrays["cue_weights"]  # what a folder saved before the prior holds
+    del arrays["cue_weights"]  # what a folder saved before the prior holds: no weights, no setting
     save_file(arrays, str(folder / "weights.safetensors"))
+    config = json.loads((folder / "config.json").read_text("utf-8"))
+    del config["params"]["cue_prior"]
+    (folder / "config.json").write_text(json.dumps(config), "utf-8")
     seal(folder, [name for name in read_manifest(folder) if name != "config.json"])
     loaded = TfidfTopicClassifier.load(folder)
     assert not loaded.cue_weights_.any()
+    assert loaded.get_params()["cue_prior"] is False  # refitting a clone makes the model that was saved
     assert loaded.predict_topics("razia kamar di lapas") == ["keamanan_lapas"]
+
+
+def test_a_corpus_too_small_for_character_ngrams_still_fits():
+    from pemilu_nlp.tfidf import TfidfTopicClassifier
+
+    model = TfidfTopicClassifier(min_df=1).fit(["polisi menjaga tps pemilu", "lapas razia kamar"], [["pemilu"], []])
+    assert model.char_vocabulary_ == {} and model.predict_proba(["tps pemilu"]).shape == (1, len(model.classes_))

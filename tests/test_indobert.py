@@ -442,6 +442,9 @@ def test_cli_runtime_options_reach_an_indobert_folder_and_are_refused_for_tfidf(
     assert "--batch-size, --precision apply to IndoBERT model folders" in err and "TF-IDF" in err
     assert main(["classify", "--jobs", "2", "--model", str(folder), "--device", "cpu", seed]) == 2
     assert "not with --jobs" in capsys.readouterr().err
+    out = tmp_path / "ray-out"
+    assert main(["run", "--engine", "ray", "--out", str(out), "--model", str(folder), "--precision", "fp32", seed]) == 2
+    assert "--engine ray" in capsys.readouterr().err and not out.exists()  # refused before Ray starts
 
 
 # --- sealed folders (issue #14, item 5) -----------------------------------------------------------------

@@ -94,6 +94,8 @@ def test_cli_train_prints_rare_topic_warnings_and_cv_with_schema(own, tmp_path, 
     assert "warning: topic 'kosong' has no labelled example" in capsys.readouterr().err
     assert main(["train", "--data", str(corpus), "--schema", str(schema), "--cv", "2"]) == 0
     assert json.loads(capsys.readouterr().out)["topics"] == OWN_IDS
+    assert main(["train", "--data", str(corpus), "--cv", "2", "--unlabelled", str(corpus)]) == 2
+    assert "--unlabelled is for train and for evaluate --cv" in capsys.readouterr().err
 
 
 def test_python_and_the_cli_train_the_same_recipe_by_default(own, tmp_path, capsys):
