@@ -27,7 +27,7 @@ from pemilu_nlp.corpus import label_matrix, load_corpus  # noqa: E402
 from pemilu_nlp.crossval import bootstrap_summary, format_cv_table, recipe_oof, recipe_oof_cue_prior, run_cv  # noqa: E402
 from pemilu_nlp.cues import CUE_WEIGHTS, cue_scores  # noqa: E402
 from pemilu_nlp.schema import topic_ids  # noqa: E402
-from pemilu_nlp.tfidf import HeadScorer, TfidfTopicClassifier  # noqa: E402
+from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer, TfidfTopicClassifier  # noqa: E402
 from pemilu_nlp.unlabelled import load_unlabelled_texts  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def main() -> None:
     predictions = run_cv(HeadScorer(model, model.transform(texts)), Y,
                          {"without the cue prior": recipe_oof(),
                           "with the cue prior (shipped)": recipe_oof_cue_prior(cue_scores(model.cue_counts(texts)))},
-                         n_splits=5, n_repeats=args.repeats, seed=0, progress=True)
+                         n_splits=5, n_repeats=args.repeats, seed=0, inner_repeats=OOF_REPEATS, progress=True)
     summaries = {name: bootstrap_summary(Y, p, topics, n_boot=1000, seed=0) for name, p in predictions.items()}
     print(format_cv_table(summaries, title=f"{args.data}: 5-fold CV x {args.repeats}"))
     result = {"data": args.data, "n_repeats": args.repeats, "weights_tried": CUE_WEIGHTS, "recipes": summaries, "seconds": round(time.time() - start),
