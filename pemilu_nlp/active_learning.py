@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .classifier import as_topic_lists
 from .documents import Document, ReadFailure, iter_documents
 from .errors import PemiluNLPError
 from .labelling import text_key
@@ -276,7 +277,7 @@ def suggest(model: Any, pool: Sequence[str] | Sequence[Document], *, n: int = 50
         out.append(Suggestion(
             id=a.id, text=a.text, title=a.title, url=a.url, source=a.source, rank=rank, score=round(float(scores[i]), 6),
             confidence=round(float(confidence[i]), 6),
-            predicted=[c for c, d in zip(classes, decisions[i]) if d],
+            predicted=as_topic_lists(classes, decisions[i:i + 1])[0],
             probabilities={c: round(float(p), 6) for c, p in zip(classes, proba[i])},
             reason=_reason(proba[i], thresholds, classes, topic_index), strategy=strategy))
     return out

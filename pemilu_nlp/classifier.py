@@ -38,9 +38,21 @@ from .inputs import as_texts, binarize_labels
 from .schema import SchemaLike, as_schema
 from .thresholds import apply_thresholds, oof_thresholds, tune_thresholds
 
-__all__ = ["THRESHOLD_RULES", "TopicClassifier"]
+__all__ = ["THRESHOLD_RULES", "TopicClassifier", "as_topic_lists", "probability_maps"]
 
 THRESHOLD_RULES = ("oof", "dev", "fixed")
+
+
+def as_topic_lists(classes: Iterable[Any], decisions: np.ndarray) -> list[list[str]]:
+    """Each row of a 0/1 decision matrix as the list of its topics (in ``classes`` order)."""
+    names = [str(c) for c in classes]
+    return [[c for c, d in zip(names, row) if d] for row in decisions]
+
+
+def probability_maps(classes: Iterable[Any], proba: np.ndarray) -> list[dict[str, float]]:
+    """Each row of a probability matrix as ``{topic: probability}``."""
+    names = [str(c) for c in classes]
+    return [dict(zip(names, map(float, row))) for row in proba]
 
 
 def _batch(X: Any, method: str) -> list[str]:
@@ -137,9 +149,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "classes_")
         texts, _ = as_texts(X)
         proba = self._proba(texts)
-        classes = [str(t) for t in self.classes_]
-        topics = [[t for t, d in zip(classes, row) if d] for row in self.decide(proba)]
-        return topics, [dict(zip(classes, map(float, row))) for row in proba]
+        return as_topic_lists(self.classes_, self.decide(proba)), probability_maps(self.classes_, proba)
 
     def predict_topics(self, X: str | Iterable[str]) -> list[str] | list[list[str]]:
         """The topics decided for one text, or for each text of a sequence (same order)."""

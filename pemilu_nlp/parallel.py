@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from .classifier import as_topic_lists, probability_maps
 from .errors import PemiluNLPError
 from .inputs import as_texts, is_blank
 
@@ -170,8 +171,7 @@ class Outcome:
 def _outcomes(work: Work, result: Any) -> list[Outcome]:
     if work.task == "classify":
         classes, proba, decisions = result
-        return [Outcome([c for c, d in zip(classes, row) if d], dict(zip(classes, map(float, p))))
-                for p, row in zip(proba, decisions)]
+        return [Outcome(t, p) for t, p in zip(as_topic_lists(classes, decisions), probability_maps(classes, proba))]
     if work.task == "summarize":
         return [Outcome(summary=s) for s in result]
     return [Outcome(r.topics, r.probabilities, r.summary) for r in result]
@@ -311,8 +311,8 @@ def classify(texts: Iterable[str], *, model: str | PathLike | None = None, jobs:
     topics: list[list[str]] = []
     probabilities: list[dict[str, float]] = []
     for classes, proba, decisions in iter_chunks(work, batch, jobs=jobs, chunk_size=chunk_size):
-        topics += [[c for c, d in zip(classes, row) if d] for row in decisions]
-        probabilities += [dict(zip(classes, map(float, row))) for row in proba]
+        topics += as_topic_lists(classes, decisions)
+        probabilities += probability_maps(classes, proba)
     return topics, probabilities
 
 

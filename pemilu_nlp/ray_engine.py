@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .classifier import as_topic_lists
 from .errors import MissingDependencyError
 
 __all__ = ["Annotator", "annotate", "read_documents"]
@@ -95,8 +96,8 @@ class Annotator:
             p = self.classifier.predict_proba(inputs)
             decided = self.classifier.decide(p)
             proba[good] = p
-            for row, i in enumerate(good):
-                topics[i] = [c for c, d in zip(self.classes, decided[row]) if d]
+            for i, row_topics in zip(good, as_topic_lists(self.classes, decided)):
+                topics[i] = row_topics
         if self.summarizer is not None:
             for i in good:
                 try:
