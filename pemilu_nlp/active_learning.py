@@ -33,10 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import as_topic_lists
 from .documents import Document, ReadFailure, iter_documents
 from .errors import PemiluNLPError
 from .labelling import text_key
+from .thresholds import as_topic_lists
 
 __all__ = ["STRATEGIES", "EmptyPoolError", "Suggestion", "decision_scores", "read_pool",
            "select", "suggest", "text_vectors"]

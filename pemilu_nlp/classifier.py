@@ -36,23 +36,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from .inputs import as_texts, binarize_labels
 from .schema import SchemaLike, as_schema
-from .thresholds import apply_thresholds, oof_thresholds, tune_thresholds
+from .thresholds import apply_thresholds, as_topic_lists, oof_thresholds, probability_maps, tune_thresholds
 
-__all__ = ["THRESHOLD_RULES", "TopicClassifier", "as_topic_lists", "probability_maps"]
+__all__ = ["THRESHOLD_RULES", "TopicClassifier"]
 
 THRESHOLD_RULES = ("oof", "dev", "fixed")
-
-
-def as_topic_lists(classes: Iterable[Any], decisions: np.ndarray) -> list[list[str]]:
-    """Each row of a 0/1 decision matrix as the list of its topics (in ``classes`` order)."""
-    names = [str(c) for c in classes]
-    return [[c for c, d in zip(names, row) if d] for row in decisions]
-
-
-def probability_maps(classes: Iterable[Any], proba: np.ndarray) -> list[dict[str, float]]:
-    """Each row of a probability matrix as ``{topic: probability}``."""
-    names = [str(c) for c in classes]
-    return [dict(zip(names, map(float, row))) for row in proba]
 
 
 def _batch(X: Any, method: str) -> list[str]:

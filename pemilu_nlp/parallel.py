@@ -41,9 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import as_topic_lists, probability_maps
 from .errors import PemiluNLPError
 from .inputs import as_texts, is_blank
+from .thresholds import as_topic_lists, probability_maps
 
 __all__ = ["Outcome", "Work", "WorkerError", "analyze", "available_cores", "classify", "iter_chunks", "resolve_jobs", "summarize"]
 

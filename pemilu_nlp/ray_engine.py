@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .classifier import as_topic_lists
 from .errors import MissingDependencyError
+from .thresholds import as_topic_lists
 
 __all__ = ["Annotator", "annotate", "read_documents"]
 

@@ -6,9 +6,12 @@ usual fix.  With no positive in dev there is nothing to tune on, so the default 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
-__all__ = ["apply_thresholds", "oof_threshold", "oof_thresholds", "tune_thresholds"]
+__all__ = ["apply_thresholds", "as_topic_lists", "oof_threshold", "oof_thresholds", "probability_maps", "tune_thresholds"]
 
 DEFAULT_GRID = np.round(np.arange(0.05, 0.951, 0.025), 4)
 
@@ -114,3 +117,15 @@ def oof_thresholds(y_true: np.ndarray, scores: np.ndarray, *, shrink: float = 5.
         raise ValueError(f"y_true {y_true.shape} and scores {scores.shape} must be matrices of one shape")
     return np.array([oof_threshold(y_true[:, j], scores[:, j], shrink=shrink, default=default)
                      for j in range(y_true.shape[1])])
+
+
+def as_topic_lists(classes: Iterable[Any], decisions: np.ndarray) -> list[list[str]]:
+    """Each row of a 0/1 decision matrix as the list of its topics (in ``classes`` order)."""
+    names = [str(c) for c in classes]
+    return [[c for c, d in zip(names, row) if d] for row in decisions]
+
+
+def probability_maps(classes: Iterable[Any], proba: np.ndarray) -> list[dict[str, float]]:
+    """Each row of a probability matrix as ``{topic: probability}``."""
+    names = [str(c) for c in classes]
+    return [dict(zip(names, map(float, row))) for row in proba]
