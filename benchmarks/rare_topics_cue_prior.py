@@ -14,7 +14,6 @@ label.  Compared on the same folds with the same recipe without the prior.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -23,27 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.corpus import label_matrix, load_corpus  # noqa: E402
+from benchmarks.lib.cv_setup import cv_setup, parse_args  # noqa: E402
 from pemilu_nlp.crossval import bootstrap_summary, format_cv_table, recipe_oof, recipe_oof_cue_prior, run_cv  # noqa: E402
 from pemilu_nlp.cues import CUE_WEIGHTS, cue_scores  # noqa: E402
-from pemilu_nlp.schema import topic_ids  # noqa: E402
-from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer, TfidfTopicClassifier  # noqa: E402
-from pemilu_nlp.unlabelled import load_unlabelled_texts  # noqa: E402
+from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=str(ROOT / "data" / "corpus.jsonl"))
-    parser.add_argument("--unlabelled", default=str(ROOT.parent / "shared" / "data"))
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "rare_topics_cue_prior.json"))
-    args = parser.parse_args()
+    args = parse_args(__doc__, "rare_topics_cue_prior.json")
     start = time.time()
-    articles = load_corpus(args.data)
-    texts = [a.model_text for a in articles]
-    topics = list(topic_ids())
-    Y = label_matrix(articles, topics)
-    model = TfidfTopicClassifier().fit_features(texts + load_unlabelled_texts([args.unlabelled]))
+    setup = cv_setup(args.data, args.unlabelled)
+    texts, topics, Y, model = setup.texts, setup.topics, setup.Y, setup.model
     predictions = run_cv(HeadScorer(model, model.transform(texts)), Y,
                          {"without the cue prior": recipe_oof(),
                           "with the cue prior (shipped)": recipe_oof_cue_prior(cue_scores(model.cue_counts(texts)))},

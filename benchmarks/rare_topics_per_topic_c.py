@@ -9,7 +9,6 @@ by that topic's regression at that C.  Compared on the same folds with the shipp
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import sys
@@ -21,13 +20,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.corpus import label_matrix, load_corpus  # noqa: E402
+from benchmarks.lib.cv_setup import cv_setup, parse_args  # noqa: E402
 from pemilu_nlp.crossval import Fold, bootstrap_summary, format_cv_table, multilabel_folds  # noqa: E402
 from pemilu_nlp.cues import blend, choose_cue_weights, cue_scores  # noqa: E402
-from pemilu_nlp.schema import topic_ids  # noqa: E402
-from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer, TfidfTopicClassifier  # noqa: E402
+from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer  # noqa: E402
 from pemilu_nlp.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
-from pemilu_nlp.unlabelled import load_unlabelled_texts  # noqa: E402
 
 GRID = (8.0, 32.0, 128.0)
 SHIPPED_C = 32.0
@@ -50,18 +47,10 @@ def _f1(y: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", default=str(ROOT / "data" / "corpus.jsonl"))
-    parser.add_argument("--unlabelled", default=str(ROOT.parent / "shared" / "data"))
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "rare_topics_per_topic_c.json"))
-    args = parser.parse_args()
+    args = parse_args(__doc__, "rare_topics_per_topic_c.json")
     start = time.time()
-    articles = load_corpus(args.data)
-    texts = [a.model_text for a in articles]
-    topics = list(topic_ids())
-    Y = label_matrix(articles, topics).astype(np.int8)
-    model = TfidfTopicClassifier().fit_features(texts + load_unlabelled_texts([args.unlabelled]))
+    setup = cv_setup(args.data, args.unlabelled)
+    texts, topics, Y, model = setup.texts, setup.topics, setup.Y, setup.model
     features = model.transform(texts)
     cue = cue_scores(model.cue_counts(texts))
     scorers = {}
