@@ -24,6 +24,9 @@ def before_after(cv: dict) -> str:
         t = a["per_topic"][topic]
         lines.append(f"| {topic} | {s['support']} | {s['precision']['mean']:.2f} | {s['recall']['mean']:.2f} | "
                      f"{cell(s['f1'])} | {t['precision']['mean']:.2f} | {t['recall']['mean']:.2f} | {cell(t['f1'])} |")
+    larger = [t for t, s in a["per_topic"].items() if s["support"] >= 19]
+    mean = sum(a["per_topic"][t]["f1"]["mean"] for t in larger) / len(larger)
+    lines.append(f"\nafter: mean F1 over the {len(larger)} topics with 19+ examples: {mean:.2f}")
     return "\n".join(lines)
 
 

@@ -433,11 +433,12 @@ class TfidfTopicClassifier(TopicClassifier):
         are kept."""
         from .crossval import oof_scores
 
-        scorer = HeadScorer(self, self.transform(texts))
+        batch = self._encode(texts)  # once, for the features and the cue counts
+        scorer = HeadScorer(self, self._features(batch))
         oof = oof_scores(scorer, np.arange(len(texts)), Y, n_splits=OOF_SPLITS, n_repeats=OOF_REPEATS, seed=OOF_SEED)
         if not self.cue_prior:
             return oof
-        scores = cue_scores(self.cue_counts(texts))
+        scores = cue_scores(self._cue_counts(batch))
         self.cue_weights_ = choose_cue_weights(Y, oof, scores)
         return blend(oof, scores, self.cue_weights_)
 

@@ -262,6 +262,8 @@ def main() -> None:
     (ROOT / "data" / "stats.json").write_text(json.dumps(stats, indent=1) + "\n", "utf-8")
     agree = agreement(first, second)
     agree["schema_reread"] = reread_agreement(before, final)
+    round3 = {r["id"] for r in read_jsonl(ANN / "candidates_round3.jsonl")}
+    agree["round3"] = agreement({i: first[i] for i in round3}, {i: second[i] for i in round3 if i in second})
     (ROOT / "data" / "agreement.json").write_text(json.dumps(agree, indent=1) + "\n", "utf-8")
     print(json.dumps({"stats": stats, "alpha": agree["krippendorff_alpha_nominal"]}, indent=1))
 
