@@ -438,8 +438,11 @@ def _evaluate_cv(args: argparse.Namespace) -> int:
                          n_splits=args.cv, n_repeats=args.repeats, seed=args.seed, progress=True)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
-    print(json.dumps(result, indent=1) if args.json else
-          format_cv_table(result["recipes"], title=f"== {args.data}: {args.cv}-fold CV x {args.repeats}"))
+    title = f"== {args.data}: {args.cv}-fold CV x {args.repeats}"
+    if result["training_only_articles"]:
+        title += (f"\n{result['training_only_articles']} articles chosen for reading by a model's scores are "
+                  f"trained on in every fold and never scored")
+    print(json.dumps(result, indent=1) if args.json else format_cv_table(result["recipes"], title=title))
     return 0
 
 

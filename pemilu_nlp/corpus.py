@@ -25,6 +25,8 @@ __all__ = [
 _REQUIRED = {"id": str, "text": str, "labels": list}
 _OPTIONAL = {"title": str, "summary": list, "source": str, "date": str, "url": str, "dataset": str, "origin_repo": str}
 SPLITS = ("train", "dev", "test")
+#: ``found_by`` of an article that a model's scores chose for reading (active learning)
+MODEL_SELECTED_PREFIX = "model"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,13 @@ class Article:
     dataset: str = ""
     origin_repo: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def selected_by_model(self) -> bool:
+        """Whether a model's scores chose this article for reading (``found_by`` starts with
+        ``"model"``).  Such an article is easier for that model than a random one, so it is trained
+        on but never scored: it stays out of test splits and cross-validation's test folds."""
+        return str(self.extra.get("found_by", "")).startswith(MODEL_SELECTED_PREFIX)
 
     @property
     def model_text(self) -> str:
@@ -178,10 +187,13 @@ def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size
     """Iterative stratification (Sechidis et al., 2011) into train/dev/test ids.
 
     "No topic" is stratified as a column of its own, so every split keeps the real share of
-    articles with no topic.
+    articles with no topic.  Articles a model chose for reading (:attr:`Article.selected_by_model`)
+    all go to train: a dev or test score must not depend on what a model found easy.
     """
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 
+    chosen = sorted(a.id for a in articles if a.selected_by_model)
+    articles = [a for a in articles if not a.selected_by_model]
     if len(articles) < MIN_SPLIT_ARTICLES:
         raise CorpusError(f"{len(articles)} labelled article(s) are too few for a train/dev/test split: label at "
                           f"least {MIN_SPLIT_ARTICLES} (a few hundred to learn rare topics), or pass a split file")
@@ -192,7 +204,7 @@ def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size
     inner = MultilabelStratifiedShuffleSplit(
         n_splits=1, test_size=dev_size / (1 - test_size), random_state=seed)
     train, dev = next(inner.split(ids[rest], y[rest]))
-    return {"train": sorted(ids[rest][train]), "dev": sorted(ids[rest][dev]), "test": sorted(ids[test])}
+    return {"train": sorted([*ids[rest][train], *chosen]), "dev": sorted(ids[rest][dev]), "test": sorted(ids[test])}
 
 
 def stratification_columns(Y: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ import numpy as np
 
 from .thresholds import apply_thresholds, oof_thresholds, tune_thresholds
 
-__all__ = ["Fold", "Scorer", "TextModelScorer", "bootstrap_summary", "format_cv_table", "multilabel_folds",
+__all__ = ["Fold", "Scorer", "TextModelScorer", "bootstrap_summary", "format_cv_table", "multilabel_folds", "scored_folds",
            "oof_scores", "recipe_fixed", "recipe_oof", "recipe_oof_cue_prior", "recipe_prior_shift", "recipe_today", "run_cv"]
 
 
@@ -62,6 +62,22 @@ def multilabel_folds(Y: np.ndarray, n_splits: int = 5, *, seed: int = 0) -> list
     strat = stratification_columns(Y).astype(int)
     splitter = MultilabelStratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return [(np.asarray(a), np.asarray(b)) for a, b in splitter.split(np.zeros(len(Y)), strat)]
+
+
+def scored_folds(Y: np.ndarray, n_splits: int = 5, *, seed: int = 0,
+                 train_only: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`multilabel_folds` over the articles that may be scored; the ``train_only`` ones
+    (a boolean mask, e.g. articles a model chose for reading) are in every training part and in
+    no test part.  Indices are into all of ``Y``."""
+    Y = np.asarray(Y)
+    if train_only is None or not np.any(train_only):
+        return multilabel_folds(Y, n_splits, seed=seed)
+    train_only = np.asarray(train_only, dtype=bool)
+    if train_only.shape != (len(Y),):
+        raise ValueError(f"train_only must be one flag per article ({len(Y)}), got shape {train_only.shape}")
+    scored, extra = np.flatnonzero(~train_only), np.flatnonzero(train_only)
+    return [(np.sort(np.concatenate([scored[fit], extra])), scored[test])
+            for fit, test in multilabel_folds(Y[scored], n_splits, seed=seed)]
 
 
 def oof_scores(scorer: Scorer, idx: np.ndarray, Y: np.ndarray, *, n_splits: int = 5, n_repeats: int = 1,
@@ -166,24 +182,27 @@ def recipe_today(dev_share: float = 0.2, min_positives: int = 5) -> Recipe:
 
 
 def run_cv(scorer: Scorer, Y: np.ndarray, recipes: dict[str, Recipe], *, n_splits: int = 5, n_repeats: int = 3,
-           seed: int = 0, inner_splits: int = 5, inner_repeats: int = 1,
+           seed: int = 0, inner_splits: int = 5, inner_repeats: int = 1, train_only: np.ndarray | None = None,
            progress: bool = False) -> dict[str, np.ndarray]:
-    """Pooled test predictions of each recipe: ``{name: array (repeats x documents x topics)}``.
+    """Pooled test predictions of each recipe: ``{name: array (repeats x scored documents x topics)}``.
 
     In each repeat every article is predicted once, by the recipe run on the fold that holds it out.
+    Articles flagged ``train_only`` (see :func:`scored_folds`) are trained on in every fold and
+    never predicted: the rows are those of ``Y[~train_only]`` (all of ``Y`` without the flag).
     """
     from tqdm.auto import tqdm
 
     Y = np.asarray(Y).astype(np.int8)
+    scored = np.ones(len(Y), bool) if train_only is None else ~np.asarray(train_only, dtype=bool)
     out = {name: np.zeros((n_repeats, *Y.shape), dtype=np.int8) for name in recipes}
     jobs = [(r, k, fit, test) for r in range(n_repeats)
-            for k, (fit, test) in enumerate(multilabel_folds(Y, n_splits, seed=seed + r))]
+            for k, (fit, test) in enumerate(scored_folds(Y, n_splits, seed=seed + r, train_only=train_only))]
     for r, k, train_idx, test_idx in tqdm(jobs, desc="folds", disable=not progress):
         fold = Fold(scorer, Y, train_idx, test_idx, seed=seed + 100 * r + k, inner_splits=inner_splits,
                     inner_repeats=inner_repeats)
         for name, recipe in recipes.items():
             out[name][r][test_idx] = recipe(fold)
-    return out
+    return {name: p[:, scored] for name, p in out.items()}
 
 
 def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

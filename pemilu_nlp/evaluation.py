@@ -11,13 +11,17 @@ Two recipes, compared on the same folds:
     unlabelled news), per-topic regressions on every training article, the schema's cue prior
     (``cue_prior``, :mod:`pemilu_nlp.cues`) and thresholds, both from inner out-of-fold scores.
 
-Thresholds are chosen inside each training fold only (see :mod:`pemilu_nlp.crossval`).
+Thresholds are chosen inside each training fold only (see :mod:`pemilu_nlp.crossval`).  Articles
+that a model's scores chose for reading (:attr:`~pemilu_nlp.corpus.Article.selected_by_model`) are
+trained on in every fold and never scored.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .corpus import label_matrix, load_corpus
 from .crossval import (
@@ -53,8 +57,9 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
     texts = [a.model_text for a in articles]
     topics = list(topic_ids())
     Y = label_matrix(articles, topics)
+    train_only = np.array([a.selected_by_model for a in articles], dtype=bool)
     params = dict(params or {})
-    cv = {"n_splits": n_splits, "n_repeats": n_repeats, "seed": seed, "progress": progress}
+    cv = {"n_splits": n_splits, "n_repeats": n_repeats, "seed": seed, "train_only": train_only, "progress": progress}
     predictions = {}
     if "before" in recipes:
         # solver as shipped until now; the recipe chooses the thresholds, the model's own are not used
@@ -70,5 +75,6 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
                                       inner_repeats=OOF_REPEATS, **cv)["x"]
     return {"corpus": str(corpus), "n_splits": n_splits, "n_repeats": n_repeats, "seed": seed,
             "unlabelled": [str(p) for p in unlabelled], "params": params,
-            "recipes": {name: bootstrap_summary(Y, p, topics, n_boot=n_boot, seed=seed)
+            "scored_articles": int((~train_only).sum()), "training_only_articles": int(train_only.sum()),
+            "recipes": {name: bootstrap_summary(Y[~train_only], p, topics, n_boot=n_boot, seed=seed)
                         for name, p in predictions.items()}}

@@ -110,7 +110,7 @@ def to_doccano(items: Iterable[Any]) -> list[dict[str, Any]]:
         out.append({"text": shown, "article_id": c["id"], "title": c["title"], "body": c["text"], "url": c["url"],
                     "source": c["source"], "predicted": c["predicted"],
                     "probabilities": {t: round(p, 4) for t, p in c["probabilities"].items()},
-                    "suggest_rank": c["rank"], "suggest_reason": c["reason"]})
+                    "suggest_rank": c["rank"], "suggest_reason": c["reason"], "suggest_strategy": c["strategy"]})
     return out
 
 
@@ -146,6 +146,7 @@ class LabelledArticle:
     url: str = ""
     source: str = ""
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+    found_by: str = ""
 
     def to_record(self) -> dict[str, Any]:
         record = {"id": self.id, "title": self.title, "text": self.text, "labels": list(self.labels)}
@@ -153,7 +154,18 @@ class LabelledArticle:
             record["url"] = self.url
         if self.source:
             record["source"] = self.source
+        if self.found_by:
+            record["found_by"] = self.found_by
         return {**record, "annotation": self.provenance}
+
+
+def _found_by(strategy: Any) -> str:
+    """How ``suggest`` chose an article, as the corpus records it: ``model:suggest:<strategy>`` when a
+    model's scores chose it (:attr:`pemilu_nlp.corpus.Article.selected_by_model`: trained on, never
+    scored), ``suggest:random`` for a random draw, empty when the task did not come from ``suggest``."""
+    if not isinstance(strategy, str) or not strategy:
+        return ""
+    return "suggest:random" if strategy == "random" else f"model:suggest:{strategy}"
 
 
 @dataclass
@@ -265,8 +277,10 @@ def _read_label_studio(path: Path, text: str, order: list[str],
             "annotators": [_annotator(a) for _, a in decided],
             "annotated_at": max(str(a.get("updated_at") or a.get("created_at") or "") for _, a in decided) or None,
         }
+        ours = data.get("pemilu_nlp") if isinstance(data.get("pemilu_nlp"), dict) else {}
         out.append(LabelledArticle(article_id, str(data.get("title") or ""), data[TO_NAME], decided[0][0],
-                                   str(data.get("url") or ""), str(data.get("source") or ""), provenance))
+                                   str(data.get("url") or ""), str(data.get("source") or ""), provenance,
+                                   _found_by(ours.get("strategy"))))
     return out, conflicts
 
 
@@ -304,7 +318,7 @@ def _read_doccano(path: Path, text: str, order: list[str],
                       "annotated_at": record.get("updated_at") or record.get("created_at")}
         out.append(LabelledArticle(article_id, str(record.get("title") or ""), body,
                                    tuple(t for t in order if t in labels), str(record.get("url") or ""),
-                                   str(record.get("source") or ""), provenance))
+                                   str(record.get("source") or ""), provenance, _found_by(record.get("suggest_strategy"))))
     return out, []
 
 
@@ -379,7 +393,7 @@ def import_labels(export: str | Path, corpus: str | Path, *, schema: SchemaLike 
         if item.url:
             by_url[item.url] = item.id
         new.append(LabelledArticle(item.id, item.title, item.text, item.labels, item.url, item.source,
-                                   {**item.provenance, "imported_at": stamp}))
+                                   {**item.provenance, "imported_at": stamp}, item.found_by))
         report.added.append(item.id)
     if new:
         _append_atomically(corpus, [a.to_record() for a in new], schema)

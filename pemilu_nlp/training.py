@@ -222,18 +222,19 @@ def cross_validate(kind: str, corpus: str | Path, *, folds: int = 5, seed: int =
     from sklearn.metrics import f1_score, make_scorer
     from sklearn.model_selection import cross_validate as sklearn_cross_validate
 
-    from .crossval import multilabel_folds
+    from .crossval import scored_folds
     from .metrics import macro_f1
 
     schema = as_schema(schema)
     articles = load_corpus(corpus, schema=schema)
     Y = label_matrix(articles, topic_ids(schema))
+    train_only = np.array([a.selected_by_model for a in articles], dtype=bool)  # trained on, never scored
     model = make_model(kind, **(params or {}))
     scoring = {"micro_f1": make_scorer(f1_score, average="micro", zero_division=0),
                "macro_f1": make_scorer(macro_f1)}
     # the schema as a JSON object: scikit-learn passes a fit parameter that is not one value per text unchanged
     scores = sklearn_cross_validate(model, [a.model_text for a in articles], Y, scoring=scoring,
-                                    cv=multilabel_folds(Y, folds, seed=seed), params={"schema": schema_to_dict(schema)})
+                                    cv=scored_folds(Y, folds, seed=seed, train_only=train_only), params={"schema": schema_to_dict(schema)})
     micro = np.round(scores["test_micro_f1"], 4)
     macro = np.round(scores["test_macro_f1"], 4)
     return {"folds": folds, "micro_f1_mean": round(float(micro.mean()), 4), "micro_f1_std": round(float(micro.std()), 4),

@@ -15,6 +15,7 @@ from pemilu_nlp.crossval import (
     recipe_prior_shift,
     recipe_today,
     run_cv,
+    scored_folds,
 )
 from pemilu_nlp.thresholds import oof_threshold, oof_thresholds
 
@@ -143,6 +144,24 @@ def test_run_cv_predicts_every_article_once_per_repeat_and_learns_the_signal():
     low, high = summary["macro_f1"]["ci95"]
     assert low <= summary["macro_f1"]["mean"] <= high
     assert "macro-F1" in format_cv_table({"oof": summary})
+
+
+def test_articles_chosen_by_a_model_are_trained_on_in_every_fold_and_never_scored():
+    Y, signal = _toy()
+    train_only = np.zeros(len(Y), bool)
+    train_only[[0, 5, 17, 40]] = True
+    folds = scored_folds(Y, 4, seed=0, train_only=train_only)
+    tested = np.concatenate([test for _, test in folds])
+    assert sorted(tested) == sorted(np.flatnonzero(~train_only))          # each other article once
+    for fit, test in folds:
+        assert set(np.flatnonzero(train_only)) <= set(fit) and not set(fit) & set(test)
+    spy = SpyScorer(signal)
+    preds = run_cv(spy, Y, {"oof": recipe_oof()}, n_splits=4, n_repeats=1, train_only=train_only)
+    assert preds["oof"].shape == (1, len(Y) - 4, 2)                       # rows of the scored articles
+    test_sets = [set(map(int, test)) for _, test in folds]
+    assert [scored for _, scored in spy.calls if scored in test_sets] == test_sets  # the test parts, as above
+    with pytest.raises(ValueError, match="one flag per article"):
+        scored_folds(Y, 4, train_only=np.ones(3, bool))
 
 
 def test_bootstrap_summary_matches_a_hand_count_and_checks_shapes():

@@ -157,3 +157,29 @@ def test_doccano_round_trip_needs_a_decision_for_no_topic(tmp_path):
 
 def test_text_key_ignores_case_spacing_and_punctuation():
     assert text_key("Banjir  merendam TPS.") == text_key("banjir merendam\nTPS") != text_key("Banjir di TPS")
+
+
+def test_articles_that_suggest_chose_by_score_are_marked_and_random_draws_are_not(tmp_path):
+    # suggest's tasks carry how each article was chosen; the corpus keeps it, so that evaluation
+    # trains on model-chosen articles but never scores them (they are easy for the model that chose them)
+    from pemilu_nlp.corpus import load_corpus, make_split
+
+    chosen = to_label_studio([ITEM, {**ITEM, "id": "p2", "text": "Hujan di Bogor.", "url": "", "strategy": "random"}])
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([_ls_task(chosen[0]["data"], ["bencana_tps"]),
+                                  _ls_task(chosen[1]["data"], ["bencana_tps"], task_id=2)]))
+    corpus = tmp_path / "c.jsonl"
+    write_jsonl(corpus, own_records(12))
+    assert import_labels(export, corpus, schema=OWN_SCHEMA).added == ["p1", "p2"]
+    articles = {a.id: a for a in load_corpus(corpus, schema=OWN_SCHEMA)}
+    assert articles["p1"].extra["found_by"] == "model:suggest:diverse" and articles["p1"].selected_by_model
+    assert articles["p2"].extra["found_by"] == "suggest:random" and not articles["p2"].selected_by_model
+    assert not any(a.selected_by_model for i, a in articles.items() if i not in ("p1", "p2"))
+    split = make_split(list(articles.values()), schema=OWN_SCHEMA, seed=0)
+    assert "p1" in split["train"] and sum(map(len, split.values())) == len(articles)
+
+    batch = to_doccano([{**ITEM, "strategy": "margin"}])
+    batch[0]["label"] = ["bencana_tps"]
+    write_jsonl(tmp_path / "d.jsonl", batch)
+    (labelled,), _ = read_export(tmp_path / "d.jsonl", schema=OWN_SCHEMA)
+    assert labelled.found_by == "model:suggest:margin"

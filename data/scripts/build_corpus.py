@@ -4,6 +4,7 @@ Reads  data/annotation/candidates*.jsonl   articles as found (text as published)
        data/annotation/pass1/*.jsonl        first annotation pass (every article)
        data/annotation/pass2/*.jsonl        independent second pass (a sample)
        data/annotation/adjudication.jsonl   final labels where the two passes disagree
+       (round 4's articles, chosen by a model's scores, all go to train; see select_candidates_round4.py)
        data/annotation/schema_reread.jsonl  re-read of every positive of dialog_masyarakat, netralitas and
                                             audiensi against the written rules (issue 12): applied last
        data/annotation/schema_reread_blind.jsonl  the re-reader's blind labels (agreement figures only)
@@ -253,6 +254,7 @@ def main() -> None:
 
     stats = {"articles": len(articles), "no_topic": int((label_matrix(articles).sum(1) == 0).sum()),
              "with_summary": sum(a.summary is not None for a in articles),
+             "selected_by_model": sum(a.selected_by_model for a in articles),
              "by_dataset": dict(Counter(a.dataset for a in articles).most_common()),
              "per_topic": {}}
     for j, topic in enumerate(topic_ids()):
@@ -262,8 +264,9 @@ def main() -> None:
     (ROOT / "data" / "stats.json").write_text(json.dumps(stats, indent=1) + "\n", "utf-8")
     agree = agreement(first, second)
     agree["schema_reread"] = reread_agreement(before, final)
-    round3 = {r["id"] for r in read_jsonl(ANN / "candidates_round3.jsonl")}
-    agree["round3"] = agreement({i: first[i] for i in round3}, {i: second[i] for i in round3 if i in second})
+    for name in ("round3", "round4"):
+        ids = {r["id"] for r in read_jsonl(ANN / f"candidates_{name}.jsonl")}
+        agree[name] = agreement({i: first[i] for i in ids}, {i: second[i] for i in ids if i in second})
     (ROOT / "data" / "agreement.json").write_text(json.dumps(agree, indent=1) + "\n", "utf-8")
     print(json.dumps({"stats": stats, "alpha": agree["krippendorff_alpha_nominal"]}, indent=1))
 
