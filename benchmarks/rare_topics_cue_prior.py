@@ -36,8 +36,10 @@ def main() -> None:
     predictions = run_cv(HeadScorer(model, model.transform(texts)), Y,
                          {"without the cue prior": recipe_oof(),
                           "with the cue prior (shipped)": recipe_oof_cue_prior(cue_scores(model.cue_counts(texts)))},
-                         n_splits=5, n_repeats=args.repeats, seed=0, inner_repeats=OOF_REPEATS, progress=True)
-    summaries = {name: bootstrap_summary(Y, p, topics, n_boot=1000, seed=0) for name, p in predictions.items()}
+                         n_splits=5, n_repeats=args.repeats, seed=0, inner_repeats=OOF_REPEATS,
+                         train_only=setup.train_only, progress=True)
+    scored = Y[~setup.train_only]  # articles a model chose for reading are trained on, never scored
+    summaries = {name: bootstrap_summary(scored, p, topics, n_boot=1000, seed=0) for name, p in predictions.items()}
     print(format_cv_table(summaries, title=f"{args.data}: 5-fold CV x {args.repeats}"))
     result = {"data": args.data, "n_repeats": args.repeats, "weights_tried": CUE_WEIGHTS, "recipes": summaries, "seconds": round(time.time() - start),
               "command": "python3 benchmarks/rare_topics_cue_prior.py --repeats " + str(args.repeats)}

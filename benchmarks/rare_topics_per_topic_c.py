@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.lib.cv_setup import cv_setup, parse_args  # noqa: E402
-from pemilu_nlp.crossval import Fold, bootstrap_summary, format_cv_table, multilabel_folds  # noqa: E402
+from pemilu_nlp.crossval import Fold, bootstrap_summary, format_cv_table, scored_folds  # noqa: E402
 from pemilu_nlp.cues import blend, choose_cue_weights, cue_scores  # noqa: E402
 from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer  # noqa: E402
 from pemilu_nlp.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
@@ -62,7 +62,7 @@ def main() -> None:
     chosen_c = np.zeros((args.repeats, *Y.shape), dtype=np.int8)
     picks = []
     for r in range(args.repeats):
-        for k, (train_idx, test_idx) in enumerate(multilabel_folds(Y, 5, seed=r)):
+        for k, (train_idx, test_idx) in enumerate(scored_folds(Y, 5, seed=r, train_only=setup.train_only)):
             per_c = {c: _decide(Fold(s, Y, train_idx, test_idx, seed=100 * r + k, inner_repeats=OOF_REPEATS), cue)
                      for c, s in scorers.items()}
             f1 = np.array([_f1(per_c[c][2], per_c[c][0]) for c in GRID])  # C x topics, out of fold
@@ -72,8 +72,10 @@ def main() -> None:
             shipped[r, test_idx] = per_c[SHIPPED_C][1]
             chosen_c[r, test_idx] = np.column_stack([per_c[best[j]][1][:, j] for j in range(len(topics))])
             print(f"repeat {r} fold {k}: C per topic {best} ({time.time() - start:.0f} s)", flush=True)
-    summaries = {"one C (shipped)": bootstrap_summary(Y, shipped, topics, n_boot=1000, seed=0),
-                 "C per topic, chosen in the folds": bootstrap_summary(Y, chosen_c, topics, n_boot=1000, seed=0)}
+    scored = ~setup.train_only  # articles a model chose for reading are trained on, never scored
+    summaries = {"one C (shipped)": bootstrap_summary(Y[scored], shipped[:, scored], topics, n_boot=1000, seed=0),
+                 "C per topic, chosen in the folds": bootstrap_summary(Y[scored], chosen_c[:, scored], topics,
+                                                                       n_boot=1000, seed=0)}
     print(format_cv_table(summaries, title=f"{args.data}: 5-fold CV x {args.repeats}"))
     result = {"data": args.data, "grid": GRID, "picks": picks, "recipes": summaries, "seconds": round(time.time() - start),
               "command": f"python3 benchmarks/rare_topics_per_topic_c.py --repeats {args.repeats}"}

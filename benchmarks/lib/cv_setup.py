@@ -18,12 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 @dataclass
 class CvSetup:
     """The corpus as texts and labels, and a TF-IDF model whose vocabulary and idf were learned
-    without labels from the corpus texts plus the unlabelled news (as the shipped model's)."""
+    without labels from the corpus texts plus the unlabelled news (as the shipped model's);
+    ``train_only`` flags the articles a model chose for reading (trained on, never scored)."""
 
     texts: list[str]
     topics: list[str]
     Y: np.ndarray
     model: TfidfTopicClassifier
+    train_only: np.ndarray
 
 
 def parse_args(doc: str, out_name: str) -> argparse.Namespace:
@@ -40,4 +42,5 @@ def cv_setup(data: str, unlabelled: str) -> CvSetup:
     texts = [a.model_text for a in articles]
     topics = list(topic_ids())
     model = TfidfTopicClassifier().fit_features(texts + load_unlabelled_texts([unlabelled]))
-    return CvSetup(texts, topics, label_matrix(articles, topics).astype(np.int8), model)
+    train_only = np.array([a.selected_by_model for a in articles], dtype=bool)
+    return CvSetup(texts, topics, label_matrix(articles, topics).astype(np.int8), model, train_only)

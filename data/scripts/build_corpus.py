@@ -4,7 +4,7 @@ Reads  data/annotation/candidates*.jsonl   articles as found (text as published)
        data/annotation/pass1/*.jsonl        first annotation pass (every article)
        data/annotation/pass2/*.jsonl        independent second pass (a sample)
        data/annotation/adjudication.jsonl   final labels where the two passes disagree
-       (round 4's articles, chosen by a model's scores, all go to train; see select_candidates_round4.py)
+       (rounds 4 and 5, chosen by a model's scores, all go to train; see select_candidates_by_model.py)
        data/annotation/schema_reread.jsonl  re-read of every positive of dialog_masyarakat, netralitas and
                                             audiensi against the written rules (issue 12): applied last
        data/annotation/schema_reread_blind.jsonl  the re-reader's blind labels (agreement figures only)
@@ -264,8 +264,11 @@ def main() -> None:
     (ROOT / "data" / "stats.json").write_text(json.dumps(stats, indent=1) + "\n", "utf-8")
     agree = agreement(first, second)
     agree["schema_reread"] = reread_agreement(before, final)
-    for name in ("round3", "round4"):
-        ids = {r["id"] for r in read_jsonl(ANN / f"candidates_{name}.jsonl")}
+    for path in sorted(ANN.glob("candidates_round*.jsonl")):  # rounds read twice in full (3 and later)
+        name = path.stem.removeprefix("candidates_")
+        if name == "round2":
+            continue
+        ids = {r["id"] for r in read_jsonl(path)}
         agree[name] = agreement({i: first[i] for i in ids}, {i: second[i] for i in ids if i in second})
     (ROOT / "data" / "agreement.json").write_text(json.dumps(agree, indent=1) + "\n", "utf-8")
     print(json.dumps({"stats": stats, "alpha": agree["krippendorff_alpha_nominal"]}, indent=1))

@@ -1,21 +1,23 @@
-"""Fourth round of candidates: unread articles chosen by the shipped classifier's scores (issue 12).
+"""Rounds four and five of candidates: unread articles chosen by the shipped classifier's scores (issue 12).
 
 Rounds one to three found candidates with keyword patterns, and both pool files have now been
 searched by them; most of the ~12,000 articles of the pools and IndoSum were never read.  A rare
 topic is often written without its keywords (a meeting is "bertemu", "menerima", "sowan" as often
 as "audiensi"), so here the classifier ranks the unread articles instead: for each rare topic its
-``QUOTA`` highest-scoring ones are read (what ``pemilu-nlp suggest`` does for a user's own topics).
+``QUOTAS[round]`` highest-scoring ones are read (what ``pemilu-nlp suggest`` does for a user's own
+topics).  Round five repeats round four with the model retrained on round four's labels, with
+quotas moved to the topics round four found more of.
 
 This is still retrieval, not labelling: every article is read twice, blind, and adjudicated.  But
 articles a model chose are easier for that model than a random article, so they are marked
-(``found_by = "model4:<topic>:<rank>"``) and kept out of anything that *scores* a model: the build
+(``found_by = "model<round>:<topic>:<rank>"``) and kept out of anything that *scores* a model: the build
 puts them in the training part of the split, and cross-validation trains on them but never scores
 them (``Article.selected_by_model``).
 
-Run with the model that chose them, the shipped ``models/tfidf-default`` at commit 2893eb9:
+Run with the model that chose them, the shipped ``models/tfidf-default`` at the commit in
+``MODEL_COMMIT`` (e.g. ``git worktree add /tmp/r4 2893eb9``):
 
-    git show 2893eb9:models/tfidf-default ...   # or a checkout of that commit
-    python data/scripts/select_candidates_round4.py ../shared/data models/tfidf-default \\
+    python data/scripts/select_candidates_by_model.py 4 ../shared/data /tmp/r4/models/tfidf-default \\
         data/annotation/candidates_round4.jsonl data/annotation/batches
 """
 from __future__ import annotations
@@ -33,9 +35,17 @@ sys.path.insert(0, str(ROOT))
 
 from select_candidates import SEED, load_indosum, load_pool  # noqa: E402
 
-#: how many of the highest-scoring unread articles are read for each topic
-QUOTA = {"audiensi": 40, "kerja_sama_mou": 40, "dialog_masyarakat": 35, "netralitas": 35,
-         "keamanan_lapas": 15, "logistik_pemilu": 15, "pelanggaran_pemilu": 15}
+#: per round, how many of the highest-scoring unread articles are read for each topic
+QUOTAS = {
+    4: {"audiensi": 40, "kerja_sama_mou": 40, "dialog_masyarakat": 35, "netralitas": 35,
+        "keamanan_lapas": 15, "logistik_pemilu": 15, "pelanggaran_pemilu": 15},
+    # round 4 found audiensi 9, kerja_sama_mou 9, dialog 5, netralitas 1, pelanggaran 1, lapas and logistik 0
+    5: {"audiensi": 50, "kerja_sama_mou": 35, "dialog_masyarakat": 40, "netralitas": 20, "pelanggaran_pemilu": 15},
+}
+#: the commit whose shipped models/tfidf-default chose each round
+MODEL_COMMIT = {4: "2893eb9", 5: "efe424d"}
+#: the first annotation batch number of each round
+FIRST_BATCH = {4: 10, 5: 14}
 #: articles per annotation batch
 BATCH_SIZE = 49
 #: annotators read at most this many characters of a text (as in rounds one to three)
@@ -51,12 +61,17 @@ def duplicate_keys(title: str, text: str) -> list[str]:
     return keys
 
 
-def unread_articles(data_dir: Path) -> list[dict]:
+def _round_of(path: Path) -> int:
+    name = path.stem.removeprefix("candidates").removeprefix("_round")
+    return int(name) if name.isdigit() else 1
+
+
+def unread_articles(data_dir: Path, this_round: int) -> list[dict]:
     """Pool and IndoSum articles that no earlier round read (nor a duplicate of one)."""
     read_ids, read_keys = set(), set()
     for path in sorted((ROOT / "data" / "annotation").glob("candidates*.jsonl")):
-        if path.name == "candidates_round4.jsonl":
-            continue  # this round's own output
+        if _round_of(path) >= this_round:
+            continue  # this round's own output, or a later one
         for line in path.read_text("utf-8").splitlines():
             r = json.loads(line)
             read_ids.add(r["id"])
@@ -72,8 +87,8 @@ def unread_articles(data_dir: Path) -> list[dict]:
     return out
 
 
-def choose(rows: list[dict], model_folder: str) -> list[dict]:
-    """Each topic's ``QUOTA`` highest-scoring articles (an article chosen once, for its first topic)."""
+def choose(rows: list[dict], model_folder: str, this_round: int) -> list[dict]:
+    """Each topic's quota of highest-scoring articles (an article chosen once, for its first topic)."""
     from pemilu_nlp.registry import load
 
     model = load(model_folder)
@@ -81,7 +96,7 @@ def choose(rows: list[dict], model_folder: str) -> list[dict]:
     proba = model.predict_proba(texts)
     classes = list(model.classes_)
     chosen: dict[str, dict] = {}
-    for topic, quota in QUOTA.items():
+    for topic, quota in QUOTAS[this_round].items():
         order = np.argsort(-proba[:, classes.index(topic)], kind="stable")
         rank = 0
         for i in order:
@@ -89,7 +104,7 @@ def choose(rows: list[dict], model_folder: str) -> list[dict]:
                 break
             rank += 1
             if rows[i]["id"] not in chosen:
-                chosen[rows[i]["id"]] = {**rows[i], "found_by": f"model4:{topic}:{rank}"}
+                chosen[rows[i]["id"]] = {**rows[i], "found_by": f"model{this_round}:{topic}:{rank}"}
     return list(chosen.values())
 
 
@@ -107,15 +122,16 @@ def write_batches(records: list[dict], folder: Path, first: int) -> list[str]:
     return names
 
 
-def main(data_dir: str, model_folder: str, out: str, batches: str) -> None:
-    records = choose(unread_articles(Path(data_dir)), model_folder)
-    random.Random(SEED + 4).shuffle(records)
+def main(this_round: str, data_dir: str, model_folder: str, out: str, batches: str) -> None:
+    n = int(this_round)
+    records = choose(unread_articles(Path(data_dir), n), model_folder, n)
+    random.Random(SEED + n).shuffle(records)
     with open(out, "w", encoding="utf-8") as fh:
         for r in records:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    names = write_batches(records, Path(batches), first=10)
-    print(f"{len(records)} round-4 candidates -> {out}; batches {', '.join(names)}")
+    names = write_batches(records, Path(batches), first=FIRST_BATCH[n])
+    print(f"{len(records)} round-{n} candidates -> {out}; batches {', '.join(names)}")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])
