@@ -76,5 +76,6 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
     return {"corpus": str(corpus), "n_splits": n_splits, "n_repeats": n_repeats, "seed": seed,
             "unlabelled": [str(p) for p in unlabelled], "params": params,
             "scored_articles": int((~train_only).sum()), "training_only_articles": int(train_only.sum()),
+            "training_only_positives": dict(zip(topics, map(int, Y[train_only].sum(axis=0)))),
             "recipes": {name: bootstrap_summary(Y[~train_only], p, topics, n_boot=n_boot, seed=seed)
                         for name, p in predictions.items()}}

@@ -106,6 +106,15 @@ def test_corpus_labels_are_in_the_schema_and_no_topic_is_common(corpus):
     assert 0.3 < (y.sum(axis=1) == 0).mean() < 0.7  # the real share of articles with no topic
 
 
+def test_articles_a_model_chose_for_reading_are_all_in_train(corpus):
+    split = load_split(SPLIT)
+    chosen = {a.id for a in corpus if a.selected_by_model}
+    assert len(chosen) == 350                                     # rounds 4 and 5
+    assert chosen <= set(split["train"]) and not chosen & (set(split["dev"]) | set(split["test"]))
+    rest = [a for a in corpus if not a.selected_by_model]
+    assert make_split(corpus) == {**make_split(rest), "train": sorted(set(make_split(rest)["train"]) | chosen)}
+
+
 def test_every_split_has_every_topic_that_the_corpus_has_enough_of(corpus):
     parts = split_corpus(corpus, load_split(SPLIT))
     totals = label_matrix(corpus).sum(axis=0)

@@ -209,6 +209,26 @@ def test_evaluate_cv_command_prints_both_recipes(tmp_path, capsys):
     assert result["recipes"]["after"]["per_topic"]["keamanan_lapas"]["support"] == 12
 
 
+def test_evaluate_cv_trains_on_model_chosen_articles_but_scores_only_the_others(tmp_path, capsys):
+    import json
+
+    from pemilu_nlp.cli import main
+
+    corpus = _tiny_corpus(tmp_path / "c.jsonl")
+    chosen = [json.dumps({"id": f"m{i}", "title": "", "text": LAPAS[i % 2].format(i=100 + i),
+                          "labels": ["keamanan_lapas"], "found_by": f"model:suggest:uncertainty:{i}"}) + "\n"
+              for i in range(4)]
+    corpus.write_text(corpus.read_text("utf-8") + "".join(chosen), "utf-8")
+    out = tmp_path / "cv.json"
+    assert main(["evaluate", "--data", str(corpus), "--cv", "3", "--repeats", "1", "--recipes", "after",
+                 "--out", str(out)]) == 0
+    assert "4 articles chosen for reading by a model's scores" in capsys.readouterr().out
+    result = json.loads(out.read_text())
+    assert result["scored_articles"] == 40 and result["training_only_articles"] == 4
+    assert result["training_only_positives"]["keamanan_lapas"] == 4
+    assert result["recipes"]["after"]["per_topic"]["keamanan_lapas"]["support"] == 12   # the 4 are not scored
+
+
 def test_tfidf_oof_thresholds_and_unlabelled_vocabulary():
     from pemilu_nlp.tfidf import TfidfTopicClassifier
 
