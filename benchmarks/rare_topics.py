@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.lib.heads import FeatureScorer, SelfTrainingScorer  # noqa: E402
-from pemilu_nlp.corpus import label_matrix, load_corpus  # noqa: E402
+from pemilu_nlp.corpus import label_matrix, load_corpus, model_chosen  # noqa: E402
 from pemilu_nlp.crossval import (  # noqa: E402
     TextModelScorer,
     bootstrap_summary,
@@ -111,6 +111,7 @@ def main() -> int:
     texts = [a.model_text for a in articles]
     topics = list(topic_ids())
     Y = label_matrix(articles, topics)
+    train_only = model_chosen(articles)  # articles a model chose for reading: trained on, never scored
     F = features(texts, Path(args.cache))
     out_path = Path(args.out)
     results = json.loads(out_path.read_text()) if out_path.exists() else {}
@@ -118,10 +119,10 @@ def main() -> int:
     results["setup"].update({"corpus": Path(args.data).name, "articles": len(texts), "repeats": args.repeats,
                              "outer_folds": 5, "inner_folds": 5, "bootstrap": args.boot,
                              "command": "python3 benchmarks/rare_topics.py " + " ".join(sys.argv[1:])})
-    cv = {"n_splits": 5, "n_repeats": args.repeats, "seed": 0, "progress": True}
+    cv = {"n_splits": 5, "n_repeats": args.repeats, "seed": 0, "train_only": train_only, "progress": True}
 
     def record(section: str, preds: dict, seconds: float) -> None:
-        summaries = summarise(Y, preds, topics, args.boot)
+        summaries = summarise(Y[~train_only], preds, topics, args.boot)
         print(format_cv_table(summaries, title=f"== {section} ({seconds:.0f} s)"), flush=True)
         results.setdefault(section, {}).update(summaries)
         results.setdefault("seconds", {}).setdefault(section, {}).update({n: round(seconds) for n in preds})

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.lib.cv_setup import cv_setup, parse_args  # noqa: E402
 from pemilu_nlp.crossval import Fold, bootstrap_summary, format_cv_table, recipe_oof_cue_prior, run_cv  # noqa: E402
 from pemilu_nlp.cues import blend, choose_cue_weights, cue_scores  # noqa: E402
-from pemilu_nlp.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
 from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer  # noqa: E402
+from pemilu_nlp.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
 
 
 def main() -> None:

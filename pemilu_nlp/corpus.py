@@ -6,6 +6,8 @@ published score is not.  Every error names the file and the line; nothing is sil
 from __future__ import annotations
 
 import json
+import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,15 +20,25 @@ from .jsonl import BadLine, parse_line
 from .schema import SchemaLike, as_schema, topic_ids, validate_labels
 
 __all__ = [
-    "Article", "label_matrix", "load_corpus", "load_split", "make_split", "split_corpus", "stratification_columns",
-    "to_dataset", "write_corpus", "write_split",
+    "Article",
+    "label_matrix",
+    "load_corpus",
+    "load_split",
+    "make_split",
+    "model_chosen",
+    "split_corpus",
+    "stratification_columns",
+    "to_dataset",
+    "write_corpus",
+    "write_split",
 ]
 
 _REQUIRED = {"id": str, "text": str, "labels": list}
 _OPTIONAL = {"title": str, "summary": list, "source": str, "date": str, "url": str, "dataset": str, "origin_repo": str}
 SPLITS = ("train", "dev", "test")
-#: ``found_by`` of an article that a model's scores chose for reading (active learning)
-MODEL_SELECTED_PREFIX = "model"
+#: ``found_by`` of an article that a model's scores chose for reading (active learning):
+#: ``model:...`` (``suggest`` imports) or ``model<round>:...`` (the project corpus's rounds 4 and 5)
+MODEL_SELECTED = re.compile(r"model\d*:")
 
 
 @dataclass(frozen=True)
@@ -47,10 +59,10 @@ class Article:
 
     @property
     def selected_by_model(self) -> bool:
-        """Whether a model's scores chose this article for reading (``found_by`` starts with
-        ``"model"``).  Such an article is easier for that model than a random one, so it is trained
-        on but never scored: it stays out of test splits and cross-validation's test folds."""
-        return str(self.extra.get("found_by", "")).startswith(MODEL_SELECTED_PREFIX)
+        """Whether a model's scores chose this article for reading (``found_by`` is ``model:...`` or
+        ``model<round>:...``).  Such an article is easier for that model than a random one, so it is
+        trained on but never scored: it stays out of test splits and cross-validation's test folds."""
+        return bool(MODEL_SELECTED.match(str(self.extra.get("found_by", ""))))
 
     @property
     def model_text(self) -> str:
@@ -182,6 +194,11 @@ def label_matrix(articles: Sequence[Article], topics: Sequence[str] | None = Non
 MIN_SPLIT_ARTICLES = 10
 
 
+def model_chosen(articles: Sequence[Article]) -> np.ndarray:
+    """One flag per article: chosen for reading by a model's scores (trained on, never scored)."""
+    return np.array([a.selected_by_model for a in articles], dtype=bool)
+
+
 def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size: float = 0.25,
                seed: int = 13, schema: SchemaLike = None) -> dict[str, list[str]]:
     """Iterative stratification (Sechidis et al., 2011) into train/dev/test ids.
@@ -193,10 +210,13 @@ def make_split(articles: Sequence[Article], *, dev_size: float = 0.15, test_size
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 
     chosen = sorted(a.id for a in articles if a.selected_by_model)
-    articles = [a for a in articles if not a.selected_by_model]
-    if len(articles) < MIN_SPLIT_ARTICLES:
-        raise CorpusError(f"{len(articles)} labelled article(s) are too few for a train/dev/test split: label at "
-                          f"least {MIN_SPLIT_ARTICLES} (a few hundred to learn rare topics), or pass a split file")
+    scorable = [a for a in articles if not a.selected_by_model]
+    if len(scorable) < MIN_SPLIT_ARTICLES:
+        because = (f" ({len(chosen)} of the {len(articles)} were chosen by a model's scores, e.g. by suggest, and "
+                   "only train: label some articles drawn at random, suggest --strategy random)") if chosen else ""
+        raise CorpusError(f"{len(scorable)} labelled article(s) are too few for a train/dev/test split{because}: "
+                          f"label at least {MIN_SPLIT_ARTICLES} (a few hundred to learn rare topics), or pass a split file")
+    articles = scorable
     y = stratification_columns(label_matrix(articles, topic_ids(schema)))
     ids = np.array([a.id for a in articles])
     outer = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
@@ -245,4 +265,9 @@ def split_corpus(articles: Sequence[Article], split: dict[str, list[str]]) -> di
     unknown = [i for i in where if i not in known]
     if unknown:
         raise CorpusError(f"split: {len(unknown)} ids are not in the corpus (first: {unknown[0]!r})")
+    scored = [a.id for a in articles if a.selected_by_model and where[a.id] != "train"]
+    if scored:
+        warnings.warn(f"split: {len(scored)} article(s) chosen for reading by a model's scores are in dev or test "
+                      f"(first: {scored[0]!r}); scores on them are inflated: make_split keeps them in train",
+                      UserWarning, stacklevel=2)
     return {name: [a for a in articles if where[a.id] == name] for name in SPLITS}

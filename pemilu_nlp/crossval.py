@@ -28,8 +28,22 @@ import numpy as np
 
 from .thresholds import apply_thresholds, oof_thresholds, tune_thresholds
 
-__all__ = ["Fold", "Scorer", "TextModelScorer", "bootstrap_summary", "format_cv_table", "multilabel_folds", "scored_folds",
-           "oof_scores", "recipe_fixed", "recipe_oof", "recipe_oof_cue_prior", "recipe_prior_shift", "recipe_today", "run_cv"]
+__all__ = [
+    "Fold",
+    "Scorer",
+    "TextModelScorer",
+    "bootstrap_summary",
+    "format_cv_table",
+    "multilabel_folds",
+    "oof_scores",
+    "recipe_fixed",
+    "recipe_oof",
+    "recipe_oof_cue_prior",
+    "recipe_prior_shift",
+    "recipe_today",
+    "run_cv",
+    "scored_folds",
+]
 
 
 class Scorer(Protocol):
@@ -70,12 +84,17 @@ def scored_folds(Y: np.ndarray, n_splits: int = 5, *, seed: int = 0,
     (a boolean mask, e.g. articles a model chose for reading) are in every training part and in
     no test part.  Indices are into all of ``Y``."""
     Y = np.asarray(Y)
-    if train_only is None or not np.any(train_only):
+    if train_only is None:
         return multilabel_folds(Y, n_splits, seed=seed)
     train_only = np.asarray(train_only, dtype=bool)
     if train_only.shape != (len(Y),):
         raise ValueError(f"train_only must be one flag per article ({len(Y)}), got shape {train_only.shape}")
+    if not train_only.any():
+        return multilabel_folds(Y, n_splits, seed=seed)
     scored, extra = np.flatnonzero(~train_only), np.flatnonzero(train_only)
+    if len(scored) < n_splits:
+        raise ValueError(f"{len(scored)} article(s) can be scored ({len(extra)} of {len(Y)} were chosen by a model's "
+                         f"scores and only train): too few for {n_splits} folds")
     return [(np.sort(np.concatenate([scored[fit], extra])), scored[test])
             for fit, test in multilabel_folds(Y[scored], n_splits, seed=seed)]
 

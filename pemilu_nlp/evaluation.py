@@ -21,9 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from .corpus import label_matrix, load_corpus
+from .corpus import label_matrix, load_corpus, model_chosen
 from .crossval import (
     TextModelScorer,
     bootstrap_summary,
@@ -44,9 +42,11 @@ RECIPES = ("before", "after")
 def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabelled: Sequence[str | Path] = (),
                 n_splits: int = 5, n_repeats: int = 3, seed: int = 0, n_boot: int = 1000,
                 params: dict[str, Any] | None = None, progress: bool = False) -> dict[str, Any]:
-    """Repeated nested CV of each recipe over the whole corpus; per recipe the summary of
+    """Repeated nested CV of each recipe over the corpus; per recipe (``recipes``) the summary of
     :func:`~pemilu_nlp.crossval.bootstrap_summary` (macro-F1 over all topics and per-topic P/R/F1,
-    each with a bootstrap 95 % interval)."""
+    each with a bootstrap 95 % interval).  Articles a model chose for reading are trained on in
+    every fold and never scored: ``scored_articles``, ``training_only_articles`` and
+    ``training_only_positives`` (per topic) say how many."""
     from .tfidf import OOF_REPEATS, HeadScorer, TfidfTopicClassifier
     from .unlabelled import load_unlabelled_texts
 
@@ -57,7 +57,7 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
     texts = [a.model_text for a in articles]
     topics = list(topic_ids())
     Y = label_matrix(articles, topics)
-    train_only = np.array([a.selected_by_model for a in articles], dtype=bool)
+    train_only = model_chosen(articles)
     params = dict(params or {})
     cv = {"n_splits": n_splits, "n_repeats": n_repeats, "seed": seed, "train_only": train_only, "progress": progress}
     predictions = {}

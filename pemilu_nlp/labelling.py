@@ -159,13 +159,16 @@ class LabelledArticle:
         return {**record, "annotation": self.provenance}
 
 
-def _found_by(strategy: Any) -> str:
+def _found_by(strategy: Any, *, from_suggest: bool) -> str:
     """How ``suggest`` chose an article, as the corpus records it: ``model:suggest:<strategy>`` when a
     model's scores chose it (:attr:`pemilu_nlp.corpus.Article.selected_by_model`: trained on, never
-    scored), ``suggest:random`` for a random draw, empty when the task did not come from ``suggest``."""
-    if not isinstance(strategy, str) or not strategy:
+    scored; ``model:suggest`` when a batch written before strategies were recorded does not say),
+    ``suggest:random`` for a random draw, empty when the task did not come from ``suggest``."""
+    if not from_suggest:
         return ""
-    return "suggest:random" if strategy == "random" else f"model:suggest:{strategy}"
+    if strategy == "random":
+        return "suggest:random"
+    return f"model:suggest:{strategy}" if isinstance(strategy, str) and strategy else "model:suggest"
 
 
 @dataclass
@@ -280,7 +283,7 @@ def _read_label_studio(path: Path, text: str, order: list[str],
         ours = data.get("pemilu_nlp") if isinstance(data.get("pemilu_nlp"), dict) else {}
         out.append(LabelledArticle(article_id, str(data.get("title") or ""), data[TO_NAME], decided[0][0],
                                    str(data.get("url") or ""), str(data.get("source") or ""), provenance,
-                                   _found_by(ours.get("strategy"))))
+                                   _found_by(ours.get("strategy"), from_suggest="pemilu_nlp" in data)))
     return out, conflicts
 
 
@@ -318,7 +321,8 @@ def _read_doccano(path: Path, text: str, order: list[str],
                       "annotated_at": record.get("updated_at") or record.get("created_at")}
         out.append(LabelledArticle(article_id, str(record.get("title") or ""), body,
                                    tuple(t for t in order if t in labels), str(record.get("url") or ""),
-                                   str(record.get("source") or ""), provenance, _found_by(record.get("suggest_strategy"))))
+                                   str(record.get("source") or ""), provenance,
+                                   _found_by(record.get("suggest_strategy"), from_suggest="suggest_rank" in record)))
     return out, []
 
 

@@ -25,6 +25,7 @@ from .corpus import (
     load_corpus,
     load_split,
     make_split,
+    model_chosen,
     split_corpus,
     write_split,
 )
@@ -212,7 +213,8 @@ def _headline(report: dict) -> dict:
 def cross_validate(kind: str, corpus: str | Path, *, folds: int = 5, seed: int = 0,
                    params: dict | None = None, schema: SchemaLike = None) -> dict:
     """K-fold multi-label-stratified cross-validation over the whole corpus (for small corpora), by
-    scikit-learn's ``cross_validate``.
+    scikit-learn's ``cross_validate``.  Articles a model chose for reading
+    (:attr:`~pemilu_nlp.corpus.Article.selected_by_model`) are in every training part and never scored.
 
     Each fold's model sets its thresholds by its own rule from its training part only (TF-IDF:
     out-of-fold scores and the cue prior; a ``dev`` rule has no dev data here and keeps 0.5);
@@ -228,16 +230,18 @@ def cross_validate(kind: str, corpus: str | Path, *, folds: int = 5, seed: int =
     schema = as_schema(schema)
     articles = load_corpus(corpus, schema=schema)
     Y = label_matrix(articles, topic_ids(schema))
-    train_only = np.array([a.selected_by_model for a in articles], dtype=bool)  # trained on, never scored
+    train_only = model_chosen(articles)  # trained on, never scored
     model = make_model(kind, **(params or {}))
     scoring = {"micro_f1": make_scorer(f1_score, average="micro", zero_division=0),
                "macro_f1": make_scorer(macro_f1)}
     # the schema as a JSON object: scikit-learn passes a fit parameter that is not one value per text unchanged
     scores = sklearn_cross_validate(model, [a.model_text for a in articles], Y, scoring=scoring,
-                                    cv=scored_folds(Y, folds, seed=seed, train_only=train_only), params={"schema": schema_to_dict(schema)})
+                                    cv=scored_folds(Y, folds, seed=seed, train_only=train_only),
+                                    params={"schema": schema_to_dict(schema)})
     micro = np.round(scores["test_micro_f1"], 4)
     macro = np.round(scores["test_macro_f1"], 4)
-    return {"folds": folds, "micro_f1_mean": round(float(micro.mean()), 4), "micro_f1_std": round(float(micro.std()), 4),
+    return {"folds": folds, "scored_articles": int((~train_only).sum()), "training_only_articles": int(train_only.sum()),
+            "micro_f1_mean": round(float(micro.mean()), 4), "micro_f1_std": round(float(micro.std()), 4),
             "macro_f1_mean": round(float(macro.mean()), 4), "macro_f1_std": round(float(macro.std()), 4),
             "per_fold": [{"micro_f1": float(a), "macro_f1": float(b)} for a, b in zip(micro, macro)],
             "topics": list(topic_ids(schema))}

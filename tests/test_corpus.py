@@ -8,6 +8,7 @@ import pytest
 from conftest import ROOT, write_jsonl
 
 from pemilu_nlp.corpus import (
+    Article,
     label_matrix,
     load_corpus,
     load_split,
@@ -113,6 +114,20 @@ def test_articles_a_model_chose_for_reading_are_all_in_train(corpus):
     assert chosen <= set(split["train"]) and not chosen & (set(split["dev"]) | set(split["test"]))
     rest = [a for a in corpus if not a.selected_by_model]
     assert make_split(corpus) == {**make_split(rest), "train": sorted(set(make_split(rest)["train"]) | chosen)}
+
+
+def test_model_chosen_articles_outside_train_are_flagged_and_a_split_needs_representative_ones(tmp_path):
+    from pemilu_nlp.corpus import MIN_SPLIT_ARTICLES
+
+    articles = load_corpus(write(tmp_path, GOOD, {**GOOD, "id": "a2", "found_by": "model:suggest:margin"},
+                                 {**GOOD, "id": "a3", "found_by": "modelling workshop"}))
+    assert [a.selected_by_model for a in articles] == [False, True, False]
+    with pytest.warns(UserWarning, match="1 article.s. chosen for reading by a model's scores are in dev or test"):
+        split_corpus(articles, {"train": ["a1", "a3"], "dev": [], "test": ["a2"]})
+    chosen = [a for a in load_corpus(CORPUS)[:MIN_SPLIT_ARTICLES + 5]]
+    chosen = [Article(**{**a.__dict__, "extra": {"found_by": "model:suggest:uncertainty"}}) for a in chosen]
+    with pytest.raises(CorpusError, match=r"chosen by a model's scores, e.g. by suggest, and only train"):
+        make_split(chosen)
 
 
 def test_every_split_has_every_topic_that_the_corpus_has_enough_of(corpus):

@@ -161,7 +161,13 @@ def test_articles_chosen_by_a_model_are_trained_on_in_every_fold_and_never_score
     test_sets = [set(map(int, test)) for _, test in folds]
     assert [scored for _, scored in spy.calls if scored in test_sets] == test_sets  # the test parts, as above
     with pytest.raises(ValueError, match="one flag per article"):
-        scored_folds(Y, 4, train_only=np.ones(3, bool))
+        scored_folds(Y, 4, train_only=np.zeros(3, bool))
+    plain = multilabel_folds(Y, 4, seed=0)
+    for flags in (None, np.zeros(len(Y), bool)):                          # nothing chosen: the usual folds
+        assert all((a == c).all() and (b == d).all()
+                   for (a, b), (c, d) in zip(scored_folds(Y, 4, seed=0, train_only=flags), plain))
+    with pytest.raises(ValueError, match="3 article.s. can be scored"):
+        scored_folds(Y, 4, train_only=np.arange(len(Y)) >= 3)
 
 
 def test_bootstrap_summary_matches_a_hand_count_and_checks_shapes():

@@ -87,6 +87,7 @@ def test_label_studio_import_keeps_provenance_and_appends(tmp_path):
     assert corpus.read_text().startswith(before) and len(lines) == 5
     record = json.loads(lines[-1])
     assert record["labels"] == ["bencana_tps"] and record["url"] == ITEM["url"]
+    assert "found_by" not in record                      # not a suggest batch: scored like any article
     assert record["annotation"] == {"tool": "label-studio", "export": "export.json", "task": 1,
                                     "annotators": ["ani@example.org"], "annotated_at": "2026-12-01T09:01:00Z",
                                     "imported_at": "2026-12-01T12:00:00+00:00"}
@@ -183,3 +184,7 @@ def test_articles_that_suggest_chose_by_score_are_marked_and_random_draws_are_no
     write_jsonl(tmp_path / "d.jsonl", batch)
     (labelled,), _ = read_export(tmp_path / "d.jsonl", schema=OWN_SCHEMA)
     assert labelled.found_by == "model:suggest:margin"
+    del batch[0]["suggest_strategy"]                     # a batch written before strategies were recorded
+    write_jsonl(tmp_path / "d.jsonl", batch)
+    (labelled,), _ = read_export(tmp_path / "d.jsonl", schema=OWN_SCHEMA)
+    assert labelled.found_by == "model:suggest"

@@ -246,6 +246,14 @@ def test_cross_validation_reports_mean_and_spread(tmp_path):
     result = cross_validate("tfidf", corpus, folds=3, params={"min_df": 1})
     assert len(result["per_fold"]) == 3
     assert result["micro_f1_mean"] > 0.8 and result["micro_f1_std"] >= 0
+    assert result["scored_articles"] == len(TRAIN) * 3 and result["training_only_articles"] == 0
+    # articles a model chose for reading: trained on in every fold, never scored
+    with corpus.open("a", encoding="utf-8") as fh:
+        for i, (t, y) in enumerate(TRAIN[:4]):
+            fh.write(json.dumps({"id": f"m{i}", "title": "", "text": t + " lagi", "labels": y,
+                                 "found_by": "model:suggest:uncertainty"}) + "\n")
+    result = cross_validate("tfidf", corpus, folds=3, params={"min_df": 1})
+    assert result["scored_articles"] == len(TRAIN) * 3 and result["training_only_articles"] == 4
 
 
 def test_the_shipped_model_reproduces_the_test_figures_it_was_saved_with():

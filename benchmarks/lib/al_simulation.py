@@ -59,7 +59,8 @@ def simulate(corpus: str | Path, split: str | Path, *, strategies: Sequence[str]
 
     articles = load_corpus(corpus)
     parts = split_corpus(articles, load_split(split))
-    pool, test = parts["train"] + parts["dev"], parts["test"]
+    # the simulated pool stands for unread news: articles a model already chose for reading are not that
+    pool, test = [a for a in parts["train"] + parts["dev"] if not a.selected_by_model], parts["test"]
     topics = list(topic_ids())
     counts = label_matrix(articles, topics).sum(axis=0)
     rare = [t for t, c in zip(topics, counts) if c < RARE_BELOW]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pemilu_nlp.corpus import label_matrix, load_corpus
+from pemilu_nlp.corpus import label_matrix, load_corpus, model_chosen
 from pemilu_nlp.schema import topic_ids
 from pemilu_nlp.tfidf import TfidfTopicClassifier
 from pemilu_nlp.unlabelled import load_unlabelled_texts
@@ -42,5 +42,5 @@ def cv_setup(data: str, unlabelled: str) -> CvSetup:
     texts = [a.model_text for a in articles]
     topics = list(topic_ids())
     model = TfidfTopicClassifier().fit_features(texts + load_unlabelled_texts([unlabelled]))
-    train_only = np.array([a.selected_by_model for a in articles], dtype=bool)
+    train_only = model_chosen(articles)
     return CvSetup(texts, topics, label_matrix(articles, topics).astype(np.int8), model, train_only)

@@ -34,6 +34,15 @@ ANN = ROOT / "data" / "annotation"
 SPLIT_SEED = 13
 
 
+def duplicate_keys(title: str, text: str) -> list[str]:
+    """What makes two records one article: the first 60 words of the text, or a long title."""
+    words = re.sub(r"\W+", " ", text.lower()).split()
+    keys = [" ".join(words[:60])]
+    if len(title) > 25:
+        keys.append(re.sub(r"\W+", " ", title.lower()).strip())
+    return keys
+
+
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
@@ -229,11 +238,9 @@ def main() -> None:
     # The pool mixes scrapes of one site; the same article can come twice (e.g. both turnbackhoax
     # files).  Keep the first id of each duplicate group, so no article sits in train and test.
     kept, seen_keys, dropped = [], {}, []
-    for article in articles:
-        words = re.sub(r"\W+", " ", article.text.lower()).split()
-        keys = [" ".join(words[:60])]
-        if len(article.title) > 25:
-            keys.append(re.sub(r"\W+", " ", article.title.lower()).strip())
+    # an article a model chose never displaces a representative twin (which may be in dev or test)
+    for article in sorted(articles, key=lambda a: (a.selected_by_model, a.id)):
+        keys = duplicate_keys(article.title, article.text)
         hit = next((seen_keys[k] for k in keys if k in seen_keys), None)
         if hit:
             dropped.append((article.id, hit))
@@ -241,7 +248,7 @@ def main() -> None:
         for k in keys:
             seen_keys[k] = article.id
         kept.append(article)
-    articles = kept
+    articles = sorted(kept, key=lambda a: a.id)
     (ANN / "duplicates_dropped.json").write_text(json.dumps(
         [{"dropped": a, "duplicate_of": b} for a, b in dropped], indent=1) + "\n", "utf-8")
     print(f"dropped {len(dropped)} duplicates: {dropped}")
@@ -268,7 +275,7 @@ def main() -> None:
         name = path.stem.removeprefix("candidates_")
         if name == "round2":
             continue
-        ids = {r["id"] for r in read_jsonl(path)}
+        ids = {r["id"] for r in read_jsonl(path)} & first.keys()  # a round still being read: what is read
         agree[name] = agreement({i: first[i] for i in ids}, {i: second[i] for i in ids if i in second})
     (ROOT / "data" / "agreement.json").write_text(json.dumps(agree, indent=1) + "\n", "utf-8")
     print(json.dumps({"stats": stats, "alpha": agree["krippendorff_alpha_nominal"]}, indent=1))

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from build_corpus import duplicate_keys  # noqa: E402
 from select_candidates import SEED, load_indosum, load_pool  # noqa: E402
 
 #: per round, how many of the highest-scoring unread articles are read for each topic
@@ -50,15 +50,6 @@ FIRST_BATCH = {4: 10, 5: 14}
 BATCH_SIZE = 49
 #: annotators read at most this many characters of a text (as in rounds one to three)
 SHOWN_CHARS = 4000
-
-
-def duplicate_keys(title: str, text: str) -> list[str]:
-    """The keys ``build_corpus.py`` drops duplicates by: the first 60 words, and a long title."""
-    words = re.sub(r"\W+", " ", text.lower()).split()
-    keys = [" ".join(words[:60])]
-    if len(title) > 25:
-        keys.append(re.sub(r"\W+", " ", title.lower()).strip())
-    return keys
 
 
 def _round_of(path: Path) -> int:
