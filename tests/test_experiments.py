@@ -23,3 +23,17 @@ def test_every_head_fits_and_an_unknown_head_is_named():
         assert make_head(name).fit(X, y) is not None
     with pytest.raises(ValueError, match="unknown head 'forest'"):
         make_head("forest")
+
+
+def test_the_cv_report_table_counts_scored_and_training_only_positives_apart():
+    from benchmarks.rare_topics_report import before_after
+
+    def summary(support: int, f1: float) -> dict:
+        stat = {"mean": f1, "ci95": [f1 - 0.1, f1 + 0.1]}
+        return {"support": support, "precision": stat, "recall": stat, "f1": stat}
+
+    recipe = {"macro_f1": {"mean": 0.5, "ci95": [0.4, 0.6]},
+              "per_topic": {"audiensi": summary(19, 0.3), "pemilu": summary(313, 0.9)}}
+    table = before_after({"recipes": {"before": recipe, "after": recipe}, "training_only_positives": {"audiensi": 12}})
+    assert "| audiensi | 19 (+12) |" in table and "| pemilu | 313 |" in table
+    assert "| pemilu | 313 |" in before_after({"recipes": {"before": recipe, "after": recipe}})  # older JSON
