@@ -14,7 +14,6 @@ label.  Compared on the same folds with the same recipe without the prior.
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.lib.cv_setup import cv_setup, parse_args  # noqa: E402
-from pemilu_nlp.crossval import bootstrap_summary, format_cv_table, recipe_oof, recipe_oof_cue_prior, run_cv  # noqa: E402
+from benchmarks.lib.cv_setup import cv_setup, parse_args, write_summaries  # noqa: E402
+from pemilu_nlp.crossval import recipe_oof, recipe_oof_cue_prior, run_cv  # noqa: E402
 from pemilu_nlp.cues import CUE_WEIGHTS, cue_scores  # noqa: E402
 from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer  # noqa: E402
 
@@ -32,19 +31,13 @@ def main() -> None:
     args = parse_args(__doc__, "rare_topics_cue_prior.json")
     start = time.time()
     setup = cv_setup(args.data, args.unlabelled)
-    texts, topics, Y, model = setup.texts, setup.topics, setup.Y, setup.model
+    texts, Y, model = setup.texts, setup.Y, setup.model
     predictions = run_cv(HeadScorer(model, model.transform(texts)), Y,
                          {"without the cue prior": recipe_oof(),
                           "with the cue prior (shipped)": recipe_oof_cue_prior(cue_scores(model.cue_counts(texts)))},
                          n_splits=5, n_repeats=args.repeats, seed=0, inner_repeats=OOF_REPEATS,
                          train_only=setup.train_only, progress=True)
-    scored = Y[~setup.train_only]  # articles a model chose for reading are trained on, never scored
-    summaries = {name: bootstrap_summary(scored, p, topics, n_boot=1000, seed=0) for name, p in predictions.items()}
-    print(format_cv_table(summaries, title=f"{args.data}: 5-fold CV x {args.repeats}"))
-    result = {"data": args.data, "n_repeats": args.repeats, "weights_tried": CUE_WEIGHTS, "recipes": summaries, "seconds": round(time.time() - start),
-              "command": "python3 benchmarks/rare_topics_cue_prior.py --repeats " + str(args.repeats)}
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
-
+    write_summaries(args, setup, predictions, start=start, weights_tried=CUE_WEIGHTS)
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,6 @@ by that topic's regression at that C.  Compared on the same folds with the shipp
 from __future__ import annotations
 
 import copy
-import json
 import sys
 import time
 from pathlib import Path
@@ -20,8 +19,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.lib.cv_setup import cv_setup, parse_args  # noqa: E402
-from pemilu_nlp.crossval import Fold, bootstrap_summary, format_cv_table, scored_folds  # noqa: E402
+from benchmarks.lib.cv_setup import cv_setup, parse_args, write_summaries  # noqa: E402
+from pemilu_nlp.crossval import Fold, scored_folds  # noqa: E402
 from pemilu_nlp.cues import blend, choose_cue_weights, cue_scores  # noqa: E402
 from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer  # noqa: E402
 from pemilu_nlp.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
@@ -72,15 +71,9 @@ def main() -> None:
             shipped[r, test_idx] = per_c[SHIPPED_C][1]
             chosen_c[r, test_idx] = np.column_stack([per_c[best[j]][1][:, j] for j in range(len(topics))])
             print(f"repeat {r} fold {k}: C per topic {best} ({time.time() - start:.0f} s)", flush=True)
-    scored = ~setup.train_only  # articles a model chose for reading are trained on, never scored
-    summaries = {"one C (shipped)": bootstrap_summary(Y[scored], shipped[:, scored], topics, n_boot=1000, seed=0),
-                 "C per topic, chosen in the folds": bootstrap_summary(Y[scored], chosen_c[:, scored], topics,
-                                                                       n_boot=1000, seed=0)}
-    print(format_cv_table(summaries, title=f"{args.data}: 5-fold CV x {args.repeats}"))
-    result = {"data": args.data, "grid": GRID, "picks": picks, "recipes": summaries, "seconds": round(time.time() - start),
-              "command": f"python3 benchmarks/rare_topics_per_topic_c.py --repeats {args.repeats}"}
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
-
+    scored = ~setup.train_only  # rows of the scored articles, as run_cv returns them
+    write_summaries(args, setup, {"one C (shipped)": shipped[:, scored], "C per topic, chosen in the folds": chosen_c[:, scored]},
+                    start=start, grid=GRID, picks=picks)
 
 if __name__ == "__main__":
     main()

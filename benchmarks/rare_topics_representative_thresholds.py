@@ -10,7 +10,6 @@ rule over the training fold's representative articles only (the regressions stil
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -18,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.lib.cv_setup import cv_setup, parse_args  # noqa: E402
-from pemilu_nlp.crossval import Fold, bootstrap_summary, format_cv_table, recipe_oof_cue_prior, run_cv  # noqa: E402
+from benchmarks.lib.cv_setup import cv_setup, parse_args, write_summaries  # noqa: E402
+from pemilu_nlp.crossval import Fold, recipe_oof_cue_prior, run_cv  # noqa: E402
 from pemilu_nlp.cues import blend, choose_cue_weights, cue_scores  # noqa: E402
 from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer  # noqa: E402
 from pemilu_nlp.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
@@ -43,14 +42,7 @@ def main() -> None:
                           "representative articles only": representative_rows},
                          n_splits=5, n_repeats=args.repeats, seed=0, inner_repeats=OOF_REPEATS,
                          train_only=setup.train_only, progress=True)
-    scored = setup.Y[~setup.train_only]
-    summaries = {name: bootstrap_summary(scored, p, setup.topics, n_boot=1000, seed=0) for name, p in predictions.items()}
-    print(format_cv_table(summaries, title=f"{args.data}: 5-fold CV x {args.repeats}"))
-    result = {"data": args.data, "n_repeats": args.repeats, "training_only_articles": int(setup.train_only.sum()),
-              "recipes": summaries, "seconds": round(time.time() - start),
-              "command": f"python3 benchmarks/rare_topics_representative_thresholds.py --repeats {args.repeats}"}
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
-
+    write_summaries(args, setup, predictions, start=start, training_only_articles=int(setup.train_only.sum()))
 
 if __name__ == "__main__":
     main()

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from pemilu_nlp.corpus import label_matrix, load_corpus, model_chosen
+from pemilu_nlp.crossval import bootstrap_summary, format_cv_table
 from pemilu_nlp.schema import topic_ids
 from pemilu_nlp.tfidf import TfidfTopicClassifier
 from pemilu_nlp.unlabelled import load_unlabelled_texts
@@ -44,3 +48,18 @@ def cv_setup(data: str, unlabelled: str) -> CvSetup:
     model = TfidfTopicClassifier().fit_features(texts + load_unlabelled_texts([unlabelled]))
     train_only = model_chosen(articles)
     return CvSetup(texts, topics, label_matrix(articles, topics).astype(np.int8), model, train_only)
+
+
+def write_summaries(args: argparse.Namespace, setup: CvSetup, predictions: dict[str, np.ndarray], *,
+                    start: float, **extra: object) -> None:
+    """Each recipe's pooled predictions (rows: the scored articles, as ``run_cv`` returns them)
+    summarised with bootstrap intervals, printed as one table and written to ``args.out`` with
+    ``extra`` and the command line that made them."""
+    scored = setup.Y[~setup.train_only]  # articles a model chose for reading are trained on, never scored
+    summaries = {name: bootstrap_summary(scored, p, setup.topics, n_boot=1000, seed=0) for name, p in predictions.items()}
+    print(format_cv_table(summaries, title=f"{args.data}: 5-fold CV x {args.repeats}"))
+    result = {"data": args.data, "n_repeats": args.repeats, **extra, "recipes": summaries,
+              "seconds": round(time.time() - start),
+              "command": " ".join(["python3", *(Path(a).relative_to(ROOT).as_posix() if a.startswith(str(ROOT)) else a
+                                                for a in sys.argv)])}
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", "utf-8")

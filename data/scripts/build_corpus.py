@@ -43,6 +43,19 @@ def duplicate_keys(title: str, text: str) -> list[str]:
     return keys
 
 
+def model_round_yields(articles) -> dict[str, dict[str, list[int]]]:
+    """Per round chosen by a model's scores and per topic it was chosen for: ``[positives of that
+    topic, articles read]`` (``found_by`` ``model<round>:<topic>:<rank>``)."""
+    yields: dict[str, dict[str, list[int]]] = {}
+    for a in articles:
+        if a.selected_by_model:
+            round_name, topic, _ = a.extra["found_by"].split(":")
+            cell = yields.setdefault(round_name, {}).setdefault(topic, [0, 0])
+            cell[0] += topic in a.labels
+            cell[1] += 1
+    return {r: dict(sorted(t.items())) for r, t in sorted(yields.items())}
+
+
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
@@ -261,7 +274,7 @@ def main() -> None:
 
     stats = {"articles": len(articles), "no_topic": int((label_matrix(articles).sum(1) == 0).sum()),
              "with_summary": sum(a.summary is not None for a in articles),
-             "selected_by_model": sum(a.selected_by_model for a in articles),
+             "selected_by_model": model_round_yields(articles),
              "by_dataset": dict(Counter(a.dataset for a in articles).most_common()),
              "per_topic": {}}
     for j, topic in enumerate(topic_ids()):

@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from build_corpus import duplicate_keys  # noqa: E402
+from build_corpus import duplicate_keys, read_jsonl  # noqa: E402
 from select_candidates import SEED, load_indosum, load_pool  # noqa: E402
 
 #: per round, how many of the highest-scoring unread articles are read for each topic
@@ -63,8 +63,7 @@ def unread_articles(data_dir: Path, this_round: int) -> list[dict]:
     for path in sorted((ROOT / "data" / "annotation").glob("candidates*.jsonl")):
         if _round_of(path) >= this_round:
             continue  # this round's own output, or a later one
-        for line in path.read_text("utf-8").splitlines():
-            r = json.loads(line)
+        for r in read_jsonl(path):
             read_ids.add(r["id"])
             read_keys.update(duplicate_keys(r["title"], r["text"]))
     rows = load_pool(data_dir) + load_pool(data_dir, "news_pool_2.jsonl.gz") + load_indosum(data_dir)
@@ -89,13 +88,8 @@ def choose(rows: list[dict], model_folder: str, this_round: int) -> list[dict]:
     chosen: dict[str, dict] = {}
     for topic, quota in QUOTAS[this_round].items():
         order = np.argsort(-proba[:, classes.index(topic)], kind="stable")
-        rank = 0
-        for i in order:
-            if rank == quota:
-                break
-            rank += 1
-            if rows[i]["id"] not in chosen:
-                chosen[rows[i]["id"]] = {**rows[i], "found_by": f"model{this_round}:{topic}:{rank}"}
+        for rank, i in enumerate(order[:quota], 1):
+            chosen.setdefault(rows[i]["id"], {**rows[i], "found_by": f"model{this_round}:{topic}:{rank}"})
     return list(chosen.values())
 
 
