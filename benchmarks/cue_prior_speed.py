@@ -17,8 +17,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.corpus import load_corpus  # noqa: E402
-from pemilu_nlp.cpu import cpu_features  # noqa: E402
+from pemilu_nlp.backends.cpu import cpu_features  # noqa: E402
+from pemilu_nlp.io.corpus import load_corpus  # noqa: E402
 from pemilu_nlp.registry import load_default  # noqa: E402
 
 

@@ -14,7 +14,7 @@ import time
 
 from pemilu_nlp.bench import PeakRSS, load_articles
 from pemilu_nlp.summarize import get_summarizer
-from pemilu_nlp.text import split_sentences
+from pemilu_nlp.text.cleaning import split_sentences
 
 METHODS = ["lead", "textrank", "lexrank", "features", "neural"]
 

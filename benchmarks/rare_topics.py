@@ -24,8 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.lib.heads import FeatureScorer, SelfTrainingScorer  # noqa: E402
-from pemilu_nlp.corpus import label_matrix, load_corpus, model_chosen  # noqa: E402
-from pemilu_nlp.crossval import (  # noqa: E402
+from pemilu_nlp.classify.cues import CueCounter  # noqa: E402
+from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier  # noqa: E402
+from pemilu_nlp.io.corpus import label_matrix, load_corpus, model_chosen  # noqa: E402
+from pemilu_nlp.io.schema import topic_ids  # noqa: E402
+from pemilu_nlp.io.unlabelled import default_unlabelled_paths, load_unlabelled_texts  # noqa: E402
+from pemilu_nlp.learn.crossval import (  # noqa: E402
     TextModelScorer,
     bootstrap_summary,
     format_cv_table,
@@ -35,11 +39,7 @@ from pemilu_nlp.crossval import (  # noqa: E402
     recipe_today,
     run_cv,
 )
-from pemilu_nlp.cues import CueCounter  # noqa: E402
-from pemilu_nlp.schema import topic_ids  # noqa: E402
-from pemilu_nlp.tfidf import TfidfTopicClassifier  # noqa: E402
-from pemilu_nlp.unlabelled import default_unlabelled_paths, load_unlabelled_texts  # noqa: E402
-from pemilu_nlp.wordvectors import document_vectors, train_word_vectors, word_tokens  # noqa: E402
+from pemilu_nlp.text.wordvectors import document_vectors, train_word_vectors, word_tokens  # noqa: E402
 
 
 def features(texts: list[str], cache: Path) -> dict[str, object]:

@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.lib.cv_setup import cv_setup, parse_args, write_summaries  # noqa: E402
-from pemilu_nlp.crossval import Fold, scored_folds  # noqa: E402
-from pemilu_nlp.cues import blend, choose_cue_weights, cue_scores  # noqa: E402
-from pemilu_nlp.tfidf import OOF_REPEATS, HeadScorer  # noqa: E402
-from pemilu_nlp.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
+from pemilu_nlp.classify.cues import blend, choose_cue_weights, cue_scores  # noqa: E402
+from pemilu_nlp.classify.tfidf.classifier import OOF_REPEATS, HeadScorer  # noqa: E402
+from pemilu_nlp.classify.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
+from pemilu_nlp.learn.crossval import Fold, scored_folds  # noqa: E402
 
 GRID = (8.0, 32.0, 128.0)
 SHIPPED_C = 32.0

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pemilu_nlp.bench import load_articles  # noqa: E402
-from pemilu_nlp.tfidf import TfidfTopicClassifier  # noqa: E402
+from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier  # noqa: E402
 
 
 def main() -> int:

@@ -63,15 +63,15 @@ def plain_loop(n: int, texts: list[str], words: int, batch_size: int) -> tuple[f
 
 def ray_loop(n: int, texts: list[str], words: int, batch_size: int,
              concurrency: int | None) -> tuple[float, str, float, list]:
-    """The same articles through :func:`pemilu_nlp.ray_engine.annotate` (topics only), streamed back
+    """The same articles through :func:`pemilu_nlp.scale.ray_engine.annotate` (topics only), streamed back
     in order: seconds (actor start-up included), digest, peak RSS of the whole process tree
     (driver, raylet, workers) and (documents done, tree RSS MB, tree USS MB) samples."""
     import hashlib
 
     import ray
 
-    from pemilu_nlp.ray_engine import annotate
-    from pemilu_nlp.schema import topic_ids
+    from pemilu_nlp.io.schema import topic_ids
+    from pemilu_nlp.scale.ray_engine import annotate
 
     columns = [f"p_{t}" for t in topic_ids()]
     digest = hashlib.sha256()

@@ -42,7 +42,7 @@ assert Path(pemilu_nlp.__file__).resolve().is_relative_to(here), pemilu_nlp.__fi
 try:
     from pemilu_nlp.io.indosum import indosum_part, read_indosum_split
 except ImportError:
-    from pemilu_nlp.indosum import indosum_part, read_indosum_split
+    from pemilu_nlp.io.indosum import indosum_part, read_indosum_split
 limit = int(limit) or None
 articles = pemilu_nlp.load_corpus(corpus)[:limit]
 t = time.perf_counter()

@@ -1,6 +1,6 @@
 """How well ``split_sentences`` finds IndoSum's own sentence boundaries.
 
-Each IndoSum paragraph is detokenised sentence by sentence (``pemilu_nlp.indosum.detokenize``)
+Each IndoSum paragraph is detokenised sentence by sentence (``pemilu_nlp.io.indosum.detokenize``)
 and joined with spaces; the splitter then cuts the paragraph again.  A boundary is a position in
 the paragraph's characters with whitespace removed (so spacing choices of the detokeniser do not
 count); the paragraph's end is not a boundary (it is always one).  Precision = found boundaries
@@ -56,8 +56,8 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(Path(args.src).resolve()))
     import pemilu_nlp
-    from pemilu_nlp.indosum import detokenize, load_indosum
-    from pemilu_nlp.text import split_sentences
+    from pemilu_nlp.io.indosum import detokenize, load_indosum
+    from pemilu_nlp.text.cleaning import split_sentences
 
     articles = load_indosum(sorted(Path(args.indosum).glob("*.jsonl*")))
     split = json.loads(Path(args.split).read_text("utf-8"))

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.indosum import indosum_part, load_indosum, read_indosum_split  # noqa: E402
+from pemilu_nlp.io.indosum import indosum_part, load_indosum, read_indosum_split  # noqa: E402
 from pemilu_nlp.summarize import get_summarizer  # noqa: E402
 from pemilu_nlp.summarize.evaluate import (  # noqa: E402
     corpus_documents,

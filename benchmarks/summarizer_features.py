@@ -22,7 +22,7 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.indosum import indosum_part, load_indosum, read_indosum_split  # noqa: E402
+from pemilu_nlp.io.indosum import indosum_part, load_indosum, read_indosum_split  # noqa: E402
 from pemilu_nlp.summarize.evaluate import evaluate_methods, indosum_documents  # noqa: E402
 from pemilu_nlp.summarize.features import sentence_features, standardization  # noqa: E402
 

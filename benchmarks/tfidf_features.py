@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.corpus import load_corpus, load_split, split_corpus  # noqa: E402
-from pemilu_nlp.tfidf import TfidfTopicClassifier  # noqa: E402
-from pemilu_nlp.training import evaluate_model  # noqa: E402
+from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier  # noqa: E402
+from pemilu_nlp.io.corpus import load_corpus, load_split, split_corpus  # noqa: E402
+from pemilu_nlp.learn.training import evaluate_model  # noqa: E402
 
 VARIANTS = {
     "words (1-2), C=8": {"char_ngram_range": None, "C": 8.0},

@@ -24,24 +24,24 @@ from .errors import (
     UnknownLabelError,
     WeightsUnavailableError,
 )
-from .text import clean_text, parse_dateline, read_text, split_sentences, tokenize
+from .text.cleaning import clean_text, parse_dateline, read_text, split_sentences, tokenize
 
 _LAZY = {
     "analyze": ("pipeline", "analyze"),
     "load_default": ("registry", "load_default"),
     "load_model": ("registry", "load"),
-    "load_corpus": ("corpus", "load_corpus"),
-    "topic_ids": ("schema", "topic_ids"),
-    "load_schema": ("schema", "load_schema"),
-    "train_model": ("training", "train_model"),
-    "suggest": ("active_learning", "suggest"),
-    "import_labels": ("labelling", "import_labels"),
-    "TfidfTopicClassifier": ("tfidf", "TfidfTopicClassifier"),
-    "IndoBertTopicClassifier": ("indobert", "IndoBertTopicClassifier"),
-    "IndoBertTrainingArguments": ("indobert", "IndoBertTrainingArguments"),
+    "load_corpus": ("io.corpus", "load_corpus"),
+    "topic_ids": ("io.schema", "topic_ids"),
+    "load_schema": ("io.schema", "load_schema"),
+    "train_model": ("learn.training", "train_model"),
+    "suggest": ("learn.active_learning", "suggest"),
+    "import_labels": ("io.labelling", "import_labels"),
+    "TfidfTopicClassifier": ("classify.tfidf", "TfidfTopicClassifier"),
+    "IndoBertTopicClassifier": ("classify.indobert", "IndoBertTopicClassifier"),
+    "IndoBertTrainingArguments": ("classify.indobert", "IndoBertTrainingArguments"),
     "get_summarizer": ("summarize", "get_summarizer"),
     "summarize_many": ("summarize", "summarize_many"),
-    "load_indosum": ("indosum", "load_indosum"),
+    "load_indosum": ("io.indosum", "load_indosum"),
 }
 
 __all__ = [

@@ -2,39 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from os import PathLike
 from typing import Any
 
 from .inputs import as_texts
-from .summarize import Summarizer, SummarySentence, check_count, get_summarizer
+from .scale.chunk import ArticleAnalysis, check_titles
+from .summarize import Summarizer, check_count, get_summarizer
 
 __all__ = ["ArticleAnalysis", "analyze", "check_titles"]
-
-
-@dataclass(frozen=True)
-class ArticleAnalysis:
-    topics: list[str]
-    probabilities: dict[str, float]
-    summary: list[SummarySentence]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def check_titles(titles: Sequence[str | None] | None, n: int) -> list[str | None] | None:
-    """``titles`` as a list of one title (or ``None``) per text, or ``None``; a clear error otherwise."""
-    if titles is None:
-        return None
-    if isinstance(titles, str | bytes):
-        raise TypeError("titles must be a sequence with one title (or None) per text, not a single string")
-    titles = list(titles)
-    if len(titles) != n:
-        raise ValueError(f"{len(titles)} titles for {n} texts")
-    for i, title in enumerate(titles):
-        if title is not None and not isinstance(title, str):
-            raise TypeError(f"title at position {i} must be str or None, got {type(title).__name__}")
-    return titles
 
 
 def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: str | Summarizer = "textrank",
@@ -44,7 +19,7 @@ def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: s
 
     ``classifier``: a fitted model, a saved model folder, or ``None`` for the shipped TF-IDF model;
     ``summarizer``: a method name or a summariser object; ``titles``: one per text (or ``None``).
-    ``jobs``: worker processes (-1: every core; see :mod:`pemilu_nlp.parallel`), each loading the
+    ``jobs``: worker processes (-1: every core; see :mod:`pemilu_nlp.scale.parallel`), each loading the
     classifier by folder and the summariser by name, ``chunk_size`` texts at a time; same results.
 
     >>> from pemilu_nlp import analyze
@@ -57,7 +32,7 @@ def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: s
         if not (classifier is None or isinstance(classifier, str | PathLike)) or not isinstance(summarizer, str):
             raise TypeError("jobs != 1 needs classifier as a model folder (or None) and summarizer as a method "
                             "name: worker processes load the models by path, objects are not sent to them")
-        from .parallel import analyze as parallel_analyze
+        from .scale.parallel import analyze as parallel_analyze
 
         out = parallel_analyze(texts, model=classifier, method=summarizer, count=count, titles=titles, jobs=jobs,
                                chunk_size=chunk_size)

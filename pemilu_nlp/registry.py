@@ -29,8 +29,8 @@ __all__ = [
 
 #: topic classifiers by name (``pemilu-nlp train --model NAME``)
 CLASSIFIERS: dict[str, str] = {
-    "tfidf": "pemilu_nlp.tfidf:TfidfTopicClassifier",
-    "indobert": "pemilu_nlp.indobert:IndoBertTopicClassifier",
+    "tfidf": "pemilu_nlp.classify.tfidf.classifier:TfidfTopicClassifier",
+    "indobert": "pemilu_nlp.classify.indobert.model:IndoBertTopicClassifier",
 }
 
 #: extractive summarisers by name (``--method NAME``)

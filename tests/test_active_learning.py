@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 from conftest import OWN_SCHEMA, own_records, write_jsonl
 
-from pemilu_nlp.active_learning import (
+from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
+from pemilu_nlp.errors import UnknownLabelError
+from pemilu_nlp.io.documents import Document
+from pemilu_nlp.learn.active_learning import (
     EmptyPoolError,
     decision_scores,
     read_pool,
@@ -16,9 +19,6 @@ from pemilu_nlp.active_learning import (
     suggest,
     text_vectors,
 )
-from pemilu_nlp.documents import Document
-from pemilu_nlp.errors import UnknownLabelError
-from pemilu_nlp.tfidf import TfidfTopicClassifier
 
 
 @pytest.fixture(scope="module")

@@ -113,7 +113,7 @@ def test_indobert_part_on_a_saved_tiny_classifier(tmp_path):
     pytest.importorskip("transformers")
     from pemilu_nlp.bench.data import load_articles
     from pemilu_nlp.bench.indobert import bench_indobert, window_tokens
-    from pemilu_nlp.indobert import IndoBertTopicClassifier
+    from pemilu_nlp.classify.indobert.model import IndoBertTopicClassifier
     from pemilu_nlp.testing import build_bert
 
     articles = load_articles(None, 6, seed=1)

@@ -127,12 +127,12 @@ def test_an_empty_jsonl_file_is_reported_not_skipped(tmp_path, capsys):
 @pytest.mark.parametrize("command", ["summarize", "run"])
 @pytest.mark.parametrize("count", ["0", "abc", "150%", "2.5"])
 def test_a_bad_count_is_a_usage_error_before_any_work(command, count, capsys, monkeypatch):
-    import pemilu_nlp.documents
+    import pemilu_nlp.io.documents
 
     def no_work(*args, **kwargs):
         raise AssertionError("an input was read before --count was checked")
 
-    monkeypatch.setattr(pemilu_nlp.documents, "iter_documents", no_work)
+    monkeypatch.setattr(pemilu_nlp.io.documents, "iter_documents", no_work)
     with pytest.raises(SystemExit) as exit_:
         main([command, "--count", count, seed_files()[0]])
     assert exit_.value.code == 2
@@ -158,10 +158,10 @@ def test_the_old_method_name_still_works_and_says_its_new_one(capsys):
 
 
 def test_default_data_files_are_found_from_the_working_directory_or_a_clear_error(tmp_path, monkeypatch):
-    import pemilu_nlp.cli as cli
+    import pemilu_nlp.io.paths as cli
     from pemilu_nlp.errors import CorpusError
 
-    monkeypatch.setattr(cli, "__file__", str(tmp_path / "site-packages" / "pemilu_nlp" / "cli.py"))
+    monkeypatch.setattr(cli, "__file__", str(tmp_path / "site-packages" / "pemilu_nlp" / "io" / "paths.py"))
     monkeypatch.chdir(tmp_path)
     with pytest.raises(CorpusError, match="--corpus FILE"):
         cli.default_corpus_path()
@@ -175,7 +175,7 @@ def test_default_data_files_are_found_from_the_working_directory_or_a_clear_erro
 
 
 def test_evaluate_summaries_names_the_part_it_scored(tmp_path, capsys):
-    from pemilu_nlp.indosum import load_indosum
+    from pemilu_nlp.io.indosum import load_indosum
 
     sample = ROOT / "tests" / "data" / "indosum_sample.jsonl"
     ids = [a.id for a in load_indosum(sample)]
@@ -194,7 +194,7 @@ def test_evaluate_summaries_names_the_part_it_scored(tmp_path, capsys):
 
 
 def test_tune_summarizers_searches_the_preset_grid_on_the_dev_part(tmp_path, capsys):
-    from pemilu_nlp.indosum import load_indosum
+    from pemilu_nlp.io.indosum import load_indosum
 
     sample = ROOT / "tests" / "data" / "indosum_sample.jsonl"
     ids = [a.id for a in load_indosum(sample)]

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, write_jsonl
 
-from pemilu_nlp.corpus import (
+from pemilu_nlp.errors import CorpusError
+from pemilu_nlp.io.corpus import (
     Article,
     label_matrix,
     load_corpus,
@@ -16,9 +17,8 @@ from pemilu_nlp.corpus import (
     split_corpus,
     to_dataset,
 )
-from pemilu_nlp.errors import CorpusError
-from pemilu_nlp.schema import topic_ids
-from pemilu_nlp.text import clean_text
+from pemilu_nlp.io.schema import topic_ids
+from pemilu_nlp.text.cleaning import clean_text
 
 CORPUS = ROOT / "data" / "corpus.jsonl"
 SPLIT = ROOT / "data" / "split.json"
@@ -117,7 +117,7 @@ def test_articles_a_model_chose_for_reading_are_all_in_train(corpus):
 
 
 def test_model_chosen_articles_outside_train_are_flagged_and_a_split_needs_representative_ones(tmp_path):
-    from pemilu_nlp.corpus import MIN_SPLIT_ARTICLES
+    from pemilu_nlp.io.corpus import MIN_SPLIT_ARTICLES
 
     articles = load_corpus(write(tmp_path, GOOD, {**GOOD, "id": "a2", "found_by": "model:suggest:margin"},
                                  {**GOOD, "id": "a3", "found_by": "modelling workshop"}))

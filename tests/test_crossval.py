@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from benchmarks.lib.heads import FeatureScorer
-from pemilu_nlp.crossval import (
+from pemilu_nlp.classify.thresholds import oof_threshold, oof_thresholds
+from pemilu_nlp.learn.crossval import (
     bootstrap_summary,
     format_cv_table,
     multilabel_folds,
@@ -17,7 +18,6 @@ from pemilu_nlp.crossval import (
     run_cv,
     scored_folds,
 )
-from pemilu_nlp.thresholds import oof_threshold, oof_thresholds
 
 
 # ------------------------------------------------------------------------------ the threshold rule
@@ -90,7 +90,7 @@ def test_a_folds_threshold_never_sees_its_test_articles(recipe):
     folds = multilabel_folds(Y, 3, seed=0)
     for train_idx, test_idx in folds:
         spy = SpyScorer(signal)
-        from pemilu_nlp.crossval import Fold
+        from pemilu_nlp.learn.crossval import Fold
 
         recipe(Fold(spy, Y, train_idx, test_idx))
         test = set(map(int, test_idx))
@@ -107,7 +107,7 @@ def test_a_folds_threshold_never_sees_its_test_articles(recipe):
 def test_thresholds_do_not_change_when_test_labels_change():
     Y, signal = _toy()
     train_idx, test_idx = multilabel_folds(Y, 3, seed=0)[0]
-    from pemilu_nlp.crossval import Fold
+    from pemilu_nlp.learn.crossval import Fold
 
     flipped = Y.copy()
     flipped[test_idx] = 1 - flipped[test_idx]
@@ -236,7 +236,7 @@ def test_evaluate_cv_trains_on_model_chosen_articles_but_scores_only_the_others(
 
 
 def test_tfidf_oof_thresholds_and_unlabelled_vocabulary():
-    from pemilu_nlp.tfidf import TfidfTopicClassifier
+    from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
 
     texts = [t.format(i=i) for i in range(6) for t in LAPAS] + [t.format(i=i) for i in range(10) for t in OTHER]
     labels = [["keamanan_lapas"]] * 12 + [[]] * 20
@@ -249,7 +249,7 @@ def test_tfidf_oof_thresholds_and_unlabelled_vocabulary():
 
 
 def test_an_oof_threshold_stays_a_probability_when_every_score_is_tiny():
-    from pemilu_nlp.thresholds import oof_threshold
+    from pemilu_nlp.classify.thresholds import oof_threshold
 
     y = np.array([0, 0, 0] + [1] * 10)
     scores = np.array([0.9, 0.5, 0.3] + [1e-8] * 10)

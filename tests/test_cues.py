@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from pemilu_nlp.cues import CUE_WEIGHTS, CueCounter, blend, choose_cue_weights, cue_scores
-from pemilu_nlp.schema import topic_ids
+from pemilu_nlp.classify.cues import CUE_WEIGHTS, CueCounter, blend, choose_cue_weights, cue_scores
+from pemilu_nlp.io.schema import topic_ids
 
 LAPAS = list(topic_ids()).index("keamanan_lapas")
 
@@ -52,8 +52,8 @@ def test_the_weight_is_chosen_where_cues_separate_and_stays_zero_where_they_do_n
 def test_the_classifier_chooses_weights_with_its_oof_thresholds_saves_and_loads_them(tmp_path):
     from conftest import ROOT
 
-    from pemilu_nlp.corpus import load_corpus
-    from pemilu_nlp.tfidf import TfidfTopicClassifier
+    from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
+    from pemilu_nlp.io.corpus import load_corpus
 
     articles = load_corpus(ROOT / "data" / "corpus.jsonl")[:400]
     texts, labels = [a.model_text for a in articles], [a.labels for a in articles]
@@ -75,8 +75,8 @@ def test_the_classifier_chooses_weights_with_its_oof_thresholds_saves_and_loads_
 def test_a_folder_saved_before_the_cue_prior_loads_with_no_blend(tmp_path):
     from safetensors.numpy import load_file, save_file
 
-    from pemilu_nlp.persistence import read_manifest, seal
-    from pemilu_nlp.tfidf import TfidfTopicClassifier
+    from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
+    from pemilu_nlp.io.persistence import read_manifest, seal
 
     texts = ["razia lapas rutan narapidana", "kpu bawaslu pemilu tps", "timnas menang gol"] * 4
     labels = [["keamanan_lapas"], ["pemilu"], []] * 4
@@ -95,7 +95,7 @@ def test_a_folder_saved_before_the_cue_prior_loads_with_no_blend(tmp_path):
 
 
 def test_a_corpus_too_small_for_character_ngrams_still_fits():
-    from pemilu_nlp.tfidf import TfidfTopicClassifier
+    from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
 
     model = TfidfTopicClassifier(min_df=1).fit(["polisi menjaga tps pemilu", "lapas razia kamar"], [["pemilu"], []])
     assert model.char_vocabulary_ == {} and model.predict_proba(["tps pemilu"]).shape == (1, len(model.classes_))

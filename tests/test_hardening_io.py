@@ -10,8 +10,8 @@ import pytest
 from conftest import ROOT, SEEDS
 
 from pemilu_nlp.cli import main
-from pemilu_nlp.corpus import load_corpus
 from pemilu_nlp.errors import CorpusError
+from pemilu_nlp.io.corpus import load_corpus
 
 GOOD = "Polres menggelar patroli pengamanan TPS pemilu. Bawaslu mengawasi kampanye."
 HUGE_INT = '{"id": "big", "text": "x", "n": ' + "9" * 5000 + "}"
@@ -154,7 +154,7 @@ def test_a_closed_pipe_ends_the_run_quietly():
 
 # ------------------------------------------------------------------------------------ 11. streaming
 def test_output_comes_chunk_by_chunk_before_the_input_is_read(tmp_path, monkeypatch, capsys):
-    import pemilu_nlp.cli as cli
+    import pemilu_nlp.cli.main as cli
 
     monkeypatch.setattr(cli, "CHUNK_DOCS", 2)
     written, read = [], []
@@ -175,7 +175,7 @@ def test_output_comes_chunk_by_chunk_before_the_input_is_read(tmp_path, monkeypa
 
 
 def test_chunked_classification_equals_one_batch(tmp_path, capsys, monkeypatch):
-    import pemilu_nlp.cli as cli
+    import pemilu_nlp.cli.main as cli
 
     texts = [json.dumps({"id": f"s{i}", "text": p.read_text("utf-8")}) for i, p in enumerate(sorted(SEEDS.glob("*.txt")))]
     path = _jsonl(tmp_path, *texts)

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from pemilu_nlp.active_learning import read_pool
 from pemilu_nlp.errors import LabelImportError, SchemaError
-from pemilu_nlp.labelling import import_labels
-from pemilu_nlp.schema import load_schema
+from pemilu_nlp.io.labelling import import_labels
+from pemilu_nlp.io.schema import load_schema
+from pemilu_nlp.learn.active_learning import read_pool
 
 HUGE_INT = '{"id": "x", "text": "Polisi menjaga TPS.", "n": ' + "9" * 5000 + "}"
 DEEP = "[" * 100_000 + "]" * 100_000

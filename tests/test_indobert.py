@@ -12,13 +12,13 @@ from conftest import ROOT, SEEDS
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from pemilu_nlp.errors import ModelFormatError, WeightsUnavailableError  # noqa: E402
-from pemilu_nlp.indobert import (  # noqa: E402
+from pemilu_nlp.classify.indobert.model import (  # noqa: E402
     PARAMS,
     IndoBertTopicClassifier,
     IndoBertTrainingArguments,
     pool_logits,
 )
+from pemilu_nlp.errors import ModelFormatError, WeightsUnavailableError  # noqa: E402
 from pemilu_nlp.inputs import binarize_labels  # noqa: E402
 from pemilu_nlp.testing import build_bert  # noqa: E402
 
@@ -31,7 +31,7 @@ ONE_EPOCH = IndoBertTrainingArguments(epochs=1, batch_size=6, learning_rate=3e-3
 
 
 def _corpus_texts(n: int = 300) -> list[str]:
-    from pemilu_nlp.corpus import load_corpus
+    from pemilu_nlp.io.corpus import load_corpus
 
     # the articles of the keyword rounds only: the tiny tokenizer does not drift as model-chosen rounds are added
     return [a.text for a in load_corpus(ROOT / "data" / "corpus.jsonl") if not a.selected_by_model][:n]
@@ -247,7 +247,7 @@ def test_fit_leaves_the_global_random_state_alone_and_the_seed_decides(tiny_bert
 def test_only_the_expected_load_report_is_silenced_and_only_while_loading():
     import logging
 
-    from pemilu_nlp.indobert import _expected_load_report
+    from pemilu_nlp.backends.hf import _expected_load_report
 
     logger = logging.getLogger("transformers.modeling_utils")
     seen: list[str] = []
@@ -310,7 +310,7 @@ def test_save_load_identical_probabilities_and_runtime_options_at_load(fitted, t
 def _as_version_1(folder):
     """Rewrite a saved folder's config.json as version 1 wrote it: one flat set of settings, runtime
     options among them, and the window settings a second time."""
-    from pemilu_nlp.persistence import read_manifest, seal
+    from pemilu_nlp.io.persistence import read_manifest, seal
 
     config = json.loads((folder / "config.json").read_text())
     params = {k: v for k, v in config["params"].items() if k not in ("args", "thresholds")}
@@ -346,7 +346,7 @@ def test_missing_weights_and_other_format_version(fitted, tmp_path):
     (folder / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelFormatError, match="checksum mismatch"):
         IndoBertTopicClassifier.load(folder)
-    from pemilu_nlp.persistence import read_manifest, seal
+    from pemilu_nlp.io.persistence import read_manifest, seal
 
     seal(folder, read_manifest(folder))
     with pytest.raises(ModelFormatError, match="format version 7"):
@@ -500,7 +500,7 @@ INDOBERT_TAMPERING = [
 
 @pytest.mark.parametrize("name, edit, resealed, message", INDOBERT_TAMPERING, ids=[r[0] for r in INDOBERT_TAMPERING])
 def test_tampered_indobert_folder(fitted, tmp_path, name, edit, resealed, message):
-    from pemilu_nlp.persistence import read_manifest, seal
+    from pemilu_nlp.io.persistence import read_manifest, seal
 
     folder = fitted.save(tmp_path / "m")
     edit(folder)
@@ -512,7 +512,7 @@ def test_tampered_indobert_folder(fitted, tmp_path, name, edit, resealed, messag
 
 
 def test_indobert_manifest_covers_every_file_of_the_folder(fitted, tmp_path):
-    from pemilu_nlp.persistence import read_manifest
+    from pemilu_nlp.io.persistence import read_manifest
 
     folder = fitted.save(tmp_path / "m")
     files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"manifest.json"}

@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 
 from pemilu_nlp.errors import CorpusError
-from pemilu_nlp.indosum import (
+from pemilu_nlp.io.indosum import (
     IndoSumFormatError,
     detokenize,
     indosum_part,

@@ -8,7 +8,7 @@ import pytest
 from conftest import OWN_SCHEMA, own_records, write_jsonl
 
 from pemilu_nlp.errors import LabelImportError, SchemaError
-from pemilu_nlp.labelling import (
+from pemilu_nlp.io.labelling import (
     doccano_labels,
     import_labels,
     label_config,
@@ -163,7 +163,7 @@ def test_text_key_ignores_case_spacing_and_punctuation():
 def test_articles_that_suggest_chose_by_score_are_marked_and_random_draws_are_not(tmp_path):
     # suggest's tasks carry how each article was chosen; the corpus keeps it, so that evaluation
     # trains on model-chosen articles but never scores them (they are easy for the model that chose them)
-    from pemilu_nlp.corpus import load_corpus, make_split
+    from pemilu_nlp.io.corpus import load_corpus, make_split
 
     chosen = to_label_studio([ITEM, {**ITEM, "id": "p2", "text": "Hujan di Bogor.", "url": "", "strategy": "random"}])
     export = tmp_path / "export.json"

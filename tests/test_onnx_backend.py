@@ -15,7 +15,7 @@ pytestmark = pytest.mark.onnx
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from pemilu_nlp.indobert import IndoBertTopicClassifier
+    from pemilu_nlp.classify.indobert.model import IndoBertTopicClassifier
     from pemilu_nlp.testing import build_bert
 
     base = build_bert(tmp_path_factory.mktemp("bert"), load_articles(None, 60), vocab_size=800)

@@ -10,7 +10,7 @@ from pemilu_nlp import analyze as analyze_one_process
 from pemilu_nlp import load_default
 from pemilu_nlp.bench import load_articles
 from pemilu_nlp.cli import main
-from pemilu_nlp.parallel import analyze, classify, classify_matrix, resolve_jobs, summarize
+from pemilu_nlp.scale.parallel import analyze, classify, classify_matrix, resolve_jobs, summarize
 from pemilu_nlp.summarize import summarize_many
 
 
@@ -120,7 +120,7 @@ def test_a_model_or_method_that_cannot_load_fails_in_the_caller_with_its_own_err
 def test_isolated_work_reports_a_bad_text_and_keeps_the_rest(jobs):
     """What the CLI's --jobs path relies on: one bad text gives an error outcome in its place,
     the texts around it keep their results, in order."""
-    from pemilu_nlp.parallel import Work, iter_chunks
+    from pemilu_nlp.scale.parallel import Work, iter_chunks
 
     texts = ["KPU menandatangani MoU pengamanan Pemilu. Kapolres hadir.", "\u200b\u200b",
              "Lapas Cipinang diperketat. Napi kabur."]

@@ -32,7 +32,7 @@ def articles() -> list[str]:
 
 
 def test_annotate_gives_the_plain_loop_output_in_order(local_ray, articles):
-    from pemilu_nlp.ray_engine import annotate
+    from pemilu_nlp.scale.ray_engine import annotate
 
     ds = ray.data.from_items([{"id": f"d{i}", "text": t} for i, t in enumerate(articles)], override_num_blocks=4)
     rows = annotate(ds, batch_size=7, concurrency=2).take_all()
@@ -48,7 +48,7 @@ def test_annotate_gives_the_plain_loop_output_in_order(local_ray, articles):
 
 
 def test_bad_rows_are_kept_and_reported(local_ray, articles):
-    from pemilu_nlp.ray_engine import annotate
+    from pemilu_nlp.scale.ray_engine import annotate
 
     items = [{"id": "a", "text": articles[0]}, {"id": "b", "text": " \u200b "}, {"id": "c", "text": articles[1]}]
     rows = annotate(ray.data.from_items(items), method=None, concurrency=1).take_all()
@@ -77,7 +77,7 @@ def test_cli_run_engine_ray_writes_parquet(local_ray, articles, tmp_path, capsys
 
 
 def test_inputs_ray_cannot_read_are_clear_errors(local_ray, tmp_path):
-    from pemilu_nlp.ray_engine import annotate, read_documents
+    from pemilu_nlp.scale.ray_engine import annotate, read_documents
 
     (tmp_path / "a.txt").write_text("Polisi menjaga TPS.", "utf-8")
     with pytest.raises(ValueError, match="JSONL or Parquet"):

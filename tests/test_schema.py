@@ -5,7 +5,7 @@ import json
 import pytest
 
 from pemilu_nlp.errors import SchemaError, UnknownLabelError
-from pemilu_nlp.schema import load_schema, parse_schema, schema_to_dict, topic_ids, validate_labels
+from pemilu_nlp.io.schema import load_schema, parse_schema, schema_to_dict, topic_ids, validate_labels
 
 
 def test_eleven_topics_with_unique_ids_and_complete_entries():
@@ -85,8 +85,8 @@ def test_schema_file_errors_name_the_file(tmp_path):
 def test_corpus_checked_against_an_own_schema_with_file_and_line(tmp_path):
     from conftest import OWN_SCHEMA, own_records, write_jsonl
 
-    from pemilu_nlp.corpus import load_corpus, make_split
     from pemilu_nlp.errors import CorpusError
+    from pemilu_nlp.io.corpus import load_corpus, make_split
 
     path = tmp_path / "c.jsonl"
     write_jsonl(path, own_records(4))

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
+from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
 from pemilu_nlp.errors import ModelFormatError
-from pemilu_nlp.persistence import file_sha256, read_manifest, seal
+from pemilu_nlp.io.persistence import file_sha256, read_manifest, seal
 from pemilu_nlp.summarize import FeatureSummarizer
-from pemilu_nlp.tfidf import TfidfTopicClassifier
 
 TRAIN = [
     ("Narapidana kabur dari lapas, razia kamar warga binaan di rutan diperketat petugas lapas", ["keamanan_lapas"]),
@@ -276,7 +276,7 @@ def test_the_shipped_models_are_sealed_and_load():
 
 
 def test_a_folder_saved_before_sealing_gets_a_clear_error_and_can_be_sealed(tfidf_folder, tmp_path):
-    from pemilu_nlp.persistence import seal_legacy
+    from pemilu_nlp.io.persistence import seal_legacy
 
     folder = _copy(tfidf_folder, tmp_path)
     config = json.loads((folder / "config.json").read_text())

@@ -8,7 +8,7 @@ from conftest import ROOT, seed_text
 
 from pemilu_nlp import registry
 from pemilu_nlp.errors import ModelFormatError
-from pemilu_nlp.indosum import load_indosum
+from pemilu_nlp.io.indosum import load_indosum
 from pemilu_nlp.summarize import (
     INDOSUM,
     FeatureSummarizer,
@@ -361,7 +361,7 @@ def test_features_tampered_or_foreign_file_is_a_clear_error(features, tmp_path):
     (other / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelFormatError, match="checksum mismatch"):
         FeatureSummarizer.load(other)
-    from pemilu_nlp.persistence import read_manifest, seal
+    from pemilu_nlp.io.persistence import read_manifest, seal
 
     seal(other, read_manifest(other))
     with pytest.raises(ModelFormatError, match="expected 'pemilu_nlp.sentence_scorer'"):
@@ -446,7 +446,7 @@ def test_neural_save_load_gives_identical_scores_and_refuses_bad_files(neural, t
         NeuralSummarizer.load(folder)
     from safetensors.torch import load_file, save_file
 
-    from pemilu_nlp.persistence import read_manifest, seal
+    from pemilu_nlp.io.persistence import read_manifest, seal
 
     for key, bad in (("feature_mean", torch_ones(10)), ("feature_scale", torch_ones(16) * 0)):
         broken = neural.save(tmp_path / f"bad-{key}")

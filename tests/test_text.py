@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS, seed_text
 
 from pemilu_nlp.errors import TextEncodingError
-from pemilu_nlp.text import (
+from pemilu_nlp.text.cleaning import (
     clean_text,
     furniture_rule,
     parse_dateline,
@@ -311,12 +311,12 @@ def test_splitter_news_patterns(text, expected):
 
 
 def _work(monkeypatch, func, text: str) -> int:
-    """Work done by ``func(text)`` in pemilu_nlp.text: Python lines run there plus characters handed
+    """Work done by ``func(text)`` in pemilu_nlp.text.cleaning: Python lines run there plus characters handed
     to its regular expressions (a search or scan over ``s[pos:endpos]`` counts that slice; an anchored
     match counts what it matched).  A deterministic cost, so linearity is tested without a clock."""
     import sys
 
-    import pemilu_nlp.text as module
+    import pemilu_nlp.text.cleaning as module
 
     count = [0]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pemilu_nlp.text import clean_text, split_sentences, tokenize
+from pemilu_nlp.text.cleaning import clean_text, split_sentences, tokenize
 
 WORDS = st.sampled_from([
     "Kapolda", "Irjen", "Pol.", "AKBP", "S.I.K.", "M.H.,", "Hj.", "KPU", "Bawaslu", "pemilu", "1.000",
@@ -59,7 +59,7 @@ ADVERSARIAL_TEXT = st.one_of(
 
 def _visible(text: str) -> str:
     """The text as the splitter sees it (NFC, zero-width characters dropped) without whitespace."""
-    from pemilu_nlp.text import normalize_whitespace
+    from pemilu_nlp.text.cleaning import normalize_whitespace
 
     return "".join(normalize_whitespace(text).split())
 

@@ -8,10 +8,10 @@ from conftest import ROOT, SHARED
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
+from pemilu_nlp.classify.thresholds import tune_thresholds
 from pemilu_nlp.errors import ModelFormatError, UnknownLabelError
 from pemilu_nlp.registry import load_default, shipped_folder
-from pemilu_nlp.tfidf import TfidfTopicClassifier
-from pemilu_nlp.thresholds import tune_thresholds
 
 # A tiny corpus with an unmistakable signal per topic.
 TRAIN = [
@@ -145,7 +145,7 @@ def saved(fitted, tmp_path):
 
 def _edit_config(folder, **changes):
     """Edit config.json and re-seal the folder, as a careless hand edit that also rewrote the manifest."""
-    from pemilu_nlp.persistence import read_manifest, seal
+    from pemilu_nlp.io.persistence import read_manifest, seal
 
     config = json.loads((folder / "config.json").read_text())
     config.update(changes)
@@ -186,7 +186,7 @@ def test_load_errors_other_topics_and_foreign_folder(saved, tmp_path):
     with pytest.raises(ModelFormatError, match="differ from its schema.json"):
         TfidfTopicClassifier.load(saved)
     # a folder from before models carried their schema: its topics must be the shipped ones
-    from pemilu_nlp.persistence import read_manifest, seal
+    from pemilu_nlp.io.persistence import read_manifest, seal
 
     (saved / "schema.json").unlink()
     seal(saved, [name for name in read_manifest(saved) if name != "schema.json"])
@@ -215,7 +215,7 @@ def test_default_model_finds_each_seeds_reading_labels(seed_records):
 @pytest.mark.slow
 def test_default_model_is_rebuilt_by_its_command(tmp_path):
     from pemilu_nlp.cli import main
-    from pemilu_nlp.corpus import load_corpus
+    from pemilu_nlp.io.corpus import load_corpus
 
     out = tmp_path / "rebuilt"
     command = ["train", "--model", "tfidf", "--data", str(ROOT / "data" / "corpus.jsonl"), "--out", str(out)]
@@ -238,7 +238,7 @@ def test_default_model_folder_is_installed_with_the_package():
 
 
 def test_cross_validation_reports_mean_and_spread(tmp_path):
-    from pemilu_nlp.training import cross_validate
+    from pemilu_nlp.learn.training import cross_validate
 
     corpus = tmp_path / "small.jsonl"
     corpus.write_text("".join(json.dumps({"id": f"d{i}", "title": "", "text": t, "labels": y}) + "\n"
@@ -257,8 +257,8 @@ def test_cross_validation_reports_mean_and_spread(tmp_path):
 
 
 def test_the_shipped_model_reproduces_the_test_figures_it_was_saved_with():
-    from pemilu_nlp.corpus import load_corpus, load_split, split_corpus
-    from pemilu_nlp.training import evaluate_model
+    from pemilu_nlp.io.corpus import load_corpus, load_split, split_corpus
+    from pemilu_nlp.learn.training import evaluate_model
 
     model = load_default()
     report = json.loads((shipped_folder("tfidf") / "report.json").read_text())
@@ -279,7 +279,7 @@ def test_thresholds_fixed_keeps_one_half_for_every_topic():
 
 
 def test_thresholds_dev_tunes_on_the_dev_data_given_to_fit():
-    from pemilu_nlp.schema import topic_ids
+    from pemilu_nlp.io.schema import topic_ids
 
     model = TfidfTopicClassifier(min_df=1, thresholds="dev")
     model.fit(TEXTS, LABELS, X_dev=TEXTS * 2, y_dev=LABELS * 2)
@@ -291,10 +291,10 @@ def test_thresholds_dev_tunes_on_the_dev_data_given_to_fit():
 
 
 def test_thresholds_oof_come_from_out_of_fold_scores_of_the_training_texts():
-    from pemilu_nlp.crossval import oof_scores
-    from pemilu_nlp.schema import topic_ids
-    from pemilu_nlp.tfidf import HeadScorer
-    from pemilu_nlp.thresholds import oof_thresholds
+    from pemilu_nlp.classify.tfidf.classifier import HeadScorer
+    from pemilu_nlp.classify.thresholds import oof_thresholds
+    from pemilu_nlp.io.schema import topic_ids
+    from pemilu_nlp.learn.crossval import oof_scores
 
     model = TfidfTopicClassifier(min_df=1).fit(TEXTS * 2, LABELS * 2)  # "oof" is the default
     Y = _label_matrix(LABELS * 2, topic_ids())

@@ -17,7 +17,7 @@ def _args(*argv: str) -> argparse.Namespace:
 
 
 def test_import_pemilu_nlp_imports_neither_ray_nor_onnxruntime_nor_torch():
-    code = ("import sys, pemilu_nlp, pemilu_nlp.parallel, pemilu_nlp.cpu\n"
+    code = ("import sys, pemilu_nlp, pemilu_nlp.scale.parallel, pemilu_nlp.backends.cpu\n"
             "heavy = sorted(m for m in ('ray', 'onnxruntime', 'onnx', 'torch', 'pyarrow', 'pandas') if m in sys.modules)\n"
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -56,7 +56,7 @@ def test_the_ray_engine_without_ray_is_a_named_error(monkeypatch):
     import pytest
 
     from pemilu_nlp.errors import MissingDependencyError
-    from pemilu_nlp.ray_engine import annotate
+    from pemilu_nlp.scale.ray_engine import annotate
 
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(MissingDependencyError, match=r"pemilu-nlp\[ray\]"):

@@ -8,10 +8,10 @@ import pytest
 from conftest import OWN_SCHEMA, own_records, write_jsonl
 
 from pemilu_nlp.cli import main
-from pemilu_nlp.corpus import load_split
 from pemilu_nlp.errors import ModelFormatError
+from pemilu_nlp.io.corpus import load_split
+from pemilu_nlp.learn.training import TrainingWarning, cross_validate, train_model
 from pemilu_nlp.registry import load
-from pemilu_nlp.training import TrainingWarning, cross_validate, train_model
 
 OWN_IDS = ["korupsi_pemilu", "bencana_tps", "sengketa_hasil"]
 
@@ -131,8 +131,8 @@ def test_evaluate_warns_when_a_model_learned_from_the_articles_it_is_scored_on(o
 
 
 def test_thresholds_dev_fits_on_train_and_tunes_on_dev(own, tmp_path):
-    from pemilu_nlp.corpus import load_corpus, split_corpus
-    from pemilu_nlp.thresholds import tune_thresholds
+    from pemilu_nlp.classify.thresholds import tune_thresholds
+    from pemilu_nlp.io.corpus import load_corpus, split_corpus
 
     corpus, schema = own
     model, report = train_model("tfidf", corpus, tmp_path / "m", schema=schema, thresholds="dev", verbose=False)
@@ -145,8 +145,8 @@ def test_thresholds_dev_fits_on_train_and_tunes_on_dev(own, tmp_path):
 
 
 def test_oof_thresholds_need_a_model_with_out_of_fold_scores(own, monkeypatch):
-    from pemilu_nlp.classifier import TopicClassifier
-    from pemilu_nlp.tfidf import TfidfTopicClassifier
+    from pemilu_nlp.classify.base import TopicClassifier
+    from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
 
     corpus, schema = own
     with pytest.raises(ValueError, match="thresholds must be 'dev' or 'oof'"):
@@ -157,10 +157,10 @@ def test_oof_thresholds_need_a_model_with_out_of_fold_scores(own, monkeypatch):
 
 
 def test_cross_validation_gives_the_per_fold_figures_of_fitting_each_fold(own):
-    from pemilu_nlp.corpus import label_matrix, load_corpus
-    from pemilu_nlp.crossval import multilabel_folds
-    from pemilu_nlp.tfidf import TfidfTopicClassifier
-    from pemilu_nlp.training import evaluate_model
+    from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
+    from pemilu_nlp.io.corpus import label_matrix, load_corpus
+    from pemilu_nlp.learn.crossval import multilabel_folds
+    from pemilu_nlp.learn.training import evaluate_model
 
     corpus, schema = own
     result = cross_validate("tfidf", corpus, folds=3, seed=1, schema=schema)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pemilu_nlp.errors import CorpusError
-from pemilu_nlp.unlabelled import load_unlabelled_texts
+from pemilu_nlp.io.unlabelled import load_unlabelled_texts
 
 
 def test_pool_files_give_title_and_text_once_each_in_order(tmp_path):
@@ -33,7 +33,7 @@ def test_missing_file_and_bad_line_are_named(tmp_path):
 
 def test_self_training_adds_confident_pool_articles_as_positives():
     from benchmarks.lib.heads import SelfTrainingScorer
-    from pemilu_nlp.crossval import recipe_oof, run_cv
+    from pemilu_nlp.learn.crossval import recipe_oof, run_cv
 
     rng = np.random.default_rng(0)
     n = 80

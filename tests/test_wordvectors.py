@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pemilu_nlp.wordvectors import document_vectors, train_word_vectors
+from pemilu_nlp.text.wordvectors import document_vectors, train_word_vectors
 
 TEXTS = [f"{who} menangkap pelaku di {where} kemarin" for who in ("polisi", "kepolisian")
          for where in ("pasar", "terminal", "stasiun", "jalan")] * 5
@@ -37,7 +37,7 @@ def test_document_vectors_are_unit_means_of_known_words_and_keep_order():
 
 def test_one_implementation_is_shared_by_the_summariser_and_the_classifier_features():
     import pemilu_nlp.summarize.neural as neural
-    import pemilu_nlp.wordvectors as shared
+    import pemilu_nlp.text.wordvectors as shared
 
     assert neural.train_word_vectors is shared.train_word_vectors
     assert neural.word_tokens is shared.word_tokens

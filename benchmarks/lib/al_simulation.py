@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from pemilu_nlp.active_learning import decision_scores, select, text_vectors
-from pemilu_nlp.corpus import Article, label_matrix, load_corpus, load_split, split_corpus
-from pemilu_nlp.metrics import multilabel_report
-from pemilu_nlp.schema import topic_ids
+from pemilu_nlp.classify.metrics import multilabel_report
+from pemilu_nlp.io.corpus import Article, label_matrix, load_corpus, load_split, split_corpus
+from pemilu_nlp.io.schema import topic_ids
+from pemilu_nlp.learn.active_learning import decision_scores, select, text_vectors
 
 __all__ = ["labels_to_reach", "simulate"]
 
@@ -55,7 +55,7 @@ def simulate(corpus: str | Path, split: str | Path, *, strategies: Sequence[str]
     """Learning curves (labels used -> test macro-F1, micro-F1, rare-topic recall) per strategy and repeat."""
     from tqdm.auto import tqdm
 
-    from pemilu_nlp.tfidf import TfidfTopicClassifier
+    from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
 
     articles = load_corpus(corpus)
     parts = split_corpus(articles, load_split(split))

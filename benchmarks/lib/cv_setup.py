@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pemilu_nlp.corpus import label_matrix, load_corpus, model_chosen
-from pemilu_nlp.crossval import bootstrap_summary, format_cv_table
-from pemilu_nlp.schema import topic_ids
-from pemilu_nlp.tfidf import TfidfTopicClassifier
-from pemilu_nlp.unlabelled import load_unlabelled_texts
+from pemilu_nlp.classify.tfidf.classifier import TfidfTopicClassifier
+from pemilu_nlp.io.corpus import label_matrix, load_corpus, model_chosen
+from pemilu_nlp.io.schema import topic_ids
+from pemilu_nlp.io.unlabelled import load_unlabelled_texts
+from pemilu_nlp.learn.crossval import bootstrap_summary, format_cv_table
 
 ROOT = Path(__file__).resolve().parents[2]
 

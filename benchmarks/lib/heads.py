@@ -98,7 +98,7 @@ def _score(model: Any, X) -> np.ndarray:
 
 
 class FeatureScorer:
-    """Fit one head per topic on rows of a fixed feature matrix ``X`` (a :class:`pemilu_nlp.crossval.Scorer`).
+    """Fit one head per topic on rows of a fixed feature matrix ``X`` (a :class:`pemilu_nlp.learn.crossval.Scorer`).
 
     ``params`` may give per-topic settings: ``{"C": 32}`` or ``{"C": [4, 32, ...]}`` (one a topic).
     A topic with no positive (or no negative) among the fitted rows scores a constant.

@@ -27,8 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.corpus import Article, label_matrix, make_split, split_corpus, write_corpus, write_split  # noqa: E402
-from pemilu_nlp.schema import topic_ids  # noqa: E402
+from pemilu_nlp.io.corpus import Article, label_matrix, make_split, split_corpus, write_corpus, write_split  # noqa: E402
+from pemilu_nlp.io.schema import topic_ids  # noqa: E402
 
 ANN = ROOT / "data" / "annotation"
 SPLIT_SEED = 13
@@ -81,7 +81,7 @@ def apply_reread(labels: dict[str, list[str]], records: list[dict]) -> dict[str,
     records leave the labels as they were, "changed" ones must change them.
     """
     from pemilu_nlp.errors import UnknownLabelError
-    from pemilu_nlp.schema import validate_labels
+    from pemilu_nlp.io.schema import validate_labels
 
     out = {k: list(v) for k, v in labels.items()}
     seen = set()
@@ -244,7 +244,7 @@ def main() -> None:
             source=record["source"], date=record["date"], url=record["url"], dataset="seeds",
             origin_repo="", extra={"found_by": "seed"},
         ))
-    from pemilu_nlp.schema import validate_labels
+    from pemilu_nlp.io.schema import validate_labels
 
     articles = [Article(**{**a.__dict__, "labels": validate_labels(a.labels, where=a.id)}) for a in articles]
     articles.sort(key=lambda a: a.id)

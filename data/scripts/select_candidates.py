@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 # One set of spacing rules for IndoSum tokens: the library's.  Round 1's candidates.jsonl was written
 # with a copy of them that had drifted (it kept blank tokens and let a quotation run past its closing
 # mark): 78 of its 262 IndoSum texts differ from what this script writes now (git show 6d377fd).
-from pemilu_nlp.indosum import detokenize
+from pemilu_nlp.io.indosum import detokenize
 
 SEED = 20241114
 # topic -> (pattern, how many to take from the pool, how many from IndoSum)

@@ -70,9 +70,9 @@ def bench_cascade(texts: Sequence[str], bert_model: Any, *, margins: Sequence[fl
 def run(args: Namespace, articles: list[str], notes: list[str], extra: dict) -> list[Measurement]:
     """The suite as ``pemilu-nlp bench --parts cascade`` runs it: the corpus test split, IndoBERT from
     --model (default: the fine-tuned tiny BERT, built once in --workdir); the sweep goes to ``extra``."""
-    from ..corpus import load_corpus, load_split, split_corpus
-    from ..indobert import IndoBertTopicClassifier
-    from ..training import default_split_path
+    from ..classify.indobert.model import IndoBertTopicClassifier
+    from ..io.corpus import load_corpus, load_split, split_corpus
+    from ..learn.training import default_split_path
     from .data import corpus_path
     from .indobert import finetuned_tiny
 

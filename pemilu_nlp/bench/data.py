@@ -20,7 +20,7 @@ __all__ = ["corpus_path", "load_articles", "load_pool", "short_article", "short_
 def corpus_path(corpus: str | Path | None) -> Path:
     """``corpus``, or the project's ``data/corpus.jsonl`` when none is given (resolved as the
     command line resolves it: the benchmark is a command)."""
-    from ..cli import default_corpus_path
+    from ..io.paths import default_corpus_path
 
     return Path(corpus) if corpus else default_corpus_path()
 
@@ -30,7 +30,7 @@ def load_articles(corpus: str | Path | None, n: int, *, words: int | None = None
     """``n`` real articles (drawn with replacement from the corpus when it has fewer); with ``words``,
     each is cut or repeated to about that many words (a synthetic length drawn from real text).
     ``schema``: the topics the corpus is checked against (a model folder: the model's own)."""
-    from ..corpus import load_corpus
+    from ..io.corpus import load_corpus
 
     path = corpus_path(corpus)
     texts = [a.model_text for a in load_corpus(path, schema=schema)]

@@ -28,7 +28,7 @@ NAIVE = "naive transformers.pipeline, one document at a time"
 
 def _model_text(model: Any, text: str) -> str:
     """The text the classifier reads: cleaned as its ``clean`` setting says."""
-    from ..text import clean_text, normalize_whitespace
+    from ..text.cleaning import clean_text, normalize_whitespace
 
     return (clean_text(text) or normalize_whitespace(text)) if model.clean else normalize_whitespace(text)
 
@@ -36,13 +36,13 @@ def _model_text(model: Any, text: str) -> str:
 def window_tokens(model: Any, texts: Sequence[str]) -> tuple[int, int]:
     """Windows and tokens (special tokens included) that ``model`` reads for ``texts`` at its
     ``max_length``, ``stride`` and ``max_windows``: the numerator of tokens/second (the
-    classifier's own :meth:`~pemilu_nlp.indobert.IndoBertTopicClassifier.windows`)."""
+    classifier's own :meth:`~pemilu_nlp.classify.indobert.model.IndoBertTopicClassifier.windows`)."""
     windows, _ = model.windows(texts, max_windows=model.max_windows)
     return len(windows), sum(map(len, windows))
 
 
 def _indobert_model(folder: str | None, corpus: str | Path | None, device: str, workdir: Path) -> tuple[Any, str]:
-    from ..indobert import IndoBertTopicClassifier
+    from ..classify.indobert.model import IndoBertTopicClassifier
 
     if folder:
         return IndoBertTopicClassifier.load(folder, device=device), f"trained model {folder}"
@@ -154,10 +154,10 @@ def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epo
     tuned on dev, saved under ``workdir`` (reused when there).  Not a useful classifier: it exists so
     that precision/backend agreement is measured on a *trained* model, whose probabilities spread
     between articles, rather than on random weights, where any noise flips decisions."""
-    from ..corpus import load_corpus, load_split, split_corpus
-    from ..indobert import IndoBertTopicClassifier, IndoBertTrainingArguments
+    from ..classify.indobert.model import IndoBertTopicClassifier, IndoBertTrainingArguments
+    from ..io.corpus import load_corpus, load_split, split_corpus
+    from ..learn.training import default_split_path, evaluate_model
     from ..testing import build_bert
-    from ..training import default_split_path, evaluate_model
     from .data import corpus_path
 
     folder = Path(workdir) / "tiny-finetuned"
@@ -202,7 +202,7 @@ def _onnx_if_installed() -> str:
 
 def run(args: Namespace, articles: list[str], notes: list[str], extra: dict) -> list[Measurement]:
     """The suite as ``pemilu-nlp bench --parts indobert`` runs it; defaults depend on the device."""
-    from ..indobert import resolve_device
+    from ..backends.hf import resolve_device
 
     device = resolve_device(args.device)
     gpu = device.startswith("cuda")

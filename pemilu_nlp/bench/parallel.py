@@ -25,8 +25,8 @@ def bench_parallel(texts: Sequence[str], *, jobs_list: Sequence[int], chunk_size
                    summary_texts: Sequence[str] = (), method: str = "textrank") -> list[Measurement]:
     """Classify ``texts`` (and summarise ``summary_texts``) with each number of jobs; every row has
     its speed-up over jobs=1 and whether its output is identical to jobs=1's."""
-    from ..parallel import classify_matrix, resolve_jobs
-    from ..parallel import summarize as parallel_summarize
+    from ..scale.parallel import classify_matrix, resolve_jobs
+    from ..scale.parallel import summarize as parallel_summarize
 
     jobs_list = list(dict.fromkeys([1, *(resolve_jobs(j) for j in jobs_list)]))
     results: list[Measurement] = []

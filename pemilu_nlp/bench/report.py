@@ -39,9 +39,9 @@ def machine_info() -> dict:
         except PackageNotFoundError:
             versions[name] = None
     info["versions"] = versions
-    from ..cpu import auto_cpu_precision, cpu_features
+    from ..backends.cpu import auto_cpu_precision, cpu_features
 
-    # instruction sets decide which precision pays (pemilu_nlp.cpu): recorded in every report
+    # instruction sets decide which precision pays (pemilu_nlp.backends.cpu): recorded in every report
     info["cpu_flags"] = cpu_features()
     info["auto_cpu_precision"] = dict(zip(("precision", "why"), auto_cpu_precision()))
     try:

@@ -21,8 +21,8 @@ __all__ = ["bench_stream", "measure_stream", "write_short_docs"]
 
 def write_short_docs(path: Path, n_docs: int, corpus: str | Path | None, *, seed: int = 0) -> Path:
     """``n_docs`` short JSONL documents (one or two real corpus sentences each), written as a stream."""
-    from ..corpus import load_corpus
-    from ..text import split_sentences
+    from ..io.corpus import load_corpus
+    from ..text.cleaning import split_sentences
     from .data import corpus_path
 
     sentences = [s for a in load_corpus(corpus_path(corpus))[:300]

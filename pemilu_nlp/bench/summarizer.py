@@ -21,7 +21,7 @@ def naive_textrank(text: str, count: int = 3) -> list[int]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from ..summarize.graph import pagerank
-    from ..text import clean_text, split_sentences
+    from ..text.cleaning import clean_text, split_sentences
 
     sentences = split_sentences(clean_text(text))
     if len(sentences) <= count:

@@ -12,7 +12,7 @@ __all__ = ["bench_text", "bench_text_at_scale", "scale_texts"]
 
 def bench_text(articles: Sequence[str], batch_size: int) -> list[Measurement]:
     """``clean_text`` + ``split_sentences`` over ``articles``, then the 1 MB documents."""
-    from ..text import clean_text, split_sentences
+    from ..text.cleaning import clean_text, split_sentences
 
     m, _ = measure("text", "clean_text + split_sentences",
                    lambda batch: [split_sentences(clean_text(t)) for t in batch], articles, batch_size=batch_size)
@@ -36,7 +36,7 @@ def scale_texts(articles: Sequence[str], size: int = 1_000_000) -> dict[str, str
 
 def bench_text_at_scale(articles: Sequence[str], size: int = 1_000_000) -> list[Measurement]:
     """One 1 MB document per kind through clean_text + split_sentences: docs/s is MB/s here."""
-    from ..text import clean_text, split_sentences
+    from ..text.cleaning import clean_text, split_sentences
 
     texts = scale_texts(articles, size)
     m, _ = measure("text", f"text at scale: {len(texts)} x {size / 1e6:g} MB ({', '.join(texts)})",

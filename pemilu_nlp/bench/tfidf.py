@@ -21,7 +21,7 @@ def naive_tfidf(train_texts: Sequence[str], train_labels: Sequence[Sequence[str]
     from sklearn.pipeline import make_pipeline, make_union
     from sklearn.preprocessing import MultiLabelBinarizer
 
-    from ..schema import topic_ids
+    from ..io.schema import topic_ids
 
     binarizer = MultiLabelBinarizer(classes=list(topic_ids()))
     y = binarizer.fit_transform(train_labels)
@@ -42,10 +42,10 @@ def _clear_word_cache(model: Any) -> None:
 def bench_tfidf(articles: Sequence[str], batch_size: int, corpus: str | Path | None) -> list[Measurement]:
     """The shipped model on cleaned ``articles`` (first pass, then steady state) against the naive
     pipeline trained on the corpus train split; quality on the test split beside each."""
-    from ..corpus import load_corpus, load_split, split_corpus
+    from ..io.corpus import load_corpus, load_split, split_corpus
+    from ..learn.training import default_split_path, evaluate_model
     from ..registry import load_default
-    from ..text import clean_text
-    from ..training import default_split_path, evaluate_model
+    from ..text.cleaning import clean_text
     from .data import corpus_path
 
     model = load_default()
@@ -81,8 +81,8 @@ def _naive_micro_f1(pipeline: Any, keep: Any, test: Sequence[Any]) -> float:
     """Micro-F1 of the naive pipeline's own decisions (0.5) on the learned topics of ``test``."""
     from sklearn.metrics import f1_score
 
-    from ..corpus import label_matrix
-    from ..text import clean_text
+    from ..io.corpus import label_matrix
+    from ..text.cleaning import clean_text
 
     predicted = pipeline.predict([clean_text(a.model_text) for a in test])
     return round(float(f1_score(label_matrix(test)[:, keep], predicted, average="micro")), 4)

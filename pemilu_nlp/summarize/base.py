@@ -23,7 +23,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..inputs import BYTES_GIVEN, check_summary_input, is_blank
-from ..text import clean_text, split_sentences
+from ..text.cleaning import clean_text, split_sentences
 from .vectors import SentenceVectors, sentence_vectors
 
 __all__ = ["MAX_CHARS", "MAX_SENTENCES", "Summarizer", "Summary", "SummarySentence", "check_count",

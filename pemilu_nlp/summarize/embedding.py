@@ -32,7 +32,7 @@ class EmbeddingCentralitySummarizer(_GraphSummarizer):
                          max_sentences=max_sentences, max_chars=max_chars)
         from transformers import AutoModel
 
-        from ..indobert import load_pretrained, resolve_device
+        from ..backends.hf import load_pretrained, resolve_device
 
         self.model_name_or_path = model_name_or_path
         self.batch_size = batch_size

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..indosum import IndoSumArticle
+    from ..io.indosum import IndoSumArticle
     from .base import Summarizer
 
 __all__ = ["EvalDocument", "corpus_documents", "evaluate_methods", "evaluate_summarizers", "format_results",
@@ -159,8 +159,8 @@ def indosum_documents(articles: Sequence[IndoSumArticle]) -> list[EvalDocument]:
 
 def corpus_documents(corpus: str | Path) -> list[EvalDocument]:
     """The articles of a labelled corpus (JSONL) that carry a reference ``summary``."""
-    from ..corpus import load_corpus
-    from ..text import clean_text, split_sentences
+    from ..io.corpus import load_corpus
+    from ..text.cleaning import clean_text, split_sentences
 
     return [EvalDocument(a.id, tuple(split_sentences(clean_text(a.text))), " ".join(a.summary), None,
                          a.title or None, a.text) for a in load_corpus(corpus) if a.summary]
@@ -170,7 +170,7 @@ def pool_documents(pool: str | Path) -> list[EvalDocument]:
     """The articles of a news pool (JSONL.gz, ``{"id", "title", "text", "source_fields", ...}`` a
     line) that carry a hand-written summary (``source_fields.Summary``; in the shared pool, the
     680 detik articles of October 2025)."""
-    from ..text import clean_text, split_sentences
+    from ..text.cleaning import clean_text, split_sentences
 
     docs = []
     with gzip.open(pool, "rt", encoding="utf-8") as fh:

@@ -18,7 +18,7 @@ from scipy.special import expit
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ModelFormatError
-from ..persistence import WEIGHTS, ModelFormat, check_array, number, open_folder, optional, save_folder
+from ..io.persistence import WEIGHTS, ModelFormat, check_array, number, open_folder, optional, save_folder
 from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
 from .graph import pagerank
 from .vectors import SentenceVectors, sentence_vectors

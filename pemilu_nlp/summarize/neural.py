@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ..forksafe import make_torch_fork_safe
-from ..persistence import (
+from ..backends.forksafe import make_torch_fork_safe
+from ..io.persistence import (
     WEIGHTS,
     ModelFormat,
     boolean,
@@ -33,7 +33,10 @@ from ..persistence import (
     optional,
     save_folder,
 )
-from ..wordvectors import train_word_vectors, word_tokens  # one implementation, shared with the classifier
+from ..text.wordvectors import (  # one implementation, shared with the classifier
+    train_word_vectors,
+    word_tokens,
+)
 from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
 from .features import FEATURES, check_features, sentence_features, standardization, training_rows
 from .vectors import SentenceVectors

@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..text import tokenize
+from ..text.cleaning import tokenize
 
 __all__ = ["SentenceVectors", "sentence_vectors"]
 

@@ -9,10 +9,10 @@ Two recipes, compared on the same folds:
 ``after``
     The shipped recipe: vocabulary and idf learned once without labels (the corpus texts plus any
     unlabelled news), per-topic regressions on every training article, the schema's cue prior
-    (``cue_prior``, :mod:`pemilu_nlp.cues`) and thresholds, both from inner out-of-fold scores.
+    (``cue_prior``, :mod:`pemilu_nlp.classify.cues`) and thresholds, both from inner out-of-fold scores.
 
-Thresholds are chosen inside each training fold only (see :mod:`pemilu_nlp.crossval`).  Articles
-that a model's scores chose for reading (:attr:`~pemilu_nlp.corpus.Article.selected_by_model`) are
+Thresholds are chosen inside each training fold only (see :mod:`pemilu_nlp.learn.crossval`).  Articles
+that a model's scores chose for reading (:attr:`~pemilu_nlp.io.corpus.Article.selected_by_model`) are
 trained on in every fold and never scored.
 """
 from __future__ import annotations
@@ -21,7 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .corpus import label_matrix, load_corpus, model_chosen
+from ..classify.cues import cue_scores
+from ..io.corpus import label_matrix, load_corpus, model_chosen
+from ..io.schema import topic_ids
 from .crossval import (
     TextModelScorer,
     bootstrap_summary,
@@ -31,8 +33,6 @@ from .crossval import (
     recipe_today,
     run_cv,
 )
-from .cues import cue_scores
-from .schema import topic_ids
 
 __all__ = ["RECIPES", "evaluate_cv", "format_cv_table"]
 
@@ -43,12 +43,12 @@ def evaluate_cv(corpus: str | Path, *, recipes: Sequence[str] = RECIPES, unlabel
                 n_splits: int = 5, n_repeats: int = 3, seed: int = 0, n_boot: int = 1000,
                 params: dict[str, Any] | None = None, progress: bool = False) -> dict[str, Any]:
     """Repeated nested CV of each recipe over the corpus; per recipe (``recipes``) the summary of
-    :func:`~pemilu_nlp.crossval.bootstrap_summary` (macro-F1 over all topics and per-topic P/R/F1,
+    :func:`~pemilu_nlp.learn.crossval.bootstrap_summary` (macro-F1 over all topics and per-topic P/R/F1,
     each with a bootstrap 95 % interval).  Articles a model chose for reading are trained on in
     every fold and never scored: ``scored_articles``, ``training_only_articles`` and
     ``training_only_positives`` (per topic) say how many."""
-    from .tfidf import OOF_REPEATS, HeadScorer, TfidfTopicClassifier
-    from .unlabelled import load_unlabelled_texts
+    from ..classify.tfidf.classifier import OOF_REPEATS, HeadScorer, TfidfTopicClassifier
+    from ..io.unlabelled import load_unlabelled_texts
 
     unknown = [r for r in recipes if r not in RECIPES]
     if unknown:

@@ -6,7 +6,7 @@ bottleneck of such models in Python, so they are computed once per distinct *wor
 document's row is the sum of its words' rows (a sparse matrix product): the cost grows with the
 vocabulary of a batch, not with its length.  One logistic regression per topic gives a
 probability; a per-topic threshold (by default from out-of-fold scores of the training articles,
-see :class:`~pemilu_nlp.classifier.TopicClassifier`) turns it into a decision.
+see :class:`~pemilu_nlp.classify.base.TopicClassifier`) turns it into a decision.
 
 Saved as safetensors arrays + JSON vocabularies; nothing is unpickled on load.
 """
@@ -25,12 +25,10 @@ import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.utils.validation import check_is_fitted
 
-from . import persistence as allowed  # the allowed range of each saved setting
-from .classifier import THRESHOLD_RULES, TopicClassifier
-from .cues import CueCounter, blend, choose_cue_weights, cue_scores
-from .errors import ModelFormatError, UnknownLabelError
-from .inputs import as_texts, check_one_text
-from .persistence import (
+from ...errors import ModelFormatError, UnknownLabelError
+from ...inputs import as_texts, check_one_text
+from ...io import persistence as allowed  # the allowed range of each saved setting
+from ...io.persistence import (
     ModelFormat,
     check_array,
     check_string_list,
@@ -39,8 +37,10 @@ from .persistence import (
     safetensors_header,
     save_folder,
 )
-from .schema import model_schema_files, read_model_schema, write_model_schema
-from .text import _WORD, clean_text, normalize_whitespace, stopwords
+from ...io.schema import model_schema_files, read_model_schema, write_model_schema
+from ...text.cleaning import _WORD, clean_text, normalize_whitespace, stopwords
+from ..base import THRESHOLD_RULES, TopicClassifier
+from ..cues import CueCounter, blend, choose_cue_weights, cue_scores
 
 __all__ = ["FORMAT", "HeadScorer", "TfidfTopicClassifier", "WordCache"]
 
@@ -112,7 +112,7 @@ def _sastrawi_stemmer():
     try:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
     except ImportError as err:  # pragma: no cover - optional
-        from .errors import MissingDependencyError
+        from ...errors import MissingDependencyError
 
         raise MissingDependencyError("stem=True needs PySastrawi: pip install PySastrawi") from err
     return StemmerFactory().create_stemmer().stem
@@ -170,14 +170,14 @@ class TfidfTopicClassifier(TopicClassifier):
         different point): about ten times faster to fit when
         features outnumber articles (as here).
     clean : bool
-        Run :func:`pemilu_nlp.text.clean_text` on each input (turn off for pre-cleaned text).
+        Run :func:`pemilu_nlp.text.cleaning.clean_text` on each input (turn off for pre-cleaned text).
     thresholds : "oof", "dev" or "fixed"
         How :meth:`fit` sets each topic's decision threshold: from out-of-fold scores of the
         training texts (the per-topic regressions refitted on inner folds, vocabulary kept), F1-best
         on ``X_dev``/``y_dev``, or 0.5.
     cue_prior : bool
         Blend each topic's probability with a score from the schema's cue phrases,
-        ``(1 - w) p + w s`` (:mod:`pemilu_nlp.cues`), with ``w`` per topic chosen from the same
+        ``(1 - w) p + w s`` (:mod:`pemilu_nlp.classify.cues`), with ``w`` per topic chosen from the same
         out-of-fold scores as the thresholds (so only with ``thresholds="oof"``); a topic whose cues
         do not help keeps ``w = 0``.  ``predict_proba`` then returns the blended score.
 
@@ -429,9 +429,9 @@ class TfidfTopicClassifier(TopicClassifier):
 
     def _oof_proba(self, texts: list[str], Y: np.ndarray) -> np.ndarray:
         """Out-of-fold probabilities of the training texts: the per-topic regressions refitted on
-        inner folds (:func:`~pemilu_nlp.crossval.oof_scores`); the label-free vocabulary and idf
+        inner folds (:func:`~pemilu_nlp.classify.folds.oof_scores`); the label-free vocabulary and idf
         are kept."""
-        from .crossval import oof_scores
+        from ..folds import oof_scores
 
         batch = self._encode(texts)  # once, for the features and the cue counts
         scorer = HeadScorer(self, self._features(batch))
@@ -584,7 +584,7 @@ def _fit_heads(model: TfidfTopicClassifier, features: sp.csr_matrix,
 class HeadScorer:
     """The per-topic regressions of ``model`` refitted on rows of fixed ``features`` (documents x
     features from :meth:`TfidfTopicClassifier.transform`): a cross-validation scorer
-    (:class:`~pemilu_nlp.crossval.Scorer`) for a model whose vocabulary was learned without labels."""
+    (:class:`~pemilu_nlp.classify.folds.Scorer`) for a model whose vocabulary was learned without labels."""
 
     def __init__(self, model: TfidfTopicClassifier, features: sp.csr_matrix):
         self.model, self.features = model, sp.csr_matrix(features)

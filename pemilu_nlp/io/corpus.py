@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CorpusError, UnknownLabelError
+from ..errors import CorpusError, UnknownLabelError
 from .jsonl import BadLine, parse_line
 from .schema import SchemaLike, as_schema, topic_ids, validate_labels
 

@@ -1,6 +1,6 @@
 """IndoBERT topic classifier: fine-tuning, long articles in windows, safe saving.
 
-The same contract as :class:`~pemilu_nlp.tfidf.TfidfTopicClassifier` (:class:`~pemilu_nlp.classifier.TopicClassifier`),
+The same contract as :class:`~pemilu_nlp.classify.tfidf.classifier.TfidfTopicClassifier` (:class:`~pemilu_nlp.classify.base.TopicClassifier`),
 so a user swaps one for the other in one line and scikit-learn's tools take both.  News articles
 are often longer than 512 tokens: the tokenizer cuts each article into overlapping windows
 (``return_overflowing_tokens`` with ``stride``), all windows go through the encoder in
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -44,10 +43,11 @@ import numpy as np
 from scipy.special import expit, softmax
 from sklearn.utils.validation import check_is_fitted
 
-from .classifier import TopicClassifier
-from .errors import MissingDependencyError, ModelFormatError, WeightsUnavailableError
-from .forksafe import make_torch_fork_safe
-from .persistence import (
+from ...backends.forksafe import make_torch_fork_safe
+from ...backends.hf import import_torch as _torch
+from ...backends.hf import load_pretrained, resolve_device
+from ...errors import ModelFormatError
+from ...io.persistence import (
     ModelFormat,
     OpenedFolder,
     any_of,
@@ -64,13 +64,13 @@ from .persistence import (
     save_folder,
     text,
 )
-from .schema import SchemaLike, as_schema, model_schema_files, read_model_schema, write_model_schema
-from .text import clean_text, normalize_whitespace
-from .thresholds import apply_thresholds, tune_thresholds
+from ...io.schema import SchemaLike, as_schema, model_schema_files, read_model_schema, write_model_schema
+from ...text.cleaning import clean_text, normalize_whitespace
+from ..base import TopicClassifier
+from ..thresholds import apply_thresholds, tune_thresholds
 
 __all__ = [
-    "IndoBertTopicClassifier", "IndoBertTrainingArguments", "InferenceVariants", "load_pretrained", "pool_logits",
-    "resolve_device",
+    "IndoBertTopicClassifier", "IndoBertTrainingArguments", "InferenceVariants", "pool_logits",
 ]
 
 HF_SUBDIR = "hf"
@@ -213,28 +213,6 @@ def _split_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ helpers
-def _torch():
-    try:
-        import torch
-        import transformers  # noqa: F401
-    except ImportError as err:  # pragma: no cover - both are dependencies
-        raise MissingDependencyError("the IndoBERT classifier needs torch and transformers: "
-                                     "pip install 'torch>=2.4,<2.14' transformers") from err
-    return torch
-
-
-def resolve_device(device: str = "auto") -> str:
-    """``auto`` -> ``cuda`` when a GPU is present, else ``cpu``."""
-    torch = _torch()
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError("device='cuda' but no CUDA GPU is available; use device='cpu' or 'auto'")
-    if device not in ("cpu",) and not device.startswith("cuda"):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}")
-    return device
-
-
 def _positive_int(value: Any, name: str, *, none_means: str | None = None) -> int | None:
     if value is None and none_means:
         return None
@@ -277,7 +255,7 @@ def _auto_precision(device: str) -> str:
     torch = _torch()
     if device.startswith("cuda"):
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    from .cpu import auto_cpu_precision
+    from ...backends.cpu import auto_cpu_precision
 
     # int8 (torch or ONNX Runtime) is never automatic: it must be checked on the trained model
     return auto_cpu_precision()[0]
@@ -293,9 +271,9 @@ def _convert(model: Any, precision: str, device: str) -> Any:
     if precision in ("onnx-int8", "onnx-fp32"):
         if device != "cpu":
             raise ValueError(f"precision={precision!r} (ONNX Runtime) runs on CPU only")
-        from .onnx_backend import onnx_model
+        from ...backends.onnx import onnx_model
 
-        # exported once, cached under the weights' checksum (pemilu_nlp.onnx_backend)
+        # exported once, cached under the weights' checksum (pemilu_nlp.backends.onnx)
         return onnx_model(model, quantize=precision == "onnx-int8")
     if precision in ("bf16", "fp16"):
         return copy.deepcopy(model).to(dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
@@ -337,65 +315,6 @@ def _seeded(seed: int, device: str) -> Iterator[None]:
             with torch.cuda.device(index):
                 torch.cuda.manual_seed(seed)
         yield
-
-
-class _ExpectedLoadReport(logging.Filter):
-    """Drops transformers' load report (a base checkpoint has no topic head: "MISSING
-    classifier.*" is the expected outcome here); every other message passes."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "LOAD REPORT" not in record.getMessage()
-
-
-@contextmanager
-def _expected_load_report() -> Iterator[None]:
-    """Filter the load report on transformers' model-loading logger for the block only (the
-    logging configuration, verbosity included, is left as it was)."""
-    logger = logging.getLogger("transformers.modeling_utils")
-    report_filter = _ExpectedLoadReport()
-    logger.addFilter(report_filter)
-    try:
-        yield
-    finally:
-        logger.removeFilter(report_filter)
-
-
-def _is_local(path: str | Path) -> bool:
-    return Path(path).expanduser().exists()
-
-
-def _unavailable(source: str | Path, err: Exception) -> WeightsUnavailableError:
-    return WeightsUnavailableError(
-        f"cannot load {source!r}: its weights are not in the local Hugging Face cache and cannot be "
-        "downloaded here (no network or HF_HUB_OFFLINE=1). On a connected machine run "
-        f"`python -c \"from transformers import AutoModel, AutoTokenizer; AutoModel.from_pretrained('{source}')"
-        f".save_pretrained('indobert'); AutoTokenizer.from_pretrained('{source}').save_pretrained('indobert')\"`, "
-        "copy the folder here and pass its path as model_name_or_path. "
-        f"(Underlying error: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})")
-
-
-def load_pretrained(source: str | Path, model_class: Any, *, local_only: bool = False, **kwargs: Any):
-    """``(tokenizer, model)`` from a hub id or a local folder, exactly as a connected user would load
-    them, with safetensors only for local folders and one clear error when weights are unavailable."""
-    _torch()
-    from transformers import AutoTokenizer
-
-    if _is_local(source):
-        kwargs["use_safetensors"] = True  # never unpickle a .bin from a user path
-        if not list(Path(source).glob("*.safetensors")) and list(Path(source).glob("*.bin")):
-            raise ModelFormatError(f"{source}: only PyTorch .bin (pickle) weights; pemilu_nlp loads safetensors "
-                                   "only. Convert with model.save_pretrained(folder) in a trusted session.")
-    try:
-        with _expected_load_report():
-            tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=local_only)
-            model = model_class.from_pretrained(str(source), local_files_only=local_only, **kwargs)
-    except ModelFormatError:
-        raise
-    except Exception as err:  # hub / offline errors come in many classes; one clear message instead
-        if _is_local(source):
-            raise ModelFormatError(f"{source}: cannot load the model ({type(err).__name__}: {err})") from None
-        raise _unavailable(source, err) from None
-    return tokenizer, model
 
 
 def _check_transformers_folder(folder: Path, weights: list[str], n_topics: int) -> None:
@@ -483,7 +402,7 @@ class IndoBertTopicClassifier(TopicClassifier):
         ``dev``: with ``X_dev``/``y_dev`` given to :meth:`fit`, the pooling (for ``auto``) and each
         topic's F1-best threshold are chosen on them (0.5 without dev data); ``fixed``: 0.5.
     clean : bool
-        Strip web boilerplate (:func:`~pemilu_nlp.text.clean_text`) before tokenising.
+        Strip web boilerplate (:func:`~pemilu_nlp.text.cleaning.clean_text`) before tokenising.
     args : IndoBertTrainingArguments or None
         How to train (``None``: the defaults); a dict of the same names is accepted.
     max_windows : int or None
@@ -497,9 +416,9 @@ class IndoBertTopicClassifier(TopicClassifier):
         128-token windows batch 8 is 1.2-1.5x faster than 1).
     precision : "auto", "fp32", "bf16", "fp16", "int8", "onnx-int8" or "onnx-fp32"
         Runtime: ``auto`` = bf16 on a GPU that supports it (else fp16), bf16 on a CPU with native
-        bf16 (AVX512-BF16/AMX), else fp32 (:mod:`pemilu_nlp.cpu`); never int8.  ``int8`` = torch
+        bf16 (AVX512-BF16/AMX), else fp32 (:mod:`pemilu_nlp.backends.cpu`); never int8.  ``int8`` = torch
         dynamic quantisation of the linear layers (CPU); ``onnx-int8`` / ``onnx-fp32`` = ONNX
-        Runtime (CPU, the ``[onnx]`` extra, :mod:`pemilu_nlp.onnx_backend`).  Training always
+        Runtime (CPU, the ``[onnx]`` extra, :mod:`pemilu_nlp.backends.onnx`).  Training always
         keeps fp32 weights.
     device : str
         Runtime: ``auto``, ``cpu`` or ``cuda[:N]``, resolved at fit and load.
@@ -684,7 +603,7 @@ class IndoBertTopicClassifier(TopicClassifier):
     def _tune_on(self, texts: list[str], Y: np.ndarray) -> None:
         """On dev data: the window pooling (max / mean, for ``pooling="auto"``) and each topic's
         threshold, by macro-F1."""
-        from .metrics import macro_f1
+        from ..metrics import macro_f1
 
         logits, owner = self.window_logits(texts)
         best: tuple[float, str, np.ndarray] | None = None
@@ -712,7 +631,7 @@ class IndoBertTopicClassifier(TopicClassifier):
             self.history_ = _Trainer(self, args, texts, Y).run(dev)
 
     def _dev_score(self, texts: list[str], Y: np.ndarray) -> float:
-        from .metrics import macro_f1
+        from ..metrics import macro_f1
 
         self.variants_.clear()  # the weights changed
         return float(macro_f1(Y, self.decide(self._proba(texts))))

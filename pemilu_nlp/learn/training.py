@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import TopicClassifier
-from .corpus import (
+from ..classify.base import TopicClassifier
+from ..classify.metrics import format_report, multilabel_report
+from ..errors import CorpusError
+from ..io.corpus import (
     SPLITS,
     Article,
     label_matrix,
@@ -29,10 +31,8 @@ from .corpus import (
     split_corpus,
     write_split,
 )
-from .errors import CorpusError
-from .metrics import format_report, multilabel_report
-from .registry import classifier_class
-from .schema import SchemaLike, as_schema, schema_to_dict, topic_ids
+from ..io.schema import SchemaLike, as_schema, schema_to_dict, topic_ids
+from ..registry import classifier_class
 
 __all__ = ["SPLIT_SEED", "TrainingWarning", "cross_validate", "data_fingerprint", "default_split_path",
            "evaluate_model", "make_model", "sparse_topics", "train_model"]
@@ -168,7 +168,7 @@ def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split:
     ``thresholds="dev"``: fit on train, tune thresholds on dev.  ``thresholds="oof"`` (TF-IDF's
     default, as in ``pemilu-nlp train``; ``None`` takes the model's own ``thresholds`` setting):
     fit on train and dev together, thresholds from out-of-fold scores of those articles (every
-    labelled example counts; see :class:`~pemilu_nlp.classifier.TopicClassifier`).
+    labelled example counts; see :class:`~pemilu_nlp.classify.base.TopicClassifier`).
     ``unlabelled`` (TF-IDF only): news files or folders the vocabulary and idf also learn from.
     """
     model = make_model(kind, **(params or {}))
@@ -180,7 +180,7 @@ def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split:
     _warn_sparse(parts, [t.id for t in schema])
     texts = None
     if unlabelled:
-        from .unlabelled import load_unlabelled_texts
+        from ..io.unlabelled import load_unlabelled_texts
 
         texts = load_unlabelled_texts(list(unlabelled))
     _fit(model, parts, rule, schema, texts, kind if verbose else None)
@@ -214,18 +214,18 @@ def cross_validate(kind: str, corpus: str | Path, *, folds: int = 5, seed: int =
                    params: dict | None = None, schema: SchemaLike = None) -> dict:
     """K-fold multi-label-stratified cross-validation over the whole corpus (for small corpora), by
     scikit-learn's ``cross_validate``.  Articles a model chose for reading
-    (:attr:`~pemilu_nlp.corpus.Article.selected_by_model`) are in every training part and never scored.
+    (:attr:`~pemilu_nlp.io.corpus.Article.selected_by_model`) are in every training part and never scored.
 
     Each fold's model sets its thresholds by its own rule from its training part only (TF-IDF:
     out-of-fold scores and the cue prior; a ``dev`` rule has no dev data here and keeps 0.5);
     ``params`` may set ``thresholds``.  ``pemilu-nlp evaluate --cv``
-    (:func:`pemilu_nlp.evaluation.evaluate_cv`) compares recipes, with bootstrap intervals.
+    (:func:`pemilu_nlp.learn.evaluation.evaluate_cv`) compares recipes, with bootstrap intervals.
     """
     from sklearn.metrics import f1_score, make_scorer
     from sklearn.model_selection import cross_validate as sklearn_cross_validate
 
+    from ..classify.metrics import macro_f1
     from .crossval import scored_folds
-    from .metrics import macro_f1
 
     schema = as_schema(schema)
     articles = load_corpus(corpus, schema=schema)

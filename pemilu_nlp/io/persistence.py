@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import ModelFormatError
+from .. import __version__
+from ..errors import ModelFormatError
 
 __all__ = [
     "MANIFEST",
@@ -147,7 +147,7 @@ def read_manifest(folder: str | Path) -> dict[str, str]:
     path = folder / MANIFEST
     if not path.is_file():
         hint = ("saved before model folders were sealed; if you trust it, seal it with "
-                "pemilu_nlp.persistence.seal_legacy(folder)") if (folder / CONFIG).is_file() \
+                "pemilu_nlp.io.persistence.seal_legacy(folder)") if (folder / CONFIG).is_file() \
             else "is this a pemilu_nlp model folder?"
         raise ModelFormatError(f"{folder}: missing {MANIFEST} ({hint})")
     try:

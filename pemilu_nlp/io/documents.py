@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .inputs import is_blank
+from ..inputs import is_blank
 from .jsonl import BadLine, parse_line
 
 __all__ = ["Document", "ReadFailure", "iter_documents", "walk_folder"]

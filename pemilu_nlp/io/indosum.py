@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import CorpusError
 from .corpus import jsonl_records
-from .errors import CorpusError
 
 __all__ = ["IndoSumArticle", "IndoSumFormatError", "detokenize", "indosum_files", "indosum_part", "load_indosum",
            "read_indosum_split", "split_indosum", "write_indosum_split"]

@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import TextEncodingError
+from ..errors import TextEncodingError
 
 __all__ = [
     "ABBREVIATIONS",

@@ -8,9 +8,9 @@ article is ``c / (c + 1)`` for ``c`` occurrences of its cues (whole words in a r
 cue, 0.5 with one, towards 1 with many.  A model blends it with its own probability as
 ``(1 - w) p + w s``, with ``w`` chosen per topic where it can be checked: on out-of-fold scores of
 the labelled articles, by F1 at each blend's own out-of-fold threshold
-(:func:`~pemilu_nlp.thresholds.oof_threshold`); a topic keeps ``w = 0`` unless a blend does better.
+(:func:`~pemilu_nlp.classify.thresholds.oof_threshold`); a topic keeps ``w = 0`` unless a blend does better.
 
->>> from pemilu_nlp.cues import CueCounter, cue_scores
+>>> from pemilu_nlp.classify.cues import CueCounter, cue_scores
 >>> counts = CueCounter().counts(["Razia kamar di Lapas Kelas IIA: petugas lapas menyita ponsel."])
 >>> counts[0, :3].tolist()                     # pemilu, keamanan_lapas, kerja_sama_mou (shipped schema)
 [0.0, 3.0, 0.0]
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .schema import SchemaLike, as_schema
-from .text import _WORD
+from ..io.schema import SchemaLike, as_schema
+from ..text.cleaning import _WORD
 from .thresholds import oof_threshold
 
 __all__ = ["CUE_WEIGHTS", "CueCounter", "blend", "choose_cue_weights", "cue_scores"]
@@ -35,7 +35,7 @@ CUE_WEIGHTS = (0.0, 0.25, 0.5, 0.75)
 
 class CueCounter:
     """Counts each topic's cue phrases among an article's words (the words of
-    :data:`pemilu_nlp.text._WORD`, case-folded; :meth:`counts` reads the text as given, the TF-IDF
+    :data:`pemilu_nlp.text.cleaning._WORD`, case-folded; :meth:`counts` reads the text as given, the TF-IDF
     model's ``cue_counts`` the words it read, after cleaning): a phrase counts where
     its words stand in a row; longest phrase first; a phrase that is a cue of several topics counts
     for each."""

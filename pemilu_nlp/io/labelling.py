@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .errors import CorpusError, LabelImportError
+from ..errors import CorpusError, LabelImportError
 from .jsonl import BadLine, parse_line, replace_lone_surrogates
 from .schema import NO_TOPIC, SchemaLike, as_schema
 
@@ -161,7 +161,7 @@ class LabelledArticle:
 
 def _found_by(strategy: Any, *, from_suggest: bool) -> str:
     """How ``suggest`` chose an article, as the corpus records it: ``model:suggest:<strategy>`` when a
-    model's scores chose it (:attr:`pemilu_nlp.corpus.Article.selected_by_model`: trained on, never
+    model's scores chose it (:attr:`pemilu_nlp.io.corpus.Article.selected_by_model`: trained on, never
     scored; ``model:suggest`` when a batch written before strategies were recorded does not say),
     ``suggest:random`` for a random draw, empty when the task did not come from ``suggest``."""
     if not from_suggest:

@@ -23,7 +23,7 @@ The trade-off: a worker costs a start-up (imports and model load, about 1-3 s) a
 pickle round trip; for a few hundred documents one process is faster, for tens of thousands the
 speed-up approaches the number of cores (``pemilu-nlp bench --parts parallel``).
 
->>> from pemilu_nlp.parallel import classify
+>>> from pemilu_nlp.scale.parallel import classify
 >>> topics, probabilities = classify(["KPU dan Polres menandatangani MoU pengamanan Pemilu 2024."], jobs=1)
 >>> "pemilu" in topics[0]
 True
@@ -41,9 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import PemiluNLPError
-from .inputs import as_texts, is_blank
-from .thresholds import as_topic_lists, probability_maps
+from ..classify.thresholds import as_topic_lists, probability_maps
+from ..errors import PemiluNLPError
+from ..inputs import as_texts, is_blank
 
 __all__ = ["Outcome", "Work", "WorkerError", "analyze", "available_cores", "classify", "iter_chunks", "resolve_jobs", "summarize"]
 
@@ -100,7 +100,7 @@ class Work:
         """The errors a worker would meet on loading, raised here, in the caller's process, as one
         process raises them (a worker that fails to start only says that it died)."""
         if self.task in ("summarize", "analyze"):
-            from .registry import summarizer_name
+            from ..registry import summarizer_name
 
             summarizer_name(self.method, stacklevel=4)  # an unknown name is a ValueError here
             if self.method == "embedding" and not self.encoder:
@@ -109,7 +109,7 @@ class Work:
             import json
             from pathlib import Path
 
-            from .errors import ModelFormatError
+            from ..errors import ModelFormatError
 
             try:
                 fmt = json.loads((Path(self.model) / "config.json").read_text("utf-8")).get("format")
@@ -126,11 +126,11 @@ _STATE: dict[str, Any] = {}
 def _load(work: Work) -> dict[str, Any]:
     state: dict[str, Any] = {"work": work}
     if work.task in ("classify", "analyze"):
-        from .registry import load, load_default
+        from ..registry import load, load_default
 
         state["classifier"] = load(work.model) if work.model else load_default()
     if work.task in ("summarize", "analyze"):
-        from .summarize import get_summarizer
+        from ..summarize import get_summarizer
 
         if work.method == "embedding":
             if not work.encoder:
@@ -179,7 +179,7 @@ def _outcomes(work: Work, result: Any) -> list[Outcome]:
 
 def _process_isolated(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> list[Outcome]:
     """The chunk at once; if it fails, each text alone, so that only the bad one is lost."""
-    from .errors import DOCUMENT_ERRORS, describe_error
+    from ..errors import DOCUMENT_ERRORS, describe_error
 
     work: Work = state["work"]
     try:
@@ -213,7 +213,7 @@ def _process(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> Any
             raise ValueError(f"text at position {start + i}: {err}") from None
     if work.task == "summarize":
         return summaries
-    from .pipeline import ArticleAnalysis
+    from .chunk import ArticleAnalysis
 
     topics, probabilities = state["classifier"].topics_and_probabilities(_with_titles(texts, titles))
     return [ArticleAnalysis(t, p, s) for t, p, s in zip(topics, probabilities, summaries)]
@@ -222,8 +222,8 @@ def _process(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> Any
 # ------------------------------------------------------------------------------------ parent side
 #: imported once by the fork server, so that each worker forked from it starts with them loaded;
 #: torch is left out on purpose (a server that imported torch would hand its state to every worker)
-_PRELOAD = ["numpy", "scipy.sparse", "sklearn.base", "pemilu_nlp.tfidf", "pemilu_nlp.registry",
-            "pemilu_nlp.summarize", "pemilu_nlp.pipeline", "pemilu_nlp.parallel"]
+_PRELOAD = ["numpy", "scipy.sparse", "sklearn.base", "pemilu_nlp.classify.tfidf.classifier", "pemilu_nlp.registry",
+            "pemilu_nlp.summarize", "pemilu_nlp.scale.chunk", "pemilu_nlp.scale.parallel"]
 
 
 def _context():
@@ -325,12 +325,12 @@ def classify_matrix(texts: Iterable[str], *, model: str | PathLike | None = None
 
 
 def _check_summary_inputs(texts: Iterable[Any], count: int | str, titles: Sequence[str | None] | None) -> list:
-    from .summarize.base import check_summary_texts
+    from ..summarize.base import check_summary_texts
 
     texts = check_summary_texts(texts, count, titles)
     for i, text in enumerate(texts):
         if isinstance(text, str) and is_blank(text):
-            from .summarize.base import prepare_sentences
+            from ..summarize.base import prepare_sentences
 
             try:
                 prepare_sentences(text)
@@ -355,8 +355,8 @@ def analyze(texts: Iterable[str], *, model: str | PathLike | None = None, method
             count: int | str = 3, titles: Sequence[str | None] | None = None, encoder: str | None = None,
             jobs: int = 1, chunk_size: int = DEFAULT_CHUNK_SIZE) -> list:
     """``pipeline.analyze`` (topics and a summary per text) with ``jobs`` worker processes."""
-    from .pipeline import check_titles
-    from .summarize.base import parse_count
+    from ..summarize.base import parse_count
+    from .chunk import check_titles
 
     batch, _ = as_texts(texts)
     titles = check_titles(titles, len(batch))

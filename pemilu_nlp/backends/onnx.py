@@ -28,7 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .errors import MissingDependencyError
+from ..errors import MissingDependencyError
 
 __all__ = ["OnnxClassifierModel", "cache_root", "model_checksum", "onnx_model"]
 

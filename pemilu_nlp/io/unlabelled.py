@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 __all__ = ["default_unlabelled_paths", "load_unlabelled_texts"]
 

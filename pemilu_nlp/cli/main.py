@@ -14,11 +14,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .errors import DOCUMENT_ERRORS, PemiluNLPError, describe_error
+from .. import __version__
+from ..errors import DOCUMENT_ERRORS, PemiluNLPError, describe_error
 
 if TYPE_CHECKING:
-    from .documents import Document
+    from ..io.documents import Document
 
 
 # ------------------------------------------------------------------------------------ reading and writing
@@ -79,7 +79,7 @@ def read_chunks(paths: Sequence[str], failures: Failures, *, max_docs: int | Non
     """The documents of ``paths`` in order, in chunks of at most ``max_docs`` documents (or about
     ``max_chars`` characters; defaults :data:`CHUNK_DOCS`, :data:`CHUNK_CHARS`); what cannot be
     read is reported to ``failures`` as it is met."""
-    from .documents import ReadFailure, iter_documents
+    from ..io.documents import ReadFailure, iter_documents
 
     max_docs = max_docs or CHUNK_DOCS
     max_chars = max_chars or CHUNK_CHARS
@@ -170,13 +170,13 @@ def _classifier_options(args: argparse.Namespace) -> dict:
 
 
 def _load_classifier(folder: str | None, options: dict | None = None):
-    from .registry import load, load_default
+    from ..registry import load, load_default
 
     return load(folder, **(options or {})) if folder else load_default()
 
 
 def _summarizer(args: argparse.Namespace):
-    from .summarize import get_summarizer
+    from ..summarize import get_summarizer
 
     if args.method == "embedding":
         if not args.encoder:
@@ -188,7 +188,7 @@ def _summarizer(args: argparse.Namespace):
 
 def _count(value: str) -> int | str:
     """``--count``, parsed once, before any work: a whole number of sentences or a share ("20%")."""
-    from .summarize.base import check_count
+    from ..summarize.base import check_count
 
     try:
         return check_count(value)
@@ -198,7 +198,7 @@ def _count(value: str) -> int | str:
 
 def _method(value: str) -> str:
     """``--method``: a registered summariser; an old name is translated, with a warning."""
-    from .registry import RENAMED_SUMMARIZERS, SUMMARIZERS
+    from ..registry import RENAMED_SUMMARIZERS, SUMMARIZERS
 
     if value in RENAMED_SUMMARIZERS:
         print(f"warning: --method {value} is now called {RENAMED_SUMMARIZERS[value]}", file=sys.stderr)
@@ -217,7 +217,7 @@ def _summary_json(summary) -> list[dict]:
 
 
 def _jobs(value: str) -> int:
-    from .parallel import resolve_jobs
+    from ..scale.parallel import resolve_jobs
 
     try:
         return resolve_jobs(-1 if value in ("all", "auto") else int(value))
@@ -248,7 +248,7 @@ def _parallel_chunks(args: argparse.Namespace, failures: Failures, *, classify: 
     from collections import deque
     from itertools import repeat
 
-    from .parallel import Work, iter_chunks
+    from ..scale.parallel import Work, iter_chunks
 
     task = "analyze" if classify and summarize else "classify" if classify else "summarize"
     work = Work(task, model=getattr(args, "model", None), method=getattr(args, "method", "textrank"),
@@ -290,7 +290,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         if not args.out:
             raise ValueError("--engine ray writes Parquet: give --out DIR")
-        from .ray_engine import run_cli
+        from ..scale.ray_engine import run_cli
 
         return run_cli(args.paths, args.out, model=args.model, method=args.method, count=args.count,
                        address=args.ray_address, concurrency=args.concurrency, batch_size=args.batch_size or 1000)
@@ -340,7 +340,7 @@ def _print_warnings(caught: list) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     import warnings
 
-    from .training import TrainingWarning, cross_validate, train_model
+    from ..learn.training import TrainingWarning, cross_validate, train_model
 
     params = json.loads(args.params) if args.params else {}
     if args.model == "indobert":
@@ -382,10 +382,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _evaluate_cv(args)
     if not args.models:
         raise SystemExit("pemilu-nlp evaluate: give model folders, or --cv K for cross-validation")
-    from .corpus import load_corpus, load_split, split_corpus
-    from .metrics import format_report
-    from .registry import load
-    from .training import default_split_path, evaluate_model
+    from ..classify.metrics import format_report
+    from ..io.corpus import load_corpus, load_split, split_corpus
+    from ..learn.training import default_split_path, evaluate_model
+    from ..registry import load
 
     models = [(folder, load(folder)) for folder in args.models]
     schema = getattr(models[0][1], "schema_", None)  # the models' own topics, not the package's
@@ -419,7 +419,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def _warn_if_trained_on(folder: str, part: list, part_name: str) -> None:
     """Say so when a model whose own split (``split.json`` that ``train`` wrote into its folder)
     put some of the evaluated articles in its train or dev part: its scores would be inflated."""
-    from .corpus import load_split
+    from ..io.corpus import load_split
 
     own = Path(folder) / "split.json"
     if not own.is_file():
@@ -432,7 +432,7 @@ def _warn_if_trained_on(folder: str, part: list, part_name: str) -> None:
 
 
 def _evaluate_cv(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate_cv, format_cv_table
+    from ..learn.evaluation import evaluate_cv, format_cv_table
 
     result = evaluate_cv(args.data, recipes=[r for r in args.recipes.split(",") if r], unlabelled=args.unlabelled,
                          n_splits=args.cv, n_repeats=args.repeats, seed=args.seed, progress=True)
@@ -446,37 +446,18 @@ def _evaluate_cv(args: argparse.Namespace) -> int:
     return 0
 
 
-def find_data_file(name: str, *, what: str, hint: str) -> Path:
-    """``data/<name>`` in the working directory or the source checkout, else a :class:`CorpusError`
-    that says what was looked for and ``hint`` (a wheel carries no project data).  Only commands
-    resolve such defaults; library functions take explicit paths."""
-    from .errors import CorpusError
-
-    candidates = [Path.cwd() / "data" / name, Path(__file__).resolve().parent.parent / "data" / name]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise CorpusError(f"no {what} found (looked for {', '.join(map(str, dict.fromkeys(candidates)))}): {hint}")
-
-
-def default_corpus_path() -> Path:
-    """``data/corpus.jsonl`` in the working directory or the source checkout."""
-    return find_data_file("corpus.jsonl", what="corpus",
-                          hint="pass one (--corpus FILE), e.g. data/corpus.jsonl of a pemilu_nlp checkout")
-
-
-def default_indosum_split() -> Path:
-    """``data/indosum_split.json`` in the working directory or the source checkout."""
-    return find_data_file("indosum_split.json", what="IndoSum split",
-                          hint="pass --indosum-split FILE (a new file is created with a new seeded split), "
-                               "or 'none' to use every article given")
-
-
 def _indosum_parts(args: argparse.Namespace, *parts: str) -> list[list]:
     """The IndoSum articles (``--indosum``) of each of ``parts`` of the split ``--indosum-split``
     (default: the project's; 'none': every article in every part).  A split file that does not
     exist yet is made (seed 2018, 70/15/15) and written, and the command says so."""
-    from .indosum import indosum_part, load_indosum, read_indosum_split, split_indosum, write_indosum_split
+    from ..io.indosum import (
+        indosum_part,
+        load_indosum,
+        read_indosum_split,
+        split_indosum,
+        write_indosum_split,
+    )
+    from ..io.paths import default_indosum_split
 
     articles = load_indosum(args.indosum)
     if args.indosum_split == "none":
@@ -490,7 +471,7 @@ def _indosum_parts(args: argparse.Namespace, *parts: str) -> list[list]:
 
 
 def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
-    from .summarize.evaluate import (
+    from ..summarize.evaluate import (
         corpus_documents,
         evaluate_summarizers,
         format_results,
@@ -515,7 +496,7 @@ def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
 
 
 def cmd_tune_summarizers(args: argparse.Namespace) -> int:
-    from .summarize.evaluate import indosum_documents, tune_graph_weights
+    from ..summarize.evaluate import indosum_documents, tune_graph_weights
 
     dev = indosum_documents(_indosum_parts(args, "dev")[0])
     result = {method: tune_graph_weights(dev, method) for method in ("textrank", "lexrank")}
@@ -526,9 +507,9 @@ def cmd_tune_summarizers(args: argparse.Namespace) -> int:
 
 
 def cmd_train_summarizer(args: argparse.Namespace) -> int:
-    from .registry import SHIPPED
-    from .summarize.evaluate import indosum_documents
-    from .summarize.training import news_texts, train_scorer
+    from ..registry import SHIPPED
+    from ..summarize.evaluate import indosum_documents
+    from ..summarize.training import news_texts, train_scorer
 
     train, dev = (indosum_documents(part) for part in _indosum_parts(args, "train", "dev"))
     unlabelled = news_texts(args.pool) if args.pool else []
@@ -540,15 +521,15 @@ def cmd_train_summarizer(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import main as bench_main
+    from ..bench import main as bench_main
 
     return bench_main(args)
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from .active_learning import read_pool, suggest
-    from .corpus import load_corpus
-    from .labelling import write_batch
+    from ..io.corpus import load_corpus
+    from ..io.labelling import write_batch
+    from ..learn.active_learning import read_pool, suggest
 
     model = _load_classifier(args.model)
     schema = getattr(model, "schema_", None)
@@ -571,7 +552,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_import_labels(args: argparse.Namespace) -> int:
-    from .labelling import import_labels
+    from ..io.labelling import import_labels
 
     schema = args.schema or args.model
     report = import_labels(args.export, args.corpus, schema=schema, tool=args.tool)
@@ -588,7 +569,7 @@ def cmd_import_labels(args: argparse.Namespace) -> int:
 
 
 def cmd_label_config(args: argparse.Namespace) -> int:
-    from .labelling import label_config
+    from ..io.labelling import label_config
 
     xml = label_config(args.schema or args.model)
     if args.out:
@@ -604,7 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "Indonesian election-security news.")
     parser.add_argument("--version", action="version", version=f"pemilu_nlp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    from .registry import CLASSIFIERS, SUMMARIZERS
+    from ..registry import CLASSIFIERS, SUMMARIZERS
 
     def inputs(p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="+", help=".txt files, JSONL files (one {'id','title','text'} a line) or folders")
@@ -758,7 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_label_config)
 
     p = sub.add_parser("bench", help="throughput, latency and memory of every part, beside the naive way")
-    from .bench import add_arguments
+    from ..bench import add_arguments
 
     add_arguments(p)
     p.set_defaults(func=cmd_bench)

@@ -34,8 +34,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .inputs import as_texts, binarize_labels
-from .schema import SchemaLike, as_schema
+from ..inputs import as_texts, binarize_labels
+from ..io.schema import SchemaLike, as_schema
 from .thresholds import apply_thresholds, as_topic_lists, oof_thresholds, probability_maps, tune_thresholds
 
 __all__ = ["THRESHOLD_RULES", "TopicClassifier"]

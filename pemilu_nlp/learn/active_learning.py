@@ -33,10 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from .documents import Document, ReadFailure, iter_documents
-from .errors import PemiluNLPError
-from .labelling import text_key
-from .thresholds import as_topic_lists
+from ..classify.thresholds import as_topic_lists
+from ..errors import PemiluNLPError
+from ..io.documents import Document, ReadFailure, iter_documents
+from ..io.labelling import text_key
 
 __all__ = ["STRATEGIES", "EmptyPoolError", "Suggestion", "decision_scores", "read_pool",
            "select", "suggest", "text_vectors"]
@@ -174,7 +174,7 @@ def select(scores: np.ndarray, n: int, *, strategy: str, vectors=None, seed: int
 # ------------------------------------------------------------------------------------ pool
 def read_pool(paths: str | Path | Iterable[str | Path]) -> tuple[list[Document], list[str]]:
     """Unlabelled articles from JSONL(.gz) files (``{"id", "title", "text", "url"}`` a line), .txt
-    files or folders of them (read by :func:`pemilu_nlp.documents.iter_documents`, as the CLI
+    files or folders of them (read by :func:`pemilu_nlp.io.documents.iter_documents`, as the CLI
     reads its inputs); returns the articles and one message per unreadable line or file."""
     paths = [paths] if isinstance(paths, str | Path) else list(paths)
     for path in map(Path, paths):
@@ -244,14 +244,14 @@ def suggest(model: Any, pool: Sequence[str] | Sequence[Document], *, n: int = 50
     """The ``n`` pool articles whose labels would help ``model`` most, best first.
 
     ``pool``: texts (ids ``pool-0``, ... unless ``ids``) or :class:`Document`; ``labelled``: the
-    articles already labelled (corpus :class:`~pemilu_nlp.corpus.Article` or dicts with id/text/url),
+    articles already labelled (corpus :class:`~pemilu_nlp.io.corpus.Article` or dicts with id/text/url),
     which are never suggested again.  An empty pool, or one with nothing new, raises
     :class:`EmptyPoolError`.
 
     >>> from pemilu_nlp import load_default
     >>> batch = suggest(load_default(), ["Lapas razia kamar napi.", "Timnas menang 2-0."], n=1)  # doctest: +SKIP
     """
-    from .errors import UnknownLabelError
+    from ..errors import UnknownLabelError
 
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")

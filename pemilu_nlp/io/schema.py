@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelFormatError, SchemaError, UnknownLabelError
+from ..errors import ModelFormatError, SchemaError, UnknownLabelError
 
 __all__ = [
     "MODEL_SCHEMA_FILE", "NO_TOPIC", "SchemaLike", "Topic", "as_schema", "load_schema", "model_schema_files", "parse_schema",

@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import MissingDependencyError
-from .thresholds import as_topic_lists
+from ..classify.thresholds import as_topic_lists
+from ..errors import MissingDependencyError
 
 __all__ = ["Annotator", "annotate", "read_documents"]
 
@@ -52,13 +52,13 @@ class Annotator:
             from threadpoolctl import threadpool_limits
 
             self._limits = threadpool_limits(threads)
-        from .registry import load, load_default
+        from ..registry import load, load_default
 
         self.classifier = load(model) if model else load_default()
         self.classes = [str(c) for c in self.classifier.classes_]
         self.summarizer = None
         if method:
-            from .summarize import get_summarizer
+            from ..summarize import get_summarizer
 
             self.summarizer = get_summarizer(method)
         self.count = count
@@ -66,7 +66,7 @@ class Annotator:
         self.title_column = title_column
 
     def _check(self, text: Any) -> str | None:
-        from .inputs import is_blank
+        from ..inputs import is_blank
 
         if not isinstance(text, str):
             return f"text must be str, got {type(text).__name__}"
@@ -275,7 +275,7 @@ def checked_local_jsonl(paths: Sequence[str], scratch: Path) -> tuple[list[str],
     import gzip
     import json
 
-    from .jsonl import BadLine, parse_line
+    from ..io.jsonl import BadLine, parse_line
 
     out, problems = [], []
     for number, raw in enumerate(paths):

@@ -1,0 +1,2 @@
+"""Runtimes under the models: Hugging Face loading and devices (:mod:`.hf`), ONNX Runtime,
+CPU features and precision, fork safety of torch."""
