@@ -154,7 +154,7 @@ def test_a_closed_pipe_ends_the_run_quietly():
 
 # ------------------------------------------------------------------------------------ 11. streaming
 def test_output_comes_chunk_by_chunk_before_the_input_is_read(tmp_path, monkeypatch, capsys):
-    import pemilu_nlp.cli.main as cli
+    import pemilu_nlp.cli.chunks as cli
 
     monkeypatch.setattr(cli, "CHUNK_DOCS", 2)
     written, read = [], []
@@ -175,7 +175,7 @@ def test_output_comes_chunk_by_chunk_before_the_input_is_read(tmp_path, monkeypa
 
 
 def test_chunked_classification_equals_one_batch(tmp_path, capsys, monkeypatch):
-    import pemilu_nlp.cli.main as cli
+    import pemilu_nlp.cli.chunks as cli
 
     texts = [json.dumps({"id": f"s{i}", "text": p.read_text("utf-8")}) for i, p in enumerate(sorted(SEEDS.glob("*.txt")))]
     path = _jsonl(tmp_path, *texts)
