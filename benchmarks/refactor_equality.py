@@ -39,10 +39,12 @@ import pemilu_nlp
 out, corpus, indosum, split_path, methods, limit = sys.argv[1:7]
 here = Path.cwd().resolve()
 assert Path(pemilu_nlp.__file__).resolve().is_relative_to(here), pemilu_nlp.__file__
-try:
-    from pemilu_nlp.io.indosum import indosum_part, read_indosum_split
+import importlib
+try:  # the module moved in the refactor; the old commit has it at the top level
+    indosum_module = importlib.import_module("pemilu_nlp.io.indosum")
 except ImportError:
-    from pemilu_nlp.io.indosum import indosum_part, read_indosum_split
+    indosum_module = importlib.import_module("pemilu_nlp." + "indosum")
+indosum_part, read_indosum_split = indosum_module.indosum_part, indosum_module.read_indosum_split
 limit = int(limit) or None
 articles = pemilu_nlp.load_corpus(corpus)[:limit]
 t = time.perf_counter()
