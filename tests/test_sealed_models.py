@@ -218,7 +218,8 @@ def test_untouched_copies_load(tfidf_folder, features_folder, tmp_path):
 
 
 def test_every_setting_of_the_models_has_an_allowed_range():
-    from pemilu_nlp import indobert, tfidf
+    from pemilu_nlp.classify.indobert import model as indobert
+    from pemilu_nlp.classify.tfidf import classifier as tfidf
     from pemilu_nlp.summarize import features, neural
 
     assert set(tfidf.PARAMS) == set(TfidfTopicClassifier().get_params())
