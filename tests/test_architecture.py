@@ -117,3 +117,17 @@ def test_a_layer_imports_nothing_from_the_layers_above_it(layer, above):
 def test_the_package_top_level_holds_at_most_twelve_modules():
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(top) <= 12, top
+
+
+def test_every_command_module_is_registered_once_and_has_add_arguments_and_run():
+    import inspect
+
+    from pemilu_nlp.cli import COMMANDS
+
+    helpers = {"__init__", "chunks", "options"}
+    on_disk = sorted(p.stem for p in (PACKAGE / "cli").glob("*.py") if p.stem not in helpers)
+    assert sorted(m.__name__.rpartition(".")[2] for m in COMMANDS) == on_disk
+    for module in COMMANDS:
+        assert list(inspect.signature(module.add_arguments).parameters) == ["parser"], module.__name__
+        assert list(inspect.signature(module.run).parameters) == ["args"], module.__name__
+        assert module.__doc__, f"{module.__name__}: its docstring is the command's help"
