@@ -42,6 +42,7 @@ _LAZY = {
     "get_summarizer": ("summarize", "get_summarizer"),
     "summarize_many": ("summarize", "summarize_many"),
     "load_indosum": ("io.indosum", "load_indosum"),
+    "report": ("report", "report"),
 }
 
 __all__ = [

@@ -36,10 +36,22 @@ def run(args: argparse.Namespace) -> int:
                        address=args.ray_address, concurrency=args.concurrency, batch_size=args.batch_size or 1000)
     def line(doc: Document, topics: list[str], proba: dict, summary) -> str:
         if args.json:
-            return as_json_line({"id": doc.id, "method": args.method, "count": args.count, "topics": topics,
-                                 "probabilities": proba, "summary": summary_json(summary)})
+            return as_json_line({"id": doc.id, **report_fields(doc, args.model), "method": args.method,
+                                 "count": args.count, "topics": topics, "probabilities": proba,
+                                 "summary": summary_json(summary)})
         shown_topics = ", ".join(f"{t} ({proba[t]:.2f})" for t in topics) or "(no topic)"
         return (f"== {shown(doc.id)}\ntopics: {shown_topics}\nsummary:\n"
                 + "".join(f"  [{s.index}] {shown(s.text)}\n" for s in summary))
 
     return write_processed(args, line, classify=True, summarize=True)
+
+
+def report_fields(doc: Document, model: str | None) -> dict:
+    """What ``pemilu-nlp report`` shows besides topics and summary: title, link, date (the record's,
+    else the dateline's), source and the model folder."""
+    from ..report import SHIPPED_MODEL
+    from ..report.data import article_meta, headline
+
+    meta = article_meta(doc.date, doc.outlet, doc.url, doc.text)
+    return {"title": headline(doc.title, doc.text), "url": doc.url, "date": meta.date and meta.date.isoformat(),
+            "source": meta.outlet, "model": model or SHIPPED_MODEL}

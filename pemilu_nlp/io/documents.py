@@ -29,6 +29,9 @@ class Document:
     #: what was repaired on reading (e.g. lone surrogates replaced), for a warning; "" if nothing
     note: str = ""
     url: str = ""
+    #: the record's own date and outlet (JSONL fields ``date`` and ``source``), as written there
+    date: str = ""
+    outlet: str = ""
 
     @property
     def model_text(self) -> str:
@@ -164,7 +167,8 @@ def _record(line: bytes, where: str) -> Document | ReadFailure:
     record_id = record.get("id")
     note = f"{repaired} lone surrogate(s) replaced by U+FFFD" if repaired else ""
     return Document(where if record_id in (None, "") else str(record_id), record["text"],
-                    str(record.get("title") or ""), where, note, str(record.get("url") or ""))
+                    str(record.get("title") or ""), where, note, str(record.get("url") or ""),
+                    str(record.get("date") or ""), str(record.get("source") or ""))
 
 
 def _read_jsonl(item: Path) -> Iterator[Document | ReadFailure]:
