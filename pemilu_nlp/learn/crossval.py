@@ -4,7 +4,7 @@ A fixed test split with one to seven positives per rare topic cannot rank method
 more or less moves F1 by 0.2.  Here every article is a test article once per repeat, and a
 decision rule (a threshold, a calibration) is chosen **inside each training fold only**: its
 out-of-fold scores come from inner folds of the training part, so no test article is ever seen
-while the rule is chosen (``tests/test_crossval.py`` checks this with a spy scorer).
+while the rule is chosen (``tests/learn/test_crossval.py`` checks this with a spy scorer).
 
 Trade-off: nested CV multiplies fits (outer folds x (1 + inner folds) per repeat), so the
 scorers here work on document features that do not depend on labels and are computed once.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "pemilu_nlp"
+PACKAGE = Path(__file__).resolve().parents[2] / "pemilu_nlp"
 
 
 def module_name(path: Path) -> str:
