@@ -7,7 +7,10 @@ top-level names only, and writes what it computed; the two are then compared:
   (title and text joined by a newline): bit-identical (``numpy.array_equal`` on float64);
 - summaries (index, text and score of every chosen sentence) of each summariser in ``--methods``
   on the corpus articles (raw text with title) and on the IndoSum test part (its given sentences,
-  split ``data/indosum_split.json``): identical.
+  split ``data/indosum_split.json``): identical;
+- the whole per-article path (topics, probabilities and a TextRank summary of each article, title
+  given): ``analyze`` in one process and with ``jobs=2``, the CLI's ``run --json`` in one process
+  and with ``--jobs 2``: byte-identical output.
 
     python3 benchmarks/refactor_equality.py --old 422e815            # whole corpus + IndoSum test
     python3 benchmarks/refactor_equality.py --old 422e815 --limit 200  # a quick look
@@ -51,6 +54,23 @@ t = time.perf_counter()
 proba = pemilu_nlp.load_default().predict_proba([f"{a.title}\n{a.text}" for a in articles])
 np.save(Path(out) / "proba.npy", np.asarray(proba, dtype=np.float64))
 print(f"  tfidf predict_proba on {len(articles)} articles: {time.perf_counter() - t:.1f} s", flush=True)
+t = time.perf_counter()  # the one-article paths: analyze in one process, in 2 workers, and the CLI's run
+for name, jobs in (("analyze", 1), ("analyze-jobs2", 2)):
+    results = pemilu_nlp.analyze([a.text for a in articles], titles=[a.title or None for a in articles],
+                                 summarizer="textrank", jobs=jobs, chunk_size=100)
+    rows = [[r.topics, {k: repr(v) for k, v in r.probabilities.items()},
+             [[s.index, s.text, repr(s.score)] for s in r.summary]] for r in results]
+    (Path(out) / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+inputs = Path(out) / "inputs.jsonl"
+inputs.write_text("".join(json.dumps({"id": a.id, "title": a.title, "text": a.text}, ensure_ascii=False) + "\n"
+                          for a in articles), "utf-8")
+import subprocess
+for name, extra in (("cli-run", []), ("cli-run-jobs2", ["--jobs", "2"])):
+    done = subprocess.run([sys.executable, "-m", "pemilu_nlp", "run", "--json", "--method", "textrank", *extra,
+                           str(inputs)], capture_output=True, check=True)
+    (Path(out) / f"{name}.jsonl").write_bytes(done.stdout)
+print(f"  analyze, analyze jobs=2, CLI run, CLI run --jobs 2 (textrank) on {len(articles)} articles: "
+      f"{time.perf_counter() - t:.1f} s", flush=True)
 test = indosum_part(pemilu_nlp.load_indosum(indosum), read_indosum_split(split_path), "test")[:limit]
 for method in methods.split(","):
     t = time.perf_counter()
@@ -92,6 +112,14 @@ def compare(old: Path, new: Path, methods: list[str]) -> bool:
     diff = float(np.max(np.abs(p_old - p_new))) if p_old.shape == p_new.shape else float("nan")
     print(f"tfidf predict_proba {p_new.shape}: {'bit-identical' if same else f'DIFFERENT (max |diff| {diff:g})'}")
     ok &= same
+    for name in ("analyze.json", "analyze-jobs2.json", "cli-run.jsonl", "cli-run-jobs2.jsonl"):
+        if not (old / name).exists() or not (new / name).exists():
+            print(f"{name}: not written by both trees")
+            ok = False
+            continue
+        same = (old / name).read_bytes() == (new / name).read_bytes()
+        print(f"{name:>21} (topics, probabilities, textrank summaries): {'identical' if same else 'DIFFERENT'}")
+        ok &= same
     for method in methods:
         a = json.loads((old / f"summaries-{method}.json").read_text("utf-8"))
         b = json.loads((new / f"summaries-{method}.json").read_text("utf-8"))

@@ -10,7 +10,7 @@ import numpy as np
 
 from .errors import UnknownLabelError
 
-__all__ = ["BYTES_GIVEN", "as_texts", "binarize_labels", "check_one_text", "check_summary_input", "is_blank"]
+__all__ = ["BYTES_GIVEN", "as_texts", "binarize_labels", "check_one_text", "check_summary_input", "is_blank", "with_title", "with_titles"]
 
 #: the message for bytes where text was expected
 BYTES_GIVEN = "texts must be str, got bytes: decode them first (pemilu_nlp.read_text does UTF-8)"
@@ -111,3 +111,17 @@ def binarize_labels(y: Any, topics: Sequence[str], *, n: int) -> np.ndarray:
                                         f"known topics: {', '.join(topics)}")
             out[i, index[label]] = 1
     return out
+
+
+def with_title(text: str, title: str | None) -> str:
+    """What a classifier reads: the title (when there is one) on the line before the text.
+
+    The one place the join is written, so that the Python API, the CLI, worker processes, Ray and
+    the corpus readers give a model the same input for the same article.
+    """
+    return f"{title}\n{text}" if title else text
+
+
+def with_titles(texts: Sequence[str], titles: Sequence[str | None] | None) -> list[str]:
+    """:func:`with_title` for each text (``titles``: one per text, or ``None`` for none)."""
+    return [with_title(x, t) for t, x in zip(titles or [None] * len(texts), texts)]

@@ -41,14 +41,12 @@ def analyze(texts: str | Iterable[str], *, classifier: Any = None, summarizer: s
     titles = check_titles(titles, len(batch))
     check_count(count)  # a bad count fails here, before the classifier runs
     from .registry import load, load_default
+    from .scale.worker import ChunkWorker
 
     if classifier is None:
         classifier = load_default()
     elif isinstance(classifier, str | PathLike):
         classifier = load(classifier)
     method = summarizer if isinstance(summarizer, Summarizer) else get_summarizer(summarizer)
-    model_inputs = [f"{t}\n{x}" if t else x for t, x in zip(titles or [None] * len(batch), batch)]
-    topics, probabilities = classifier.topics_and_probabilities(model_inputs)
-    summaries = method.summarize_many(batch, count, titles=titles)
-    out = [ArticleAnalysis(t, p, s) for t, p, s in zip(topics, probabilities, summaries)]
+    out = ChunkWorker(classifier, method, count).analyze(batch, titles)
     return out[0] if single else out

@@ -24,7 +24,7 @@ from .errors import ModelFormatError
 
 __all__ = [
     "CLASSIFIERS", "FORMATS", "RENAMED_SUMMARIZERS", "SHIPPED", "SUMMARIZERS", "classifier_class", "load",
-    "load_default", "shipped_folder", "summarizer_class", "summarizer_name",
+    "load_default", "load_or_default", "model_format", "shipped_folder", "summarizer_class", "summarizer_name",
 ]
 
 #: topic classifiers by name (``pemilu-nlp train --model NAME``)
@@ -116,14 +116,25 @@ def shipped_folder(name: str) -> Path:
 def load(folder: str | Path, **options: Any) -> Any:
     """Load any folder saved by this library (classifier or summariser), by the ``format`` in its
     config.json; ``options`` go to that class's ``load`` (e.g. ``device=`` for IndoBERT)."""
-    config_path = Path(folder) / "config.json"
     try:
-        fmt = json.loads(config_path.read_text("utf-8")).get("format")
+        fmt = model_format(folder)
     except (OSError, ValueError, AttributeError, RecursionError) as err:
         raise ModelFormatError(f"{folder}: cannot read config.json ({type(err).__name__}: {err})") from None
     if not isinstance(fmt, str) or fmt not in FORMATS:
         raise ModelFormatError(f"{folder}: {fmt!r} is not a pemilu_nlp model format (known: {', '.join(FORMATS)})")
     return _resolve(FORMATS[fmt]).load(folder, **options)
+
+
+def model_format(folder: str | Path) -> Any:
+    """The ``format`` a saved folder's config.json declares (not checked); ``OSError``,
+    ``ValueError``, ``AttributeError`` or ``RecursionError`` where config.json cannot be read as
+    an object: each caller says what that means for it."""
+    return json.loads((Path(folder) / "config.json").read_text("utf-8")).get("format")
+
+
+def load_or_default(folder: str | Path | None = None, **options: Any) -> Any:
+    """The classifier saved in ``folder``, or the shipped one when ``folder`` is ``None`` or empty."""
+    return load(folder, **options) if folder else load_default()
 
 
 def load_default() -> Any:

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..inputs import with_title
+
 __all__ = ["corpus_path", "load_articles", "load_pool", "short_article", "short_articles"]
 
 
@@ -68,7 +70,7 @@ def load_pool(path: str | Path | None, n: int, *, seed: int = 0) -> list[str]:
                 text = (record.get("text") or "").strip()
                 if text:
                     title = (record.get("title") or "").strip()
-                    texts.append(f"{title}\n{text}" if title else text)
+                    texts.append(with_title(text, title))
     if not texts:
         raise ValueError(f"{path}: no articles with text")
     order = np.random.default_rng(seed).permutation(len(texts))

@@ -11,13 +11,13 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DOCUMENT_ERRORS, describe_error
 
 if TYPE_CHECKING:
     from ..io.documents import Document
+    from ..scale.worker import ChunkWorker
 
 
 
@@ -118,11 +118,11 @@ def write_results(lines: Iterable[str]) -> None:
     out.flush()
 
 
-def _classify_chunk(model, docs: list[Document], failures: Failures) -> list[tuple[Document, list[str], dict]]:
+def _classify_chunk(worker: ChunkWorker, docs: list[Document], failures: Failures) -> list[tuple[Document, list[str], dict]]:
     """``(document, topics, probabilities)`` of each document that could be classified; when the
     chunk fails as a whole, each document is tried alone so that only the bad one is lost."""
     try:
-        topics, probabilities = model.topics_and_probabilities([d.model_text for d in docs])
+        topics, probabilities = worker.classify([d.text for d in docs], [d.title or None for d in docs])
         return list(zip(docs, topics, probabilities))
     except DOCUMENT_ERRORS:
         if len(docs) == 1:
@@ -130,15 +130,15 @@ def _classify_chunk(model, docs: list[Document], failures: Failures) -> list[tup
     out = []
     for doc in docs:
         try:
-            out += _classify_chunk(model, [doc], failures)
+            out += _classify_chunk(worker, [doc], failures)
         except DOCUMENT_ERRORS as err:
             failures.report(doc.id, f"cannot classify ({describe_error(err)})")
     return out
 
 
-def _summarize_one(summarizer, doc: Document, count, failures: Failures):
+def _summarize_one(worker: ChunkWorker, doc: Document, failures: Failures):
     try:
-        return summarizer(doc.text, count, title=doc.title or None)
+        return worker.summarize_one(doc.text, doc.title or None)
     except DOCUMENT_ERRORS as err:
         failures.report(doc.id, f"cannot summarise ({describe_error(err)})")
         return None
@@ -161,9 +161,10 @@ def classifier_options(args: argparse.Namespace) -> dict:
     if getattr(args, "engine", "local") == "ray" or getattr(args, "jobs", 1) != 1:
         raise ValueError(f"{flags}: IndoBERT runtime options apply in this process only (not with --jobs or "
                          "--engine ray)")
+    from ..registry import model_format
+
     try:
-        fmt = json.loads((Path(args.model) / "config.json").read_text("utf-8")).get("format") if args.model \
-            else "pemilu_nlp.tfidf"
+        fmt = model_format(args.model) if args.model else "pemilu_nlp.tfidf"
     except (OSError, ValueError, AttributeError, RecursionError):
         return options  # loading the folder reports what is wrong with it
     if fmt != "pemilu_nlp.indobert":
@@ -172,21 +173,13 @@ def classifier_options(args: argparse.Namespace) -> dict:
     return options
 
 
-def load_classifier(folder: str | None, options: dict | None = None):
-    from ..registry import load, load_default
-
-    return load(folder, **(options or {})) if folder else load_default()
-
-
 def _summarizer(args: argparse.Namespace):
-    from ..summarize import get_summarizer
+    from ..scale.worker import make_summarizer
 
-    if args.method == "embedding":
-        if not args.encoder:
-            raise ValueError("--method embedding needs --encoder MODEL (a hub id on a connected machine or a "
-                             "local save_pretrained folder)")
-        return get_summarizer("embedding", model_name_or_path=args.encoder)
-    return get_summarizer(args.method)
+    if args.method == "embedding" and not args.encoder:
+        raise ValueError("--method embedding needs --encoder MODEL (a hub id on a connected machine or a "
+                         "local save_pretrained folder)")
+    return make_summarizer(args.method, args.encoder)
 
 
 def summary_json(summary) -> list[dict]:
@@ -194,16 +187,18 @@ def summary_json(summary) -> list[dict]:
 
 
 def _local_chunks(args: argparse.Namespace, failures: Failures, *, classify: bool, summarize: bool):
-    summarizer = _summarizer(args) if summarize else None
+    from ..registry import load_or_default
+    from ..scale.worker import ChunkWorker
+
+    worker = ChunkWorker(summarizer=_summarizer(args) if summarize else None, count=args.count if summarize else 3)
     options = classifier_options(args) if classify else {}
-    classifier = None
     for chunk in read_chunks(args.paths, failures):
-        if classify and classifier is None:
-            classifier = load_classifier(args.model, options)
-        classified = _classify_chunk(classifier, chunk, failures) if classify else [(d, None, None) for d in chunk]
+        if classify and worker.classifier is None:  # loaded once, when the first chunk is read
+            worker.classifier = load_or_default(args.model, **options)
+        classified = _classify_chunk(worker, chunk, failures) if classify else [(d, None, None) for d in chunk]
         out = []
         for doc, topics, proba in classified:
-            summary = _summarize_one(summarizer, doc, args.count, failures) if summarize else None
+            summary = _summarize_one(worker, doc, failures) if summarize else None
             if summary is not None or not summarize:
                 out.append((doc, topics, proba, summary))
         yield out

@@ -5,8 +5,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .chunks import load_classifier
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model); its topics are used")
@@ -25,8 +23,9 @@ def run(args: argparse.Namespace) -> int:
     from ..io.corpus import load_corpus
     from ..io.labelling import write_batch
     from ..learn.active_learning import read_pool, suggest
+    from ..registry import load_or_default
 
-    model = load_classifier(args.model)
+    model = load_or_default(args.model)
     schema = getattr(model, "schema_", None)
     pool, problems = read_pool(args.pool)
     for problem in problems:

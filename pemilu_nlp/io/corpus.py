@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorpusError, UnknownLabelError
+from ..inputs import with_title
 from .jsonl import BadLine, parse_line
 from .schema import SchemaLike, as_schema, topic_ids, validate_labels
 
@@ -67,7 +68,7 @@ class Article:
     @property
     def model_text(self) -> str:
         """What the classifiers read: the title, then the article text."""
-        return f"{self.title}\n{self.text}" if self.title else self.text
+        return with_title(self.text, self.title)
 
     def to_dict(self) -> dict[str, Any]:
         record = asdict(self)

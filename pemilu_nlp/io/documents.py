@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..inputs import is_blank
+from ..inputs import is_blank, with_title
 from .jsonl import BadLine, parse_line
 
 __all__ = ["Document", "ReadFailure", "iter_documents", "walk_folder"]
@@ -36,7 +36,7 @@ class Document:
     @property
     def model_text(self) -> str:
         """What a classifier reads: the title (when there is one) on the line before the text."""
-        return f"{self.title}\n{self.text}" if self.title else self.text
+        return with_title(self.text, self.title)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import CorpusError
+from ..inputs import with_title
 
 __all__ = ["default_unlabelled_paths", "load_unlabelled_texts"]
 
@@ -52,7 +53,7 @@ def load_unlabelled_texts(paths: str | Path | Iterable[str | Path]) -> list[str]
                     except (ValueError, KeyError, TypeError) as err:
                         raise CorpusError(f"{path}:{n}: not a JSON object with a 'text' ({err})") from None
                     title = record.get("title") or ""
-                    new.append(f"{title}\n{text}" if title else text)
+                    new.append(with_title(text, title))
         for text in new:
             if text.strip() and text not in seen:
                 seen.add(text)

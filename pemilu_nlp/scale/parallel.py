@@ -106,13 +106,11 @@ class Work:
             if self.method == "embedding" and not self.encoder:
                 raise ValueError("method 'embedding' needs an encoder (hub id or local save_pretrained folder)")
         if self.task in ("classify", "analyze") and self.model is not None:
-            import json
-            from pathlib import Path
-
             from ..errors import ModelFormatError
+            from ..registry import model_format
 
             try:
-                fmt = json.loads((Path(self.model) / "config.json").read_text("utf-8")).get("format")
+                fmt = model_format(self.model)
             except (OSError, ValueError, AttributeError) as err:
                 raise ModelFormatError(f"{self.model}: cannot read config.json ({err})") from None
             if fmt not in ("pemilu_nlp.tfidf", "pemilu_nlp.indobert"):
@@ -124,21 +122,12 @@ _STATE: dict[str, Any] = {}
 
 
 def _load(work: Work) -> dict[str, Any]:
-    state: dict[str, Any] = {"work": work}
-    if work.task in ("classify", "analyze"):
-        from ..registry import load, load_default
+    from .worker import ChunkWorker
 
-        state["classifier"] = load(work.model) if work.model else load_default()
-    if work.task in ("summarize", "analyze"):
-        from ..summarize import get_summarizer
-
-        if work.method == "embedding":
-            if not work.encoder:
-                raise ValueError("method 'embedding' needs an encoder (hub id or local save_pretrained folder)")
-            state["summarizer"] = get_summarizer("embedding", model_name_or_path=work.encoder)
-        else:
-            state["summarizer"] = get_summarizer(work.method)
-    return state
+    worker = ChunkWorker.load(model=work.model, classify=work.task in ("classify", "analyze"),
+                              method=work.method if work.task in ("summarize", "analyze") else None,
+                              encoder=work.encoder, count=work.count)
+    return {"work": work, "worker": worker}
 
 
 def _init_worker(work: Work) -> None:
@@ -193,37 +182,25 @@ def _process_isolated(state: dict[str, Any], chunk: tuple[int, list, list | None
             for outcome in _process_isolated(state, (start + i, texts[i:i + 1], titles[i:i + 1] if titles else None))]
 
 
-def _with_titles(texts: list, titles: list | None) -> list:
-    return [f"{t}\n{x}" if t else x for t, x in zip(titles or [None] * len(texts), texts)]
-
-
 def _process(state: dict[str, Any], chunk: tuple[int, list, list | None]) -> Any:
     start, texts, titles = chunk
     work: Work = state["work"]
+    worker = state["worker"]
     if work.task == "classify":  # a title is read with its text, as one process reads it
-        model = state["classifier"]
-        proba = model.predict_proba(_with_titles(texts, titles))
+        model = worker.classifier
+        proba = worker.predict_proba(texts, titles)
         return [str(c) for c in model.classes_], proba, np.asarray(model.decide(proba), dtype=np.int8)
-    summaries = []
-    summarizer = state["summarizer"]
-    for i, text in enumerate(texts):
-        try:
-            summaries.append(summarizer.summarize(text, work.count, title=titles[i] if titles else None))
-        except ValueError as err:  # as summarize_many says it, with the position in the whole input
-            raise ValueError(f"text at position {start + i}: {err}") from None
     if work.task == "summarize":
-        return summaries
-    from .chunk import ArticleAnalysis
-
-    topics, probabilities = state["classifier"].topics_and_probabilities(_with_titles(texts, titles))
-    return [ArticleAnalysis(t, p, s) for t, p, s in zip(topics, probabilities, summaries)]
+        return worker.summarize(texts, titles, start=start)
+    return worker.analyze(texts, titles, start=start)
 
 
 # ------------------------------------------------------------------------------------ parent side
 #: imported once by the fork server, so that each worker forked from it starts with them loaded;
 #: torch is left out on purpose (a server that imported torch would hand its state to every worker)
 _PRELOAD = ["numpy", "scipy.sparse", "sklearn.base", "pemilu_nlp.classify.tfidf.classifier", "pemilu_nlp.registry",
-            "pemilu_nlp.summarize", "pemilu_nlp.scale.chunk", "pemilu_nlp.scale.parallel"]
+            "pemilu_nlp.summarize", "pemilu_nlp.scale.chunk", "pemilu_nlp.scale.worker",
+            "pemilu_nlp.scale.parallel"]
 
 
 def _context():

@@ -52,16 +52,10 @@ class Annotator:
             from threadpoolctl import threadpool_limits
 
             self._limits = threadpool_limits(threads)
-        from ..registry import load, load_default
+        from .worker import ChunkWorker
 
-        self.classifier = load(model) if model else load_default()
-        self.classes = [str(c) for c in self.classifier.classes_]
-        self.summarizer = None
-        if method:
-            from ..summarize import get_summarizer
-
-            self.summarizer = get_summarizer(method)
-        self.count = count
+        self.worker = ChunkWorker.load(model=model, method=method or None, count=count)
+        self.classes = [str(c) for c in self.worker.classifier.classes_]
         self.text_column = text_column
         self.title_column = title_column
 
@@ -92,16 +86,15 @@ class Annotator:
         summaries: list[list[str]] = [[] for _ in range(n)]
         indices: list[list[int]] = [[] for _ in range(n)]
         if good:
-            inputs = [f"{titles[i]}\n{texts[i]}" if titles[i] else texts[i] for i in good]
-            p = self.classifier.predict_proba(inputs)
-            decided = self.classifier.decide(p)
+            p = self.worker.predict_proba([texts[i] for i in good], [titles[i] for i in good])
+            decided = self.worker.classifier.decide(p)
             proba[good] = p
             for i, row_topics in zip(good, as_topic_lists(self.classes, decided)):
                 topics[i] = row_topics
-        if self.summarizer is not None:
+        if self.worker.summarizer is not None:
             for i in good:
                 try:
-                    chosen = self.summarizer.summarize(texts[i], self.count, title=titles[i])
+                    chosen = self.worker.summarize_one(texts[i], titles[i])
                 except ValueError as err:
                     errors[i] = str(err)
                     continue
@@ -115,7 +108,7 @@ class Annotator:
         columns["topics"] = pa.array(topics, type=pa.list_(pa.string()))
         for j, topic in enumerate(self.classes):
             columns[f"p_{topic}"] = pa.array(proba[:, j], type=pa.float64())
-        if self.summarizer is not None:
+        if self.worker.summarizer is not None:
             columns["summary"] = pa.array(summaries, type=pa.list_(pa.string()))
             columns["summary_index"] = pa.array(indices, type=pa.list_(pa.int32()))
         columns["error"] = pa.array(errors, type=pa.string())
