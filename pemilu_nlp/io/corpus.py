@@ -44,7 +44,10 @@ MODEL_SELECTED = re.compile(r"model\d*:")
 
 @dataclass(frozen=True)
 class Article:
-    """One labelled article; ``labels`` are topic ids in schema order."""
+    """One labelled article; ``labels`` are topic ids in schema order, ``title`` may be empty.
+
+    :attr:`model_text` is what a classifier reads; ``extra`` keeps a record's other fields.
+    """
 
     id: str
     title: str
