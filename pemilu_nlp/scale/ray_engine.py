@@ -52,9 +52,12 @@ class Annotator:
             from threadpoolctl import threadpool_limits
 
             self._limits = threadpool_limits(threads)
+        from ..registry import load_or_default
+        from ..summarize import get_summarizer
         from .worker import ChunkWorker
 
-        self.worker = ChunkWorker.load(model=model, method=method or None, count=count)
+        # get_summarizer, not make_summarizer: ``embedding`` here means its default encoder
+        self.worker = ChunkWorker(load_or_default(model), get_summarizer(method) if method else None, count)
         self.classes = [str(c) for c in self.worker.classifier.classes_]
         self.text_column = text_column
         self.title_column = title_column
