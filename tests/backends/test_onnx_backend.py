@@ -42,7 +42,7 @@ def test_onnx_fp32_matches_torch_and_int8_stays_close(tiny, tmp_path, monkeypatc
 def test_the_cache_is_reused_and_rebuilt_when_the_weights_change(tiny, tmp_path):
     import torch
 
-    from pemilu_nlp import onnx_backend
+    from pemilu_nlp.backends import onnx as onnx_backend
 
     first = onnx_backend.onnx_model(tiny.model_, cache_dir=tmp_path)
     stamp = first.path.stat().st_mtime_ns
@@ -61,7 +61,7 @@ def test_the_cache_is_reused_and_rebuilt_when_the_weights_change(tiny, tmp_path)
 
 
 def test_a_missing_extra_is_a_named_error(tiny, monkeypatch):
-    from pemilu_nlp import onnx_backend
+    from pemilu_nlp.backends import onnx as onnx_backend
     from pemilu_nlp.errors import MissingDependencyError
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
