@@ -28,9 +28,9 @@ NAIVE = "naive transformers.pipeline, one document at a time"
 
 def _model_text(model: Any, text: str) -> str:
     """The text the classifier reads: cleaned as its ``clean`` setting says."""
-    from ..text.cleaning import clean_text, normalize_whitespace
+    from ..text.cleaning import text_for_model
 
-    return (clean_text(text) or normalize_whitespace(text)) if model.clean else normalize_whitespace(text)
+    return text_for_model(text, clean=model.clean)
 
 
 def window_tokens(model: Any, texts: Sequence[str]) -> tuple[int, int]:

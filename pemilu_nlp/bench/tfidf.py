@@ -45,12 +45,12 @@ def bench_tfidf(articles: Sequence[str], batch_size: int, corpus: str | Path | N
     from ..io.corpus import load_corpus, load_split, split_corpus
     from ..learn.training import default_split_path, evaluate_model
     from ..registry import load_default
-    from ..text.cleaning import clean_text
+    from ..text.cleaning import text_for_model
     from .data import corpus_path
 
     model = load_default()
     model.set_params(clean=False)  # cleaned text in, topics out
-    cleaned = [clean_text(t) or t for t in articles]
+    cleaned = [text_for_model(t) for t in articles]
     settings = {"batch_size": batch_size}
     _clear_word_cache(model)
     # First pass: every new word's character n-grams are computed once (cold cache); second pass:
@@ -63,7 +63,7 @@ def bench_tfidf(articles: Sequence[str], batch_size: int, corpus: str | Path | N
                       settings={**settings, "word_cache": "warm"})
     path = corpus_path(corpus)
     parts = split_corpus(load_corpus(path), load_split(default_split_path(path)))
-    naive_model, keep = naive_tfidf([clean_text(a.model_text) for a in parts["train"]],
+    naive_model, keep = naive_tfidf([text_for_model(a.model_text) for a in parts["train"]],
                                     [a.labels for a in parts["train"]])
     naive, _ = measure("tfidf", "naive scikit-learn pipeline (TfidfVectorizer word+char_wb, OvR LR)",
                        lambda b: list(naive_model.predict_proba(b)), cleaned, batch_size=batch_size,
@@ -82,9 +82,9 @@ def _naive_micro_f1(pipeline: Any, keep: Any, test: Sequence[Any]) -> float:
     from sklearn.metrics import f1_score
 
     from ..io.corpus import label_matrix
-    from ..text.cleaning import clean_text
+    from ..text.cleaning import text_for_model
 
-    predicted = pipeline.predict([clean_text(a.model_text) for a in test])
+    predicted = pipeline.predict([text_for_model(a.model_text) for a in test])
     return round(float(f1_score(label_matrix(test)[:, keep], predicted, average="micro")), 4)
 
 

@@ -27,6 +27,7 @@ per-topic decision thresholds by the rule in the ``thresholds`` setting:
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -94,6 +95,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.schema_ = as_schema(schema)
         self.classes_ = np.array([t.id for t in self.schema_])
         Y = binarize_labels(y, list(self.classes_), n=len(texts))
+        _warn_always_positive(self.classes_, Y)
         dev = None
         if X_dev is not None:
             dev_texts = _batch(X_dev, "fit (X_dev)")
@@ -155,4 +157,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         texts, single = as_texts(X)
         out = [str(t) for t in self.classes_[self._proba(texts).argmax(axis=1)]]
         return out[0] if single else out
+
+
+def _warn_always_positive(classes: np.ndarray, Y: np.ndarray) -> None:
+    """A topic that every training text has is learned as "always": say so, it is rarely meant."""
+    always = [str(t) for t, column in zip(classes, Y.T) if len(column) > 1 and column.all()]
+    if always:
+        warnings.warn(f"topic(s) {', '.join(always)}: every training text is labelled with it, so the model "
+                      "learns nothing about it and predicts it for every text; add texts without it",
+                      UserWarning, stacklevel=3)
 

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..io.schema import SchemaLike, as_schema
-from ..text.cleaning import _WORD
+from ..text.cleaning import word_tokens
 from .thresholds import oof_threshold
 
 __all__ = ["CUE_WEIGHTS", "CueCounter", "blend", "choose_cue_weights", "cue_scores"]
@@ -35,7 +35,7 @@ CUE_WEIGHTS = (0.0, 0.25, 0.5, 0.75)
 
 class CueCounter:
     """Counts each topic's cue phrases among an article's words (the words of
-    :data:`pemilu_nlp.text.cleaning._WORD`, case-folded; :meth:`counts` reads the text as given, the TF-IDF
+    :func:`pemilu_nlp.text.cleaning.word_tokens`; :meth:`counts` reads the text as given, the TF-IDF
     model's ``cue_counts`` the words it read, after cleaning): a phrase counts where
     its words stand in a row; longest phrase first; a phrase that is a cue of several topics counts
     for each."""
@@ -46,7 +46,7 @@ class CueCounter:
         phrases: dict[tuple[str, ...], list[int]] = {}
         for j, topic in enumerate(topics):
             for cue in topic.cues:
-                words = tuple(_WORD.findall(cue.lower()))
+                words = tuple(word_tokens(cue))
                 if words:
                     phrases.setdefault(words, []).append(j)
         #: first word -> (phrase words, topics), longest phrase first
@@ -56,7 +56,7 @@ class CueCounter:
 
     def counts(self, texts: Sequence[str]) -> np.ndarray:
         """Texts x topics: occurrences of each topic's cues."""
-        per_doc = [_WORD.findall(text.lower()) for text in texts]
+        per_doc = [word_tokens(text) for text in texts]
         vocabulary: dict[str, int] = {}
         tokens = np.array([vocabulary.setdefault(w, len(vocabulary)) for doc in per_doc for w in doc], dtype=np.int64)
         owner = np.repeat(np.arange(len(per_doc)), [len(doc) for doc in per_doc])

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from .options import parse_output_file, parse_seed
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("models", nargs="*")
@@ -21,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--recipes", default="before,after", help="with --cv: before (as shipped until now), after")
     parser.add_argument("--unlabelled", nargs="*", default=[], help="with --cv: unlabelled news for the 'after' "
                                                                     "vocabulary (e.g. ../shared/data)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", help="with --cv: write the summaries as JSON here")
+    parser.add_argument("--seed", type=parse_seed, default=0)
+    parser.add_argument("--out", type=parse_output_file, help="with --cv: write the summaries as JSON here")
 
 
 def run(args: argparse.Namespace) -> int:

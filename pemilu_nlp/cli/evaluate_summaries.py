@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import indosum_parts, parse_methods
+from .options import indosum_parts, parse_methods, parse_output_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated summarisers, each as get_summarizer(NAME) gives it (default: all but "
                              "embedding); README's table with its variants: python benchmarks/summaries.py")
     parser.add_argument("--limit", type=int, help="score only the first N documents of each set")
-    parser.add_argument("--out", help="write every figure as JSON")
+    parser.add_argument("--out", type=parse_output_file, help="write every figure as JSON")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,12 +4,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .options import parse_output_file
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--schema", help="topic schema JSON (default: the shipped topics)")
     group.add_argument("--model", help="take the topics of this model folder")
-    parser.add_argument("--out", help="write here (default: print)")
+    parser.add_argument("--out", type=parse_output_file, help="write here (default: print)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -40,6 +41,41 @@ def parse_jobs(value: str) -> int:
     except (TypeError, ValueError):
         raise argparse.ArgumentTypeError(f"--jobs takes a number of processes >= 1, or all (every core), "
                                          f"got {value!r}") from None
+
+
+def parse_seed(value: str) -> int:
+    """``--seed``: a whole number numpy accepts, refused at parsing (naming the option)."""
+    try:
+        seed = int(value)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed < 2**32:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {2**32 - 1}, got {value!r}")
+    return seed
+
+
+def output_problem(value: str, *, made: str | None = None) -> str | None:
+    """What is wrong with an output file's path, checked before any work (a bare ``[Errno 2]``
+    after an hour of training says nothing); ``made``: a folder the command creates first."""
+    path = Path(value)
+    if path.is_dir():
+        return f"{value} is a folder; give a file name"
+    folder = path.parent
+    if made is not None and folder.resolve() == Path(made).resolve():
+        return None
+    if not folder.is_dir():
+        return f"cannot write {value}: the folder {folder} does not exist (create it first)"
+    if not os.access(folder, os.W_OK):
+        return f"cannot write {value}: the folder {folder} is not writable"
+    return None
+
+
+def parse_output_file(value: str) -> str:
+    """``--out FILE``, refused at parsing when it cannot be written."""
+    problem = output_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def print_warnings(caught: list) -> None:

@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .options import parse_seed
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="classifier folder (default: the shipped TF-IDF model); its topics are used")
@@ -16,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default="label-studio", choices=["label-studio", "doccano"])
     parser.add_argument("--out", default="suggestions.json", help="batch file (default suggestions.json); the labelling "
                         "config (labels.xml or doccano_labels.json) goes beside it")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=parse_seed, default=0)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .options import print_warnings
+from .options import output_problem, parse_seed, print_warnings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "from out-of-fold scores")
     parser.add_argument("--unlabelled", nargs="*", default=[],
                         help="TF-IDF: unlabelled news files or folders for the vocabulary and idf (e.g. ../shared/data)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=parse_seed, default=0)
     parser.add_argument("--params", help="model settings as JSON, e.g. '{\"C\": 4}'")
     parser.add_argument("--base", default="indobenchmark/indobert-base-p1", help="IndoBERT hub id or local folder")
     parser.add_argument("--epochs", type=int)
@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
     from ..learn.training import TrainingWarning, cross_validate, train_model
 
+    if args.report and (problem := output_problem(args.report, made=args.out)):
+        raise ValueError(f"--report: {problem}")  # before training, not after it
     params = json.loads(args.params) if args.params else {}
     if args.model == "indobert":
         params.setdefault("model_name_or_path", args.base)

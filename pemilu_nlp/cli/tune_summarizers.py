@@ -5,13 +5,13 @@ import argparse
 import json
 from pathlib import Path
 
-from .options import indosum_parts
+from .options import indosum_parts, parse_output_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--indosum", nargs="+", required=True)
     parser.add_argument("--indosum-split", default=None, help="default: the project's data/indosum_split.json")
-    parser.add_argument("--out")
+    parser.add_argument("--out", type=parse_output_file)
 
 
 def run(args: argparse.Namespace) -> int:

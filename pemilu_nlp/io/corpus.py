@@ -150,7 +150,7 @@ def load_corpus(path: str | Path, *, schema: SchemaLike = None) -> list[Article]
     schema = as_schema(schema)  # once, not per line
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line_no = data[: err.start].count(b"\n") + 1
         raise CorpusError(f"{path}:{line_no}: not valid UTF-8 (byte offset {err.start})") from None
@@ -246,7 +246,7 @@ def write_split(split: dict[str, list[str]], path: str | Path, **meta: Any) -> N
 
 def load_split(path: str | Path) -> dict[str, list[str]]:
     try:
-        raw = json.loads(Path(path).read_text("utf-8"))
+        raw = json.loads(Path(path).read_text("utf-8-sig"))
     except (OSError, json.JSONDecodeError) as err:
         raise CorpusError(f"{path}: cannot read split file ({err})") from None
     if not all(isinstance(raw.get(k), list) for k in SPLITS):

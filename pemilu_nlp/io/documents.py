@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -117,10 +118,27 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str] | ReadFail
                                          "it is JSONL")
         elif path.is_file():
             yield path, path.name[:-len(_kind(path))] if _kind(path) else path.stem
+        elif path.exists():  # a pipe (a FIFO, /dev/stdin, process substitution) or a device
+            yield _special(path)
         elif path.is_symlink():
             yield ReadFailure(str(path), "broken symbolic link or symbolic link loop")
         else:
             yield ReadFailure(str(path), "no such file or folder")
+
+
+def _special(path: Path) -> tuple[Path, str] | ReadFailure:
+    """A pipe is read as a file (JSONL when its name says so, else text); a device or socket is
+    refused with what it is."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        return ReadFailure(str(path), f"cannot read ({_os_reason(err)})")
+    if stat.S_ISFIFO(mode):
+        return path, path.name[:-len(_kind(path))] if _kind(path) else path.stem
+    what = ("a terminal or other character device" if stat.S_ISCHR(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a block device" if stat.S_ISBLK(mode) else "not a regular file")
+    return ReadFailure(str(path), f"{what}, not a file or folder; pipe text in instead "
+                                  "(e.g. `cat article.txt | pemilu-nlp run /dev/stdin`)")
 
 
 def _decode(data: bytes, where: str) -> str | ReadFailure:

@@ -126,7 +126,7 @@ def load_indosum(paths: str | Path | Iterable[str | Path], *, unique: bool = Tru
             raise IndoSumFormatError(f"{path}: no such IndoSum file")
         opener = gzip.open if path.suffix == ".gz" else open
         try:
-            with opener(path, "rt", encoding="utf-8") as fh:
+            with opener(path, "rt", encoding="utf-8-sig") as fh:
                 text = fh.read()
         except (UnicodeDecodeError, gzip.BadGzipFile, OSError, EOFError) as err:
             raise IndoSumFormatError(f"{path}: cannot read as UTF-8 JSONL ({err})") from None
@@ -161,7 +161,7 @@ def write_indosum_split(split: dict[str, list[str]], path: str | Path, *, seed: 
 def read_indosum_split(path: str | Path) -> dict[str, list[str]]:
     """The article ids of each part (``train``, ``dev``, ``test``) of a split file."""
     try:
-        split = json.loads(Path(path).read_text("utf-8"))
+        split = json.loads(Path(path).read_text("utf-8-sig"))
     except (OSError, ValueError) as err:
         raise CorpusError(f"{path}: cannot read the IndoSum split ({err})") from None
     if not isinstance(split, dict) or not all(isinstance(split.get(p), list) for p in PARTS):

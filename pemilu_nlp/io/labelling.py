@@ -18,15 +18,17 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from ..errors import CorpusError, LabelImportError
+from ..errors import LabelImportError
 from .jsonl import BadLine, parse_line, replace_lone_surrogates
 from .schema import NO_TOPIC, SchemaLike, as_schema
 
@@ -336,7 +338,7 @@ def read_export(path: str | Path, *, schema: SchemaLike = None, tool: str = "aut
     path = Path(path)
     report = report if report is not None else ImportReport()
     try:
-        text = path.read_text("utf-8")
+        text = path.read_text("utf-8-sig")  # a BOM is allowed, as in .txt inputs
     except FileNotFoundError:
         raise LabelImportError(f"{path}: no such export file") from None
     except (OSError, UnicodeDecodeError) as err:
@@ -360,15 +362,67 @@ def import_labels(export: str | Path, corpus: str | Path, *, schema: SchemaLike 
     other labels a conflict (reported, not merged), the same text under another id a duplicate
     (refused).  The new corpus is validated before it replaces the old file (atomically).
     """
-    from .corpus import load_corpus
 
     schema = as_schema(schema)
     corpus = Path(corpus)
     report = ImportReport()
     labelled, report.conflicts = read_export(export, schema=schema, tool=tool, report=report)
+    with _corpus_lock(corpus):  # read, check and replace as one step: a concurrent import waits
+        _import_into(corpus, labelled, report, schema, now)
+    return report
+
+
+def _repeats_with_other_labels(items: list[LabelledArticle],
+                               in_corpus: set[str]) -> tuple[list[LabelledArticle], list[str]]:
+    """``items`` without the articles that appear in the export more than once (same id, or same
+    text not yet in the corpus: ``in_corpus`` holds the corpus's text keys, whose repeats the corpus
+    checks report) with different labels, and one conflict message for each: the order of the
+    export must not decide which labels win."""
+    labels: dict[str, set[tuple[str, ...]]] = {}
+    for item in items:
+        key = text_key(item.text)
+        for k in (f"id:{item.id}", *([] if key in in_corpus else [f"text:{key}"])):
+            labels.setdefault(k, set()).add(item.labels)
+    kept, conflicts, reported = [], [], set()
+    for item in items:
+        clash = [labels[k] for k in (f"id:{item.id}", f"text:{text_key(item.text)}") if len(labels.get(k, ())) > 1]
+        if not clash:
+            kept.append(item)
+        elif item.id not in reported:
+            reported.add(item.id)
+            conflicts.append(f"{item.id}: appears more than once in the export with different labels "
+                             f"({'; '.join(map(str, sorted(clash[0])))}); not imported: adjudicate in the tool "
+                             "and export again")
+    return kept, conflicts
+
+
+@contextmanager
+def _corpus_lock(corpus: Path) -> Iterator[None]:
+    """An exclusive lock on ``.NAME.lock`` beside the corpus (``fcntl.flock``; released when the
+    process ends, so a crash leaves no stale lock).  Without ``fcntl`` (Windows) there is no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    corpus.parent.mkdir(parents=True, exist_ok=True)
+    with open(corpus.with_name(f".{corpus.name}.lock"), "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _import_into(corpus: Path, labelled: list[LabelledArticle], report: ImportReport, schema: Any,
+                 now: str | None) -> None:
+    from .corpus import load_corpus
+
     existing = load_corpus(corpus, schema=schema) if corpus.exists() else []
     by_id = {a.id: a for a in existing}
     by_text = {text_key(a.text): a.id for a in existing}
+    labelled, repeated = _repeats_with_other_labels(labelled, set(by_text))
+    report.conflicts += repeated
     by_url = {a.url: a.id for a in existing if a.url}
     stamp = now or datetime.now(timezone.utc).isoformat(timespec="seconds")
     new: list[LabelledArticle] = []
@@ -401,7 +455,6 @@ def import_labels(export: str | Path, corpus: str | Path, *, schema: SchemaLike 
         report.added.append(item.id)
     if new:
         _append_atomically(corpus, [a.to_record() for a in new], schema)
-    return report
 
 
 def _append_atomically(corpus: Path, records: list[dict[str, Any]], schema) -> None:
@@ -410,11 +463,23 @@ def _append_atomically(corpus: Path, records: list[dict[str, Any]], schema) -> N
     old = corpus.read_bytes() if corpus.exists() else b""
     if old and not old.endswith(b"\n"):
         old += b"\n"
-    tmp = corpus.with_name(f".{corpus.name}.importing")
-    tmp.write_bytes(old + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8"))
+    fd, name = tempfile.mkstemp(prefix=f".{corpus.name}.", suffix=".importing", dir=corpus.parent)
+    tmp = Path(name)
     try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(old + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8"))
         load_corpus(tmp, schema=schema)  # the result must be a valid corpus, or nothing changes
-    except CorpusError:
-        tmp.unlink()
+        if corpus.exists():
+            os.chmod(tmp, corpus.stat().st_mode & 0o7777)  # mkstemp made it 0600
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, corpus)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
-    os.replace(tmp, corpus)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

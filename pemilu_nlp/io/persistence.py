@@ -13,6 +13,11 @@ load, before any model is built:
 3. the loader checks every setting against its allowed range (:func:`check_params`) and every
    array against its expected shape and finiteness (:func:`check_array`) before it allocates.
 
+Saving is atomic: a model is written into a new folder beside the target, which then takes the
+target's place in one step (:func:`staged_folder`), so a process that loads while another saves
+sees the old model or the new one, never a mix.  Loading reads each file once, from one directory
+handle, and uses the very bytes it verified.
+
 Every problem is a :class:`~pemilu_nlp.errors.ModelFormatError` that names the folder and what is
 wrong.  The trade-off: the manifest protects against corruption, a wrong folder and careless
 edits, not against an attacker who may rewrite it; the range checks are what keep even a
@@ -20,12 +25,20 @@ re-sealed hostile folder from allocating 12 GB or loading NaN weights.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import math
+import os
 import re
+import shutil
 import struct
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -58,6 +71,7 @@ __all__ = [
     "save_folder",
     "seal",
     "seal_legacy",
+    "staged_folder",
     "write_config",
 ]
 
@@ -79,6 +93,113 @@ def file_sha256(path: str | Path) -> str:
 
 
 # ------------------------------------------------------------------------------------ writing
+def _umask() -> int:
+    try:  # Linux reports it without changing it
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _follow_umask(folder: Path) -> None:
+    """Give every file and folder under ``folder`` the mode a plain ``open``/``mkdir`` would have:
+    safetensors writes its files 0600 and ``mkdtemp`` makes 0700, everything else follows the umask."""
+    mask = _umask()
+    os.chmod(folder, 0o777 & ~mask)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~mask)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _replaceable(folder: Path) -> None:
+    """Only a model folder (or an empty one) is replaced: never a folder of other files."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise ModelFormatError(f"{folder}: exists and is not a folder; refusing to save a model over it")
+    if folder.is_dir() and any(folder.iterdir()) and not ((folder / MANIFEST).is_file() or (folder / CONFIG).is_file()):
+        raise ModelFormatError(f"{folder}: a folder of other files, not a model folder; refusing to replace it "
+                               "(save into a new or empty folder)")
+
+
+def _keep_extras(old: Path, new: Path) -> None:
+    """Copy the files beside the old model that are not part of it (``report.json``, ``split.json``)."""
+    try:
+        listed = set(read_manifest(old))
+    except ModelFormatError:
+        listed = set()
+    for path in old.iterdir():
+        if path.is_file() and not path.is_symlink() and path.name not in listed and path.name != MANIFEST \
+                and not (new / path.name).exists():
+            shutil.copy2(path, new / path.name)
+
+
+def _swap_in(stage: Path, folder: Path) -> None:
+    """Put the finished ``stage`` where ``folder`` is: an atomic exchange where the system has one,
+    else old aside, new in, old removed (then a reader may briefly find no folder, never a mix)."""
+    while True:
+        if not folder.exists():
+            try:
+                os.rename(stage, folder)  # onto nothing or an empty folder
+                return
+            except OSError as err:
+                if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+        _keep_extras(folder, stage)
+        if _exchange(stage, folder):
+            shutil.rmtree(stage, ignore_errors=True)  # the old model, now at the stage's name
+            return
+        aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+        try:
+            os.rename(folder, aside / "model")
+        except FileNotFoundError:  # another process moved it first: try again
+            shutil.rmtree(aside, ignore_errors=True)
+            continue
+        os.rename(stage, folder)
+        shutil.rmtree(aside, ignore_errors=True)
+        return
+
+
+@contextmanager
+def staged_folder(folder: str | Path) -> Iterator[Path]:
+    """A new folder beside ``folder`` to write a model into; when the block ends it takes
+    ``folder``'s place in one step (files beside the old model that are not part of it are kept),
+    with every file's mode following the umask.  On an error it is removed and ``folder`` is left
+    as it was.  Only a model folder, an empty folder or a new path is replaced."""
+    folder = Path(folder)
+    _replaceable(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.saving-", dir=folder.parent))
+    try:
+        yield stage
+        _follow_umask(stage)
+        _swap_in(stage, folder)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
 def seal(folder: str | Path, files: Iterable[str]) -> Path:
     """Write ``manifest.json``: the SHA-256 of each of ``files`` (paths inside ``folder``, with
     ``/``).  ``config.json`` is always included."""
@@ -150,10 +271,14 @@ def read_manifest(folder: str | Path) -> dict[str, str]:
                 "pemilu_nlp.io.persistence.seal_legacy(folder)") if (folder / CONFIG).is_file() \
             else "is this a pemilu_nlp model folder?"
         raise ModelFormatError(f"{folder}: missing {MANIFEST} ({hint})")
+    return _parse_manifest(folder, _read_small(path))
+
+
+def _parse_manifest(folder: Path, data: bytes) -> dict[str, str]:
     try:
-        manifest = json.loads(_read_small(path))
+        manifest = json.loads(data)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise ModelFormatError(f"{path}: not valid JSON ({err})") from None
+        raise ModelFormatError(f"{folder / MANIFEST}: not valid JSON ({err})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         raise ModelFormatError(f"{folder}: {MANIFEST} is not a pemilu_nlp manifest")
     version = manifest.get("format_version")
@@ -178,6 +303,90 @@ def _read_small(path: Path) -> bytes:
     return path.read_bytes()
 
 
+class _Vanished(Exception):
+    """A file went away while the folder was read: another process is replacing the folder."""
+
+
+#: how often a load starts again when a concurrent save replaced the folder under it
+_ATTEMPTS = 8
+
+
+def _being_replaced(folder: Path) -> bool:
+    """Whether a save beside ``folder`` is under way (its staged or set-aside folder exists)."""
+    try:
+        return any(name.startswith((f".{folder.name}.saving-", f".{folder.name}.old-"))
+                   for name in os.listdir(folder.parent))
+    except OSError:
+        return False
+
+
+#: reading through a folder handle needs ``dir_fd`` (POSIX); elsewhere each file is read by path
+_DIR_FD = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
+
+
+def _moved(folder: Path, dir_fd: int | None) -> bool:
+    """Whether the folder opened as ``dir_fd`` is no longer the one at ``folder`` (a save swapped it)."""
+    if dir_fd is None:
+        return False
+    try:
+        now, held = os.stat(folder), os.fstat(dir_fd)
+    except OSError:
+        return True
+    return (now.st_dev, now.st_ino) != (held.st_dev, held.st_ino)
+
+
+def _read_at(folder: Path, dir_fd: int | None, name: str) -> bytes:
+    """The bytes of ``name`` in the folder opened as ``dir_fd`` (a plain file, not a link)."""
+    where = name if dir_fd is not None else str(folder / name)
+    try:
+        st = os.stat(where, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        if _moved(folder, dir_fd) or _being_replaced(folder):
+            raise _Vanished from None
+        raise ModelFormatError(f"{folder}: missing file {name}") from None
+    if not (st.st_mode & 0o170000 == 0o100000):
+        raise ModelFormatError(f"{folder}: {name} is not a plain file")
+    if name.endswith(".json") and st.st_size > MAX_JSON_BYTES:
+        raise ModelFormatError(f"{folder / name}: {st.st_size} bytes, more than any file this library writes")
+    try:
+        fd = os.open(where, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0), dir_fd=dir_fd)
+    except FileNotFoundError:
+        raise _Vanished from None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+def _read_sealed(folder: Path) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The manifest and the bytes of every file it lists, each read once through one handle on the
+    folder and checked against its checksum: a save that replaces the folder meanwhile cannot mix
+    two models (the load starts again when the old folder's files vanish under it)."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if _DIR_FD else None
+            if not _DIR_FD and not folder.is_dir():
+                raise FileNotFoundError(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            if attempt + 1 < _ATTEMPTS and _being_replaced(folder):
+                time.sleep(0.005 * 2**attempt)
+                continue
+            raise ModelFormatError(f"{folder}: no such model folder") from None
+        try:
+            listed = _parse_manifest(folder, _read_at(folder, dir_fd, MANIFEST))
+            data = {name: _read_at(folder, dir_fd, name) for name in listed}
+        except _Vanished:
+            time.sleep(0.005 * 2**attempt)
+            continue
+        finally:
+            if dir_fd is not None:
+                os.close(dir_fd)
+        for name, digest in listed.items():
+            if hashlib.sha256(data[name]).hexdigest() != digest:
+                raise ModelFormatError(f"{folder / name}: checksum mismatch; the file was changed after saving")
+        return listed, data
+    raise ModelFormatError(f"{folder}: the folder kept changing while it was read; is another process saving "
+                           "to it over and over?")
+
+
 def read_config(folder: str | Path, *, expected_format: str, supported_versions: Sequence[int],
                 files: Sequence[str] = (), complete: Sequence[str] = ()) -> dict[str, Any]:
     """Verify the sealed folder and return its ``config.json``; every problem raises
@@ -187,9 +396,26 @@ def read_config(folder: str | Path, *, expected_format: str, supported_versions:
     manifest; ``complete``: subfolders read as a whole (e.g. by ``from_pretrained``), which may
     hold no file the manifest does not list.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
+    return _verify(Path(folder), expected_format, supported_versions, files, complete)[0]
+
+
+def _verify(folder: Path, expected_format: str, supported_versions: Sequence[int], files: Sequence[str],
+            complete: Sequence[str]) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """``(config, {file: verified bytes})`` of a sealed folder (see :func:`read_config`)."""
+    if not folder.is_dir() and not _being_replaced(folder):
         raise ModelFormatError(f"{folder}: no such model folder")
+    if folder.is_dir():  # what kind of folder it is, for a clear message (a save may swap it meanwhile)
+        _check_kind(folder, expected_format)
+    listed, data = _read_sealed(folder)
+    _check_subfolders(folder, complete, listed)
+    config = _check_config(folder, data[CONFIG], expected_format, supported_versions)
+    for name in files:
+        if name not in listed:
+            raise ModelFormatError(f"{folder}: {name} is not in {MANIFEST}; the folder cannot be verified")
+    return config, data
+
+
+def _check_kind(folder: Path, expected_format: str) -> None:
     if not (folder / CONFIG).is_file():
         raise ModelFormatError(f"{folder}: missing {CONFIG}; is this a pemilu_nlp model folder?")
     if not (folder / MANIFEST).is_file():  # say what the folder is, if its config tells (it is not trusted)
@@ -199,7 +425,10 @@ def read_config(folder: str | Path, *, expected_format: str, supported_versions:
             found = None
         if found != expected_format:
             raise ModelFormatError(f"{folder}: format {found!r}, expected {expected_format!r}")
-    listed = read_manifest(folder)
+        read_manifest(folder)  # its message says how to seal an old folder
+
+
+def _check_subfolders(folder: Path, complete: Sequence[str], listed: Mapping[str, str]) -> None:
     for sub in complete:
         base = folder / sub
         for path in sorted(base.rglob("*")) if base.is_dir() else ():
@@ -207,19 +436,10 @@ def read_config(folder: str | Path, *, expected_format: str, supported_versions:
             if (path.is_file() or path.is_symlink()) and name not in listed:
                 raise ModelFormatError(f"{folder}: {name} is not in {MANIFEST}; an unlisted file would be read "
                                        "unchecked (remove it or re-save the model)")
-    config_bytes = b""
-    for name, digest in listed.items():
-        path = folder / name
-        if path.is_symlink() or not path.is_file():
-            raise ModelFormatError(f"{folder}: missing file {name}" if not path.exists()
-                                   else f"{folder}: {name} is not a plain file")
-        if name == CONFIG:
-            config_bytes = _read_small(path)
-            actual = hashlib.sha256(config_bytes).hexdigest()
-        else:
-            actual = file_sha256(path)
-        if actual != digest:
-            raise ModelFormatError(f"{path}: checksum mismatch; the file was changed after saving")
+
+
+def _check_config(folder: Path, config_bytes: bytes, expected_format: str,
+                  supported_versions: Sequence[int]) -> dict[str, Any]:
     try:
         config = json.loads(config_bytes.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
@@ -232,9 +452,6 @@ def read_config(folder: str | Path, *, expected_format: str, supported_versions:
         raise ModelFormatError(
             f"{folder}: format version {version!r} is not supported by pemilu_nlp "
             f"{__version__} (supported: {list(supported_versions)}); retrain or use a matching version")
-    for name in files:
-        if name not in listed:
-            raise ModelFormatError(f"{folder}: {name} is not in {MANIFEST}; the folder cannot be verified")
     return config
 
 
@@ -366,10 +583,20 @@ def safetensors_header(folder: str | Path, name: str) -> dict[str, dict[str, Any
     path = Path(folder) / name
     try:
         with open(path, "rb") as fh:
-            (size,) = struct.unpack("<Q", fh.read(8))
-            if size > MAX_JSON_BYTES:
-                raise ValueError(f"header of {size} bytes")
-            header = json.loads(fh.read(size))
+            head = fh.read(8)
+            (size,) = struct.unpack("<Q", head) if len(head) == 8 else (None,)
+            body = fh.read(size) if size is not None and size <= MAX_JSON_BYTES else b""
+    except OSError as err:
+        raise ModelFormatError(f"{folder}: cannot read the header of {name} ({err})") from None
+    return _safetensors_header_of(folder, name, head + body)
+
+
+def _safetensors_header_of(folder: str | Path, name: str, data: bytes) -> dict[str, dict[str, Any]]:
+    try:
+        (size,) = struct.unpack("<Q", data[:8])
+        if size > MAX_JSON_BYTES:
+            raise ValueError(f"header of {size} bytes")
+        header = json.loads(data[8:8 + size])
         if not isinstance(header, dict):
             raise ValueError("header is not an object")
         tensors = {k: v for k, v in header.items() if k != "__metadata__"}
@@ -378,7 +605,7 @@ def safetensors_header(folder: str | Path, name: str) -> dict[str, dict[str, Any
                     and all(type(s) is int and s >= 0 for s in info["shape"])):
                 raise ValueError(f"tensor {key!r} has no valid shape")
         return tensors
-    except (OSError, ValueError, struct.error, RecursionError) as err:
+    except (ValueError, struct.error, RecursionError) as err:
         raise ModelFormatError(f"{folder}: cannot read the header of {name} ({err})") from None
 
 
@@ -414,24 +641,26 @@ class ModelFormat:
 
 def save_folder(folder: str | Path, fmt: ModelFormat, *, params: Mapping[str, Any],
                 arrays: Mapping[str, np.ndarray] | None = None, json_files: Mapping[str, Any] | None = None,
-                files: Sequence[str] = (), config: Mapping[str, Any] | None = None) -> Path:
-    """Write a sealed model folder: ``arrays`` to ``weights.safetensors``, each of ``json_files``
-    (name -> JSON value), ``config.json`` (format, version, ``params`` and ``config``) and the
-    manifest over all of them and the already-written ``files``."""
+                write_files: Callable[[Path], Sequence[str]] | None = None,
+                config: Mapping[str, Any] | None = None) -> Path:
+    """Write a sealed model folder, atomically (:func:`staged_folder`): ``arrays`` to
+    ``weights.safetensors``, each of ``json_files`` (name -> JSON value), what ``write_files``
+    writes into the new folder (it returns the names, ``/``-separated), ``config.json`` (format,
+    version, ``params`` and ``config``) and the manifest over all of them."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = list(files)
-    if arrays is not None:
-        from safetensors.numpy import save_file
+    with staged_folder(folder) as stage:
+        written = list(write_files(stage)) if write_files is not None else []
+        if arrays is not None:
+            from safetensors.numpy import save_file
 
-        save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(folder / WEIGHTS))
-        written.append(WEIGHTS)
-    for name, value in (json_files or {}).items():
-        (folder / name).write_text(json.dumps(value, ensure_ascii=False) + "\n", "utf-8")
-        written.append(name)
-    params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
-    write_config(folder, {"format": fmt.name, "format_version": fmt.version, "params": params, **(config or {})},
-                 files=written)
+            save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(stage / WEIGHTS))
+            written.append(WEIGHTS)
+        for name, value in (json_files or {}).items():
+            (stage / name).write_text(json.dumps(value, ensure_ascii=False) + "\n", "utf-8")
+            written.append(name)
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+        write_config(stage, {"format": fmt.name, "format_version": fmt.version, "params": params, **(config or {})},
+                     files=written)
     return folder
 
 
@@ -443,16 +672,33 @@ class OpenedFolder:
     config: dict[str, Any]
     params: dict[str, Any]
     json: dict[str, Any]
+    #: the verified bytes of every file in the manifest: what the loader uses, never a second read
+    data: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def header(self, name: str = WEIGHTS) -> dict[str, dict[str, Any]]:
+        """``{tensor: {"dtype", "shape"}}`` from the header of the safetensors file ``name``."""
+        return _safetensors_header_of(self.folder, name, self.data[name])
+
+    def materialize(self, sub: str, into: Path) -> Path:
+        """Write the verified files under ``sub`` into the folder ``into`` and return ``into / sub``:
+        for a library that reads a folder by path (``from_pretrained``), so that it reads the bytes
+        that were checked even if the model folder is replaced meanwhile."""
+        for name, data in self.data.items():
+            if name.startswith(f"{sub}/"):
+                path = into.joinpath(*PurePosixPath(name).parts)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        return into / sub
 
     def arrays(self, shapes: Mapping[str, tuple[int, ...]], *, name: str = WEIGHTS) -> dict[str, np.ndarray]:
         """The tensors of ``name`` as numpy arrays, after their names and shapes were checked against
         ``shapes`` from the header (nothing allocated before) and their values for finiteness."""
         from safetensors import SafetensorError
-        from safetensors.numpy import load_file
+        from safetensors.numpy import load
 
-        check_shapes(self.folder, name, safetensors_header(self.folder, name), shapes)
+        check_shapes(self.folder, name, self.header(name), shapes)
         try:
-            loaded = load_file(str(self.folder / name))
+            loaded = load(self.data[name])
         except (SafetensorError, OSError, ValueError) as err:
             raise ModelFormatError(f"{self.folder}: cannot read the weights ({err})") from None
         for key, array in loaded.items():
@@ -473,8 +719,7 @@ def open_folder(folder: str | Path, fmt: ModelFormat, *, json_files: Sequence[st
     """Verify a sealed folder of format ``fmt`` (:func:`read_config`), check its settings against
     ``fmt.params`` and read ``json_files``; ``tuples``: settings saved as lists that are tuples."""
     folder = Path(folder)
-    config = read_config(folder, expected_format=fmt.name, supported_versions=[fmt.version],
-                         files=[*json_files, *files], complete=complete)
+    config, data = _verify(folder, fmt.name, [fmt.version], [*json_files, *files], complete)
     params = dict(check_params(folder, config.get("params", {}), fmt.params))
     for key in tuples:
         if params.get(key) is not None:
@@ -482,7 +727,7 @@ def open_folder(folder: str | Path, fmt: ModelFormat, *, json_files: Sequence[st
     loaded = {}
     for name in json_files:
         try:
-            loaded[name] = json.loads(_read_small(folder / name).decode("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+            loaded[name] = json.loads(data[name].decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
             raise ModelFormatError(f"{folder}: cannot read {name} ({err})") from None
-    return OpenedFolder(folder, config, params, loaded)
+    return OpenedFolder(folder, config, params, loaded, data)

@@ -31,7 +31,7 @@ MODEL_SCHEMA_FILE = "schema.json"
 #: indistinguishable from "not annotated yet" (doccano); never a topic id
 NO_TOPIC = "no_topic"
 # ids end up in JSON keys, XML attributes and command lines: one word, no spaces
-_ID = re.compile(r"^\w[\w\-]*$")
+_ID = re.compile(r"\w[\w\-]*")  # matched whole (fullmatch): "pemilu\n" is no id
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def parse_schema(raw: Any, *, source: str = "schema") -> tuple[Topic, ...]:
         topic_id = item.get("id")
         if topic_id is None or (isinstance(topic_id, str) and not topic_id.strip()):
             raise SchemaError(f"{where}: missing 'id' (every topic needs a stable id, e.g. \"korupsi_pemilu\")")
-        if not isinstance(topic_id, str) or not _ID.match(topic_id):
+        if not isinstance(topic_id, str) or not _ID.fullmatch(topic_id):
             raise SchemaError(f"{where}: id {topic_id!r} must be one word of letters, digits, '_' or '-' "
                               "(e.g. \"korupsi_pemilu\")")
         if topic_id == NO_TOPIC:
@@ -96,10 +96,18 @@ def parse_schema(raw: Any, *, source: str = "schema") -> tuple[Topic, ...]:
 
 def _read_schema_file(path: Path) -> tuple[Topic, ...]:
     try:
-        raw = json.loads(path.read_text("utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SchemaError(f"{path}: no such schema file") from None
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
+        raise SchemaError(f"{path}: cannot read the schema file ({err})") from None
+    return _parse_schema_bytes(path, data)
+
+
+def _parse_schema_bytes(path: Path, data: bytes) -> tuple[Topic, ...]:
+    try:
+        raw = json.loads(data.decode("utf-8-sig"))  # a BOM (Windows editors) is allowed
+    except UnicodeDecodeError as err:
         raise SchemaError(f"{path}: cannot read the schema file ({err})") from None
     except json.JSONDecodeError as err:
         raise SchemaError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
@@ -183,7 +191,8 @@ def model_schema_files(folder: str | Path) -> list[str]:
     return [MODEL_SCHEMA_FILE] if (Path(folder) / MODEL_SCHEMA_FILE).exists() else []
 
 
-def read_model_schema(folder: str | Path, config: Mapping[str, Any] | None = None) -> tuple[Topic, ...]:
+def read_model_schema(folder: str | Path, config: Mapping[str, Any] | None = None, *,
+                      data: bytes | None = None) -> tuple[Topic, ...]:
     """The schema a model folder was trained with, checked against its ``config.json`` topics.
 
     Folders saved before models carried a schema have no ``schema.json``: their topics must then be
@@ -201,9 +210,9 @@ def read_model_schema(folder: str | Path, config: Mapping[str, Any] | None = Non
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
         raise ModelFormatError(f"{folder}: config.json topics must be a list of topic ids, got {topics!r:.200}")
     path = folder / MODEL_SCHEMA_FILE
-    if path.is_file():
-        try:
-            schema = _read_schema_file(path)
+    if data is not None or path.is_file():
+        try:  # ``data``: the bytes the loader verified, not a second read of the file
+            schema = _parse_schema_bytes(path, data) if data is not None else _read_schema_file(path)
         except SchemaError as err:
             raise ModelFormatError(str(err)) from None
         if [t.id for t in schema] != topics:

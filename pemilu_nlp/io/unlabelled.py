@@ -43,7 +43,7 @@ def load_unlabelled_texts(paths: str | Path | Iterable[str | Path]) -> list[str]
         else:
             opener = gzip.open if path.suffix == ".gz" else open
             new = []
-            with opener(path, "rt", encoding="utf-8") as fh:
+            with opener(path, "rt", encoding="utf-8-sig") as fh:
                 for n, line in enumerate(fh, 1):
                     if not line.strip():
                         continue

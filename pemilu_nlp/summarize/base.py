@@ -23,7 +23,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..inputs import BYTES_GIVEN, check_summary_input, is_blank
-from ..text.cleaning import clean_text, split_sentences
+from ..text.cleaning import split_sentences, text_for_model
 from .vectors import SentenceVectors, sentence_vectors
 
 __all__ = ["MAX_CHARS", "MAX_SENTENCES", "Summarizer", "Summary", "SummarySentence", "check_count",
@@ -137,9 +137,7 @@ def prepare_sentences(text: str | Sequence[str]) -> list[str]:
     if isinstance(text, str):
         if is_blank(text):
             raise ValueError("text is empty or whitespace only")
-        sentences = split_sentences(clean_text(text))
-        if not sentences:  # all furniture: fall back to the raw text rather than return nothing
-            sentences = split_sentences(text)
+        sentences = split_sentences(text_for_model(text))  # all furniture: the raw text, as every model
         sentences = [s for s in sentences if not is_blank(s)]
         if not sentences:
             raise ValueError("text has no sentence (only invisible or format characters)")

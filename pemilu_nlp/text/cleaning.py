@@ -29,7 +29,9 @@ __all__ = [
     "split_sentences",
     "stopwords",
     "strip_dateline",
+    "text_for_model",
     "tokenize",
+    "word_tokens",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -39,7 +41,8 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 LINE_RULES: list[tuple[str, str]] = [
     ("skip link", r"(?i)lompat ke (isi|konten) utama|skip to (main )?content"),
-    ("related article", r"(?i)baca(\s+(juga|pula)\b.*|\s*:.*)"),
+    # "Baca juga" alone, or with a colon and the linked title; "Baca juga buku panduan …" is a sentence
+    ("related article", r"(?i)baca(\s+(juga|pula))?\s*(:.*)?"),
     ("print/e-mail widget", r"(?i)(cetak|print)\s*(e-?mail)?|e-?mail"),
     ("share widget", r"(?i)(bagikan|share|tweet|facebook|twitter|whatsapp|telegram|linkedin|copy link)"
                      r"(\s*(ke|to|this|artikel( ini)?))?\s*:?"),
@@ -47,15 +50,30 @@ LINE_RULES: list[tuple[str, str]] = [
     ("embedded media", r"\[Gambas:[^\]]*\]"),
     ("separator", r"[-=_*~•·.\s]+"),
     ("stray counter", r"\d{1,5}"),
-    ("photo credit", r"(?i).{0,200}?(/|\||\()\s*(foto|photo|dok\.?|dokumentasi|ilustrasi)\s*:.{0,60}"),
-    ("photo line", r"(?i)\(?(foto|photo|ilustrasi|dok\.?)\s*:.{0,80}"),
-    ("source line", r"(?i)sumber\s*:.{0,60}"),
+    # a caption line that ends in its credit ("… / Foto: Isya", "… (Foto: Dok. Polres)"); a credit in
+    # the middle of a sentence ("… di TPS (foto: Budi). Warga aman") is not a caption
+    ("photo credit", r"(?i).{0,200}?(?:[/|]\s*(?:foto|photo|dok\.?|dokumentasi|ilustrasi)\s*:[^/|()]{0,60}"
+                     r"|\(\s*(?:foto|photo|dok\.?|dokumentasi|ilustrasi)\s*:[^()]{0,60}\)[\s.]*)"),
+    # a credit of at most five words; "Sumber: polisi mengatakan …" is a sentence
+    ("photo line", r"(?i)\(?(foto|photo|ilustrasi|dok\.?)\s*:\s*(?=.{0,80}$)(\S+(\s+\S+){0,4})?"),
+    ("source line", r"(?i)sumber\s*:\s*(?=.{0,60}$)(\S+(\s+\S+){0,4})?"),
     ("editor/author credit", r"(?i)\(?((kontributor|editor|penulis|reporter|pewarta)\b[^:]{0,20}:|ditulis oleh\b|hasil periksa fakta\b).{0,60}"),
     ("table of contents", r"(?i)daftar isi"),
-    ("fact-check heading", r"(?i)\[?(kesimpulan|penjelasan|narasi|referensi|pemeriksaan fakta|selengkapnya"
-                           r"|kategori|berikut narasi lengkapnya|unggahan disertai narasi)\]?\s*(:.{0,60})?"),
-    ("read-more prompt", r"(?i)(selengkapnya|simak( juga)?|berita pilihan|breaking news)\b.{0,80}"),
-    ("app/channel promo", r"(?i).{0,40}(google news|whatsapp channel|aplikasi whatsapp|install aplikasi).{0,80}"),
+    # a heading alone; "Kesimpulan: klaim itu hoaks." carries the verdict and is kept
+    ("fact-check heading", r"(?i)\[?(kesimpulan|penjelasan|narasi|referensi|pemeriksaan fakta"
+                           r"|kategori|berikut narasi lengkapnya|unggahan disertai narasi)\]?\s*:?"),
+    # prompts to read or watch more; "Selengkapnya, KPU akan mengumumkan …" is a sentence and is kept
+    ("read-more prompt", r"(?i)simak( juga)?\s*(video\b|:|[\"'‘“]).{0,160}|simak\W*"
+                         r"|simak (berita|informasi|ulasan|rangkuman|selengkapnya)\w*\b[^.!?]{0,80}[.!?:]*"
+                         r"|simak\b.{0,120}\bhalaman (selanjutnya|berikut\w*)\W*"
+                         r"|(berita |info )?selengkapnya\s*((baca|terdapat|ada|simak|klik|lihat|di|pada)\b.{0,80}|:)?"
+                         r"|berita pilihan|breaking news"),
+    # "Ikuti WhatsApp Channel …", "Cek berita … di Google News", "Pastikan kamu sudah install aplikasi …";
+    # "Hoaks itu disebar lewat aplikasi WhatsApp, kata Kapolres." is a sentence and is kept
+    ("app/channel promo", r"(?i)(\W*|loading\.*)(ikuti|follow|gabung|bergabung(lah)?)\b.{0,40}"
+                          r"(whatsapp channel|saluran whatsapp|google news|channel telegram)\b.{0,40}"
+                          r"|(cek|baca|simak|ikuti|dapatkan)\b.{0,60}\b(di|ke|via) google news\W*"
+                          r"|\W*pastikan (kamu|anda) sudah (install|instal|unduh|download) aplikasi\s+\w+( ya)?\W*"),
     ("portal widgets", r"(?i)toast|news|media sosial|lokasi bawaslu provinsi|tanya|konsultasi"
                        r"|hukum kepemiluan|tanyakan( right-circle)?|berita|tags?|kota [A-Z]\w+"),
 ]
@@ -66,7 +84,8 @@ TAIL_MARKERS: list[tuple[str, str]] = [
     ("more articles", r"(?i)you may also like|artikel terkait|berita terkait|related posts?"),
 ]
 INLINE_RULES: list[tuple[str, str]] = [
-    ("url", r"(?i)\b(?:https?://|www\.)[^\s<>\"”]+"),
+    # a full stop or comma after a URL ends the sentence, it is not part of the URL
+    ("url", r"(?i)\b(?:https?://|www\.)(?:[^\s<>\"”]*[^\s<>\"”.,;:!?])?"),
     ("separator prefix", r"^(?:=\s*){3,}"),
     # (?<!\s): a match starts only where a whitespace run starts, so a long run is scanned once
     ("trailing credit", r"(?i)(?<!\s)\s*\((?:kontributor|editor|ed|penulis|reporter|pewarta|foto|dok)\b[^()]{0,80}\)\s*$"),
@@ -77,7 +96,11 @@ _INLINE_RULES = [(name, re.compile(p)) for name, p in INLINE_RULES]
 #: A substring an inline rule's match must contain: lines without it skip the regex (speed only).
 _INLINE_HINTS = {"url": ("http", "HTTP", "www.", "WWW."), "separator prefix": ("=",), "trailing credit": (")",)}
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Zero-width characters: a zero-width space (U+200B) and a non-joiner (U+200C) separate words, so
+# they become a space ("dan\u200cdua" is two words); a word joiner (U+2060) and a BOM (U+FEFF)
+# join, so they go; a zero-width joiner (U+200D) stays: it holds emoji sequences together.
+_ZERO_WIDTH_BREAK = re.compile("[\u200b\u200c]")
+_ZERO_WIDTH_JOIN = re.compile("[\u2060\ufeff]")
 _SPACE_CHARS = re.compile(r"[ \t\x0b\x0c\x1c-\x1f\x85\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # blank lines as (spaces, newline) units: "\n+\s*" made a long run of newlines backtrack quadratically
 _DETIK_DATELINE = re.compile(r"(?m)^([A-Z][A-Za-z .]{1,40})\n(?:[^\S\n]*\n)*[^\S\n]*-\s*\n+")
@@ -92,11 +115,12 @@ def _check_str(text: object, name: str = "text") -> str:
 
 
 def normalize_whitespace(text: str) -> str:
-    """NFC-normalise, drop zero-width characters, unify spaces and line ends."""
+    """NFC-normalise, turn zero-width spaces into spaces and drop joiners (not U+200D, which holds
+    emoji together), unify spaces and line ends."""
     if not text.isascii():  # the checks below are C-speed; most news is ASCII or already NFC
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        text = _ZERO_WIDTH.sub("", text)
+        text = _ZERO_WIDTH_JOIN.sub("", _ZERO_WIDTH_BREAK.sub(" ", text))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SPACE_CHARS.sub(" ", text)
@@ -125,37 +149,93 @@ def tail_marker_rule(line: str) -> str | None:
 def clean_text(raw: str, *, drop_dateline: bool = True) -> str:
     """Strip site furniture from a scraped article and return its body, one paragraph a line.
 
-    Every body sentence is kept.  Repeated lines (a headline printed twice) are kept once.
+    Every body sentence is kept: a line rule drops a line only when the whole line is furniture,
+    and a dateline is stripped only at the start of the article.  Repeated lines (a headline
+    printed twice) are kept once.
 
     >>> clean_text("Lompat ke isi utama\\nJakarta - KPU menetapkan DPT.\\nBACA JUGA: Lain\\n5555")
     'KPU menetapkan DPT.'
     """
-    text = normalize_whitespace(_check_str(raw, "raw"))
-    text = _DETIK_DATELINE.sub(r"\1 - ", text, count=1)
+    return "\n".join(_clean_lines(_check_str(raw, "raw"), drop_dateline, None))
+
+
+def text_for_model(text: str, *, clean: bool = True) -> str:
+    """What every model reads: the cleaned text, or, when cleaning leaves nothing (an article that
+    is all headings and furniture to the rules), the whole text whitespace-normalised.  One
+    fallback rule, so TF-IDF, IndoBERT and the summarisers never read an empty string."""
+    if clean:
+        cleaned = clean_text(text)
+        if cleaned.strip():
+            return cleaned
+    return normalize_whitespace(_check_str(text))
+
+
+def cleaning_removals(raw: str, *, drop_dateline: bool = True) -> list[tuple[str, str]]:
+    """What :func:`clean_text` removes from ``raw``: ``(rule name, removed text)`` in order, one
+    entry per line a line rule drops, per inline match, per line after a tail marker (named
+    ``"<marker> (after)"``), per repeated line and for the dateline.  For auditing the rules."""
+    removed: list[tuple[str, str]] = []
+    _clean_lines(_check_str(raw, "raw"), drop_dateline, removed)
+    return removed
+
+
+def _inline(line: str, record: list[tuple[str, str]] | None) -> str:
+    for name, rx in _INLINE_RULES:
+        if any(h in line for h in _INLINE_HINTS.get(name, ("",))):
+            if record is not None:
+                record.extend((name, m.group().strip()) for m in rx.finditer(line) if m.group().strip())
+            line = rx.sub(" ", line)
+    if "  " in line:
+        line = re.sub(r" {2,}", " ", line)
+    return line.strip()
+
+
+def _is_paragraph(line: str) -> bool:
+    """A line of running text: at least 15 words, ending as a sentence ends."""
+    return line.rstrip(" \"”’')").endswith((".", "!", "?")) and len(line.split()) >= 15
+
+
+def _body_after(lines: list[str]) -> list[bool]:
+    """For each line, whether a paragraph of running text follows it: a tail marker ("Berita
+    terkait", "Tags") in the middle of an article ends nothing (one pass from the end: linear)."""
+    after = [False] * len(lines)
+    seen = False
+    for i in range(len(lines) - 1, -1, -1):
+        after[i] = seen
+        seen = seen or _is_paragraph(lines[i])
+    return after
+
+
+def _clean_lines(raw: str, drop_dateline: bool, record: list[tuple[str, str]] | None) -> list[str]:
+    """The kept lines of ``raw``; each removal is appended to ``record`` when it is a list."""
+    text = _DETIK_DATELINE.sub(r"\1 - ", normalize_whitespace(raw), count=1)
     kept: list[str] = []
     seen: set[str] = set()
-    for line in text.split("\n"):
-        for name, rx in _INLINE_RULES:
-            if any(h in line for h in _INLINE_HINTS.get(name, ("",))):
-                line = rx.sub(" ", line)
-        if "  " in line:
-            line = re.sub(r" {2,}", " ", line)
-        line = line.strip()
+    lines = text.split("\n")
+    body_after = _body_after(lines)
+    for i, line in enumerate(lines):
+        line = _inline(line, record)
         if not line:
             continue
-        if tail_marker_rule(line):
+        marker = tail_marker_rule(line)
+        if marker and not body_after[i]:
+            if record is not None:
+                record.append((marker, line))
+                record.extend((f"{marker} (after)", rest) for rest in map(str.strip, lines[i + 1:]) if rest)
             break
-        if furniture_rule(line):
-            continue
+        rule = marker or furniture_rule(line)  # a marker with body text after it: only its line goes
         key = line.casefold()
-        if key in seen and len(line.split()) >= 3:
+        if rule is None and key in seen and len(line.split()) >= 3:
+            rule = "repeated line"
+        if rule is not None:
+            if record is not None:
+                record.append((rule, line))
             continue
         seen.add(key)
         kept.append(line)
-    body = "\n".join(kept)
     if drop_dateline:
-        body = strip_dateline(body)
-    return body
+        _strip_dateline_lines(kept, record)
+    return kept
 
 
 def read_text(path: str | Path) -> str:
@@ -201,6 +281,12 @@ _WORD_DATE = re.compile(
 )
 
 
+#: what starts an article body after its dateline: a capital, a digit or an opening quote
+_STARTS_ARTICLE = re.compile(r"[\"“‘'(\[]*[A-Z0-9]")
+#: a web outlet's name ("KOMPAS.com", "TEMPO.CO") or one written in capitals ("JAKARTA, ANTARA")
+_WEB_OUTLET = re.compile(r"\.(?:com|co|id|net)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Dateline:
     """Where and when an article was filed, as far as its first lines say."""
@@ -214,16 +300,34 @@ class Dateline:
     date_text: str | None = None
 
 
+def _capitalised(words: str) -> bool:
+    return all(w[0].isupper() or w[0].isdigit() for w in words.replace(",", " ").replace("(", " ").split())
+
+
 def _dateline_match(line: str) -> re.Match[str] | None:
     match = _DATELINE.match(line)
     if not match:
         return None
     place = match.group("place").strip()
+    outlet = (match.group("outlet") or "").strip()
     # A dateline place is a name of at most four words, not the start of a sentence.
     if len(place.split()) > 4 or place.endswith("."):
         return None
     # "Se-Kalsel" is a word, not a dateline: without an outlet the dash needs a space beside it.
-    if not match.group("outlet") and match.group("dash").strip() == match.group("dash"):
+    dash = match.group("dash")
+    if not outlet and dash.strip() == dash:
+        return None
+    # Names are capitalised ("Dalam rapat itu, tiba-tiba" is a sentence) and the article starts
+    # after the dash ("Ketua Bawaslu, Rahmat Bagja - yang ditemui …" is a sentence with a dash).
+    if not (_capitalised(place) and _capitalised(outlet)) or not _STARTS_ARTICLE.match(line, match.end()):
+        return None
+    # An outlet is a name of at most four words too ("Polda Riau Tanam 79 Pohon-Pohon" is a title).
+    if len(outlet.split()) > 4 or ":" in outlet:
+        return None
+    # A dash glued on both sides ("RI-Rusia") needs a web outlet or a name in capitals:
+    # "TEMPO.CO,Jakarta-Ketua …", "JAKARTA-Ketua …"
+    if dash.strip() == dash and not (_WEB_OUTLET.search(f"{place} {outlet}") or place.isupper()
+                                     or (outlet and outlet.isupper())):
         return None
     return match
 
@@ -260,14 +364,31 @@ def parse_dateline(text: str) -> Dateline:
 
 
 def strip_dateline(text: str) -> str:
-    """Remove a leading "Place, Outlet -" dateline from the first line that carries one."""
+    """Remove a leading "Place, Outlet -" dateline from the start of the article."""
     lines = text.split("\n")
-    for i, line in enumerate(lines[:3]):
-        match = _dateline_match(line)
-        if match:
-            lines[i] = line[match.end():].lstrip()
-            break
+    _strip_dateline_lines(lines, None)
     return "\n".join(lines)
+
+
+def _is_headline(line: str) -> bool:
+    """A title line: at most 20 words, no full stop inside."""
+    return len(line.split()) <= 20 and ". " not in line.rstrip("\"”’')")
+
+
+def _strip_dateline_lines(lines: list[str], record: list[tuple[str, str]] | None) -> None:
+    """Strip a dateline at the start of the article: its first line, or the line after one or two
+    headlines (a headline that ends in a full stop only before a web outlet's dateline)."""
+    stop = False  # a headline before ended in a full stop
+    for i in range(min(3, len(lines))):
+        match = _dateline_match(lines[i])
+        if match and not (stop and not _WEB_OUTLET.search(match.group())):
+            if record is not None:
+                record.append(("dateline", lines[i][:match.end()].strip()))
+            lines[i] = lines[i][match.end():].lstrip()
+            return
+        if not _is_headline(lines[i]):
+            return
+        stop = stop or lines[i].rstrip("\"”’')").endswith(".")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,7 +408,7 @@ ABBREVIATIONS = frozenset({
     "lc", "mba", "msc", "sos", "kom", "ag", "pd", "kn",
     # places and references
     "no", "nomor", "jl", "jln", "kab", "kec", "kel", "ds", "prov", "rt", "rw", "tel", "telp",
-    "tlp", "fax", "pt", "cv", "tbk", "kp", "gg", "blok",
+    "tlp", "fax", "pt", "cv", "kp", "gg", "blok",
     # Latin and other short forms (list endings such as "dll." are in ABBREVIATIONS_BEFORE_NUMBER)
     "sbb", "yg", "vs", "st", "sd", "smp", "sma", "mr", "mrs",
     "ms", "rp", "plt", "plh", "pj", "pjs", "ps", "kb", "pkl", "tgl", "sk", "nrp",
@@ -357,6 +478,31 @@ def _token_before(paragraph: str, dot: int, floor: int) -> str | None:
     if i > floor and not (paragraph[i - 1].isspace() or paragraph[i - 1] in _BEFORE_TOKEN):
         return None  # too long, or glued to a digit or symbol ("5km.")
     return paragraph[i:dot]
+
+
+#: nouns after which a capital letter is a label, not an initial: "huruf A. Itu …", "Grup B. Timnas …"
+LABEL_NOUNS = frozenset({
+    "huruf", "kelas", "grup", "group", "golongan", "tipe", "type", "vitamin", "blok", "zona", "poin", "opsi",
+    "pilihan", "kategori", "level", "tahap", "gelombang", "seri", "model", "varian", "bagian", "kelompok",
+    "kode", "nilai", "peringkat", "rangking", "ranking", "pool", "sektor", "lampiran", "paket", "sesi",
+})
+_NEXT_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _letter_ends_sentence(paragraph: str, dot: int, start: int, nxt: int) -> bool:
+    """Whether the capital letter before ``paragraph[dot]`` is a label that ends its sentence ("huruf
+    A. Itu …": a label noun before it, or a stopword after it), not an initial ("M. Irfan").  Looks
+    at one word on each side, at most :data:`_MAX_TOKEN` characters."""
+    following = _NEXT_WORD.match(paragraph, nxt, nxt + _MAX_TOKEN)
+    if following and following.group().lower() in stopwords():
+        return True
+    i = dot - 1
+    while i > start and dot - i < 4 and paragraph[i - 1] == " ":
+        i -= 1
+    k = i
+    while k > start and i - k <= _MAX_TOKEN and paragraph[k - 1].isalpha():
+        k -= 1
+    return paragraph[k:i].lower() in LABEL_NOUNS
 
 
 def _is_abbreviation(token: str, before_number: bool) -> bool:
@@ -443,12 +589,12 @@ def _split_paragraph(paragraph: str) -> list[str]:
         if (end - dot == 1 and paragraph[dot] == ".") or match.group().rstrip(_CLOSERS) == ".":
             if dot > start and "A" <= paragraph[dot - 1] <= "Z" and (
                     dot - 1 == start or paragraph[dot - 2].isspace() or paragraph[dot - 2] in _BEFORE_TOKEN):
-                continue  # an initial: "M. Irfan" (the common case of _is_abbreviation, checked first for speed)
-            token = _token_before(paragraph, dot, start)
-            if token is not None and _is_abbreviation(token, paragraph[nxt].isdigit()):
+                if not _letter_ends_sentence(paragraph, dot, start, nxt):
+                    continue  # an initial: "M. Irfan" (the common case of _is_abbreviation, checked first for speed)
+            elif (token := _token_before(paragraph, dot, start)) is not None \
+                    and _is_abbreviation(token, paragraph[nxt].isdigit()):
                 continue
-            item = _inline_list_item(paragraph, dot, start, last_marker)
-            if item is not None:
+            elif (item := _inline_list_item(paragraph, dot, start, last_marker)) is not None:
                 last_marker, split_at = item
                 if split_at is not None:  # the item starts a sentence: "… dua hal. 1. Netralitas."
                     emit(split_at)
@@ -504,7 +650,16 @@ def split_sentences(text: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Tokens
 # ---------------------------------------------------------------------------------------------
-_WORD = re.compile(r"[0-9a-z]+(?:[-'][0-9a-z]+)*")
+#: a word: letters (with diacritics) and digits, inner hyphens and apostrophes ("masing-masing")
+_WORD = re.compile(r"(?:[^\W_][\u0300-\u036f]*)+(?:[-'](?:[^\W_][\u0300-\u036f]*)+)*")
+
+
+def word_tokens(text: str) -> list[str]:
+    """Lower-cased words of ``text`` after NFKC normalisation: full-width ``ＫＰＵ`` is ``kpu``,
+    ``Café`` is ``café`` (letters with diacritics are letters)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _WORD.findall(text.lower())
 
 
 @lru_cache(maxsize=1)
@@ -515,12 +670,13 @@ def stopwords() -> frozenset[str]:
 
 
 def tokenize(text: str, *, remove_stopwords: bool = True) -> list[str]:
-    """Lower-cased word tokens; reduplications ("masing-masing") stay one token.
+    """Lower-cased word tokens (NFKC: full-width letters are letters; diacritics are kept);
+    reduplications ("masing-masing") stay one token.
 
     >>> tokenize("Polres Tanah Laut menggelar Ngupi Bakisahan, 10/11.")
     ['polres', 'tanah', 'laut', 'menggelar', 'ngupi', 'bakisahan', '10', '11']
     """
-    words = _WORD.findall(normalize_whitespace(_check_str(text)).lower())
+    words = word_tokens(normalize_whitespace(_check_str(text)))
     if remove_stopwords:
         stop = stopwords()
         words = [w for w in words if w not in stop]

@@ -32,6 +32,7 @@ import copy
 import json
 import math
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
@@ -60,12 +61,18 @@ from ...io.persistence import (
     number,
     open_folder,
     optional,
-    safetensors_header,
     save_folder,
     text,
 )
-from ...io.schema import SchemaLike, as_schema, model_schema_files, read_model_schema, write_model_schema
-from ...text.cleaning import clean_text, normalize_whitespace
+from ...io.schema import (
+    MODEL_SCHEMA_FILE,
+    SchemaLike,
+    as_schema,
+    model_schema_files,
+    read_model_schema,
+    write_model_schema,
+)
+from ...text.cleaning import text_for_model
 from ..base import TopicClassifier
 from ..thresholds import apply_thresholds, tune_thresholds
 
@@ -317,13 +324,13 @@ def _seeded(seed: int, device: str) -> Iterator[None]:
         yield
 
 
-def _check_transformers_folder(folder: Path, weights: list[str], n_topics: int) -> None:
+def _check_transformers_folder(opened: OpenedFolder, weights: list[str], n_topics: int) -> None:
     """The transformers config sizes the network: check its sizes, and that the weights were saved
     for exactly that network (layers, vocabulary, topic head), before anything is built."""
-    path = folder / HF_SUBDIR / "config.json"
+    folder = opened.folder
     try:
-        hf_config = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError, RecursionError) as err:
+        hf_config = json.loads(opened.data[f"{HF_SUBDIR}/config.json"].decode("utf-8"))
+    except (KeyError, ValueError, RecursionError) as err:
         raise ModelFormatError(f"{folder}: cannot read {HF_SUBDIR}/config.json ({err})") from None
     if not isinstance(hf_config, dict):
         raise ModelFormatError(f"{folder}: {HF_SUBDIR}/config.json must be an object")
@@ -335,7 +342,7 @@ def _check_transformers_folder(folder: Path, weights: list[str], n_topics: int) 
                                f" labels, the model {n_topics} topics")
     tensors: dict = {}
     for name in weights:
-        tensors |= safetensors_header(folder, name)
+        tensors |= opened.header(name)
     layers = {int(m.group(1)) for key in tensors for m in [re.search(r"\.layer\.(\d+)\.", key)] if m}
     if layers and layers != set(range(sizes.get("num_hidden_layers", len(layers)))):
         raise ModelFormatError(f"{folder}: {HF_SUBDIR}/config.json says num_hidden_layers="
@@ -506,7 +513,7 @@ class IndoBertTopicClassifier(TopicClassifier):
 
     # ------------------------------------------------------------------------------------ windows
     def _prepare(self, texts: Sequence[str]) -> list[str]:
-        return [clean_text(t) or normalize_whitespace(t) if self.clean else normalize_whitespace(t) for t in texts]
+        return [text_for_model(t, clean=self.clean) for t in texts]
 
     def _check_max_length(self) -> None:
         limit = getattr(self.model_.config, "max_position_embeddings", None)
@@ -642,16 +649,20 @@ class IndoBertTopicClassifier(TopicClassifier):
         arguments, topics, thresholds, pooling, history) + ``schema.json``, sealed by a manifest."""
         check_is_fitted(self, "model_")
         folder = Path(folder)
-        hf = folder / HF_SUBDIR
-        hf.mkdir(parents=True, exist_ok=True)
-        self.model_.save_pretrained(hf)
-        self.tokenizer_.save_pretrained(hf)
-        if not list(hf.glob("*.safetensors")):
-            raise ModelFormatError(f"{folder}: save_pretrained wrote no safetensors file")
+
+        def write_files(stage: Path) -> list[str]:
+            hf = stage / HF_SUBDIR
+            hf.mkdir(parents=True, exist_ok=True)
+            self.model_.save_pretrained(hf)
+            self.tokenizer_.save_pretrained(hf)
+            if not list(hf.glob("*.safetensors")):
+                raise ModelFormatError(f"{folder}: save_pretrained wrote no safetensors file")
+            hf_files = sorted(p.relative_to(stage).as_posix() for p in hf.rglob("*") if p.is_file())
+            return [*hf_files, write_model_schema(stage, self.schema_)]
+
         settings = {k: v for k, v in self.get_params(deep=False).items() if k in MODEL_PARAMS}
-        hf_files = sorted(p.relative_to(folder).as_posix() for p in hf.rglob("*") if p.is_file())
         return save_folder(folder, FORMAT, params={**settings, "args": self.training_args().to_dict()},
-                           files=[*hf_files, write_model_schema(folder, self.schema_)], config={
+                           write_files=write_files, config={
                                "model": type(self).__name__, "topics": [str(t) for t in self.classes_],
                                "thresholds": [float(t) for t in self.thresholds_], "pooling": self.pooling_,
                                "history": getattr(self, "history_", []), "metrics": metrics or {}, **(extra or {})})
@@ -671,19 +682,20 @@ class IndoBertTopicClassifier(TopicClassifier):
         folder = Path(folder)
         weights = _hf_weights(folder)
         opened = _open(folder, [f"{HF_SUBDIR}/config.json", *weights, *model_schema_files(folder)])
-        schema = read_model_schema(folder, opened.config)
+        schema = read_model_schema(folder, opened.config, data=opened.data.get(MODEL_SCHEMA_FILE))
         thresholds = check_thresholds(folder, opened.config.get("thresholds"), len(schema),
                                       name="config.json thresholds")
         if opened.config.get("pooling") not in ("max", "mean"):
             raise ModelFormatError(f"{folder}: config.json pooling must be 'max' or 'mean', "
                                    f"got {opened.config.get('pooling')!r}")
-        _check_transformers_folder(folder, weights, len(schema))
+        _check_transformers_folder(opened, weights, len(schema))
         runtime = {"device": device, "precision": precision, "inference_batch_size": batch_size,
                    "max_windows": max_windows, "max_length": max_length}
         model = opened.build(cls, **{k: v for k, v in runtime.items() if v is not None})
         model.schema_, model.classes_ = schema, np.array([t.id for t in schema])
         make_torch_fork_safe()
-        model._start(folder / HF_SUBDIR, local_only=True)
+        with tempfile.TemporaryDirectory(prefix="pemilu_nlp-hf-") as private:  # the verified bytes, not a re-read
+            model._start(opened.materialize(HF_SUBDIR, Path(private)), local_only=True)
         for name, tensor in model.model_.state_dict().items():
             if tensor.is_floating_point():
                 check_array(folder, f"{HF_SUBDIR} tensor {name}", tensor)

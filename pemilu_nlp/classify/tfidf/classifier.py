@@ -34,11 +34,10 @@ from ...io.persistence import (
     check_string_list,
     check_thresholds,
     open_folder,
-    safetensors_header,
     save_folder,
 )
-from ...io.schema import model_schema_files, read_model_schema, write_model_schema
-from ...text.cleaning import _WORD, clean_text, normalize_whitespace, stopwords
+from ...io.schema import MODEL_SCHEMA_FILE, model_schema_files, read_model_schema, write_model_schema
+from ...text.cleaning import stopwords, text_for_model, word_tokens
 from ..base import THRESHOLD_RULES, TopicClassifier
 from ..cues import CueCounter, blend, choose_cue_weights, cue_scores
 
@@ -222,8 +221,8 @@ class TfidfTopicClassifier(TopicClassifier):
         lookup = local.__getitem__
         per_doc = []
         for text in texts:
-            text = clean_text(text) if self.clean else normalize_whitespace(text)
-            per_doc.append(list(map(lookup, _WORD.findall(text.lower()))))
+            text = text_for_model(text, clean=self.clean)
+            per_doc.append(list(map(lookup, word_tokens(text))))
         words = list(local)
         lengths = np.fromiter(map(len, per_doc), np.int64, len(per_doc))
         flat = np.fromiter(chain.from_iterable(per_doc), np.int64, int(lengths.sum()))
@@ -490,11 +489,9 @@ class TfidfTopicClassifier(TopicClassifier):
     def save(self, folder: str | Path, *, metrics: dict | None = None, extra: dict | None = None) -> Path:
         """Write ``config.json``, ``weights.safetensors``, ``vocabulary.json`` and ``schema.json``."""
         check_is_fitted(self, "coef_")
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        schema_file = write_model_schema(folder, getattr(self, "schema_", [str(t) for t in self.classes_]))
+        schema = getattr(self, "schema_", [str(t) for t in self.classes_])
         return save_folder(
-            folder, FORMAT, params=self.get_params(), files=[schema_file],
+            folder, FORMAT, params=self.get_params(), write_files=lambda stage: [write_model_schema(stage, schema)],
             arrays={"coef": self.coef_, "intercept": self.intercept_, "word_idf": self.word_idf_,
                     "char_idf": self.char_idf_, "thresholds": self.thresholds_.astype(np.float64),
                     "cue_weights": self.cue_weights_.astype(np.float64)},
@@ -511,13 +508,13 @@ class TfidfTopicClassifier(TopicClassifier):
         opened = open_folder(folder, FORMAT, json_files=[VOCABULARY], files=[WEIGHTS, *model_schema_files(folder)],
                              tuples=["word_ngram_range", "char_ngram_range"])
         folder, config = opened.folder, opened.config
-        schema = read_model_schema(folder, config)
+        schema = read_model_schema(folder, config, data=opened.data.get(MODEL_SCHEMA_FILE))
         topics = [t.id for t in schema]
         words, grams = _vocabulary(folder, opened.json[VOCABULARY], opened.params)
         n_topics, n_features = len(topics), len(words) + len(grams)
         shapes = {"coef": (n_topics, n_features), "intercept": (n_topics,), "word_idf": (len(words),),
                   "char_idf": (len(grams),), "thresholds": (n_topics,)}
-        if "cue_weights" in safetensors_header(folder, WEIGHTS):  # saved since the cue prior (older: none)
+        if "cue_weights" in opened.header(WEIGHTS):  # saved since the cue prior (older: none)
             shapes["cue_weights"] = (n_topics,)
         arrays = opened.arrays(shapes)
         check_thresholds(folder, config.get("thresholds"), n_topics, name="config.json thresholds")
