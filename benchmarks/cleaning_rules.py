@@ -22,9 +22,11 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pemilu_nlp.text.cleaning import clean_text, cleaning_removals, split_sentences
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's package, not an installed one
+
+from pemilu_nlp.text.cleaning import clean_text, cleaning_removals, split_sentences  # noqa: E402
+
 SOURCES = {
     "corpus": ROOT / "data" / "corpus.jsonl",
     "news_pool": ROOT.parent / "shared" / "data" / "news_pool.jsonl.gz",
