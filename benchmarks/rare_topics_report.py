@@ -1,4 +1,4 @@
-"""Markdown tables for the README from the issue-12 results.
+"""Markdown tables for docs/classifiers.md from the issue-12 results.
 
     python3 benchmarks/rare_topics_report.py [--cv benchmarks/results/rare_topics_cv.json]
         [--ablations benchmarks/results/rare_topics.json]

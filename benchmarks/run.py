@@ -1,4 +1,4 @@
-"""Run the benchmark harness (same code as `pemilu-nlp bench`); see README "Benchmarks".
+"""Run the benchmark harness (same code as `pemilu-nlp bench`); see docs/benchmarks.md.
 
     python benchmarks/run.py --parts text,tfidf,summarizer,indobert --device auto
 """

@@ -1,4 +1,4 @@
-"""README's summarisation table: ROUGE of every method and variant on IndoSum, the corpus and detik.
+"""The summarisation table in docs/summaries.md: ROUGE of every method and variant on IndoSum, the corpus and detik.
 
     python benchmarks/summaries.py --indosum ../shared/data/indosum --corpus data/corpus.jsonl \
         --pool ../shared/data/news_pool.jsonl.gz --out benchmarks/results/summaries.json
@@ -39,7 +39,7 @@ TUNED = "tuned: lead prior, title, MMR"
 
 
 def methods(*, raw_text: bool = False, gold: bool = False) -> dict:
-    """Row label -> sentence picker, in README's order."""
+    """Row label -> sentence picker, in the table's order."""
     rows = {"LEAD-3": sentence_picker(get_summarizer("lead"))}
     for name in ("textrank", "lexrank"):
         rows[f"{name} (untuned)"] = sentence_picker(get_summarizer(name, preset=None))

@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pool", help="a news pool JSONL.gz: its articles with a hand-written summary (source_fields.Summary)")
     parser.add_argument("--methods", type=parse_methods, default="lead,textrank,lexrank,features,neural",
                         help="comma-separated summarisers, each as get_summarizer(NAME) gives it (default: all but "
-                             "embedding); README's table with its variants: python benchmarks/summaries.py")
+                             "embedding); the table in docs/summaries.md with its variants: python benchmarks/summaries.py")
     parser.add_argument("--limit", type=int, help="score only the first N documents of each set")
     parser.add_argument("--out", type=parse_output_file, help="write every figure as JSON")
 

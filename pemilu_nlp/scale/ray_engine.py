@@ -13,7 +13,7 @@ streams blocks through the pipeline, so memory stays flat in the number of docum
 
 When it pays: Ray costs a fixed start-up (about 10-25 s locally: ``ray.init``, actor start,
 model load per actor) and a per-row serialisation cost, so on one machine ``--jobs`` is faster;
-Ray pays across several machines or GPUs (README "Throughput", ``benchmarks/ray_scaling.py``).
+Ray pays across several machines or GPUs (docs/benchmarks.md, ``benchmarks/ray_scaling.py``).
 To use a cluster, call ``ray.init(address="ray://HEAD:10001")`` (or ``"auto"`` on a node) before
 ``annotate``; the model folder must be readable at the same path on every node.
 

@@ -80,7 +80,7 @@ def get_summarizer(name: str, *, preset: str | None = "indosum", tuned: bool | N
                    **params: Any) -> Summarizer:
     """A summariser by its registered name (:data:`pemilu_nlp.registry.SUMMARIZERS`).
 
-    ``preset="indosum"`` (default): what the library ships and the README's table reports: the
+    ``preset="indosum"`` (default): what the library ships and the table in docs/summaries.md reports: the
     graph methods with the weights in :data:`INDOSUM`, and ``features`` / ``neural`` loaded from
     their shipped folders (``neural`` needs torch); only ``mmr_lambda``, ``max_sentences`` and
     ``max_chars`` can be changed on those.  ``preset=None``: ``Class(**params)``, the method with

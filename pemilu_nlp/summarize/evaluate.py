@@ -4,7 +4,7 @@ ROUGE comes from the ``rouge-score`` package without a stemmer (its Porter stemm
 Every run scores LEAD-3 and a greedy ORACLE the same way, because absolute ROUGE depends on the
 implementation and the sentence units: only differences within one run are comparable.  Every
 function takes its data as arguments (files by explicit path); what a benchmark compares and how
-it labels the rows is the benchmark's (``benchmarks/summaries.py`` makes README's table).
+it labels the rows is the benchmark's (``benchmarks/summaries.py`` makes the table in docs/summaries.md).
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Both build one sentence graph from TF-IDF cosine similarity and rank it by power iteration on a
 dense matrix (articles have tens of sentences, so dense numpy beats sparse bookkeeping).  A
 position prior and the similarity to the title can be mixed into the score; their weights were
-tuned on the IndoSum dev part (see README), not guessed.
+tuned on the IndoSum dev part (see docs/summaries.md), not guessed.
 """
 from __future__ import annotations
 
