@@ -203,8 +203,8 @@ def test_load_errors_other_topics_and_foreign_folder(saved, tmp_path):
 
 def test_default_model_finds_each_seeds_reading_labels(seed_records):
     # The seeds are training examples. Thresholds chosen out of fold are low for the rarest topics
-    # (dialog_masyarakat 6, netralitas 4 examples), so a seed may get one extra label (README says
-    # which); it must never miss one of its own, and never get two extras.
+    # (dialog_masyarakat 6, netralitas 4 examples), so a seed may get one extra label
+    # (docs/classifiers.md says which); it must never miss one of its own, and never get two extras.
     model = load_default()
     for record in seed_records:
         predicted = model.predict_topics(record["text"])
