@@ -33,6 +33,7 @@ import json
 import math
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
@@ -44,6 +45,14 @@ import numpy as np
 from scipy.special import expit, softmax
 from sklearn.utils.validation import check_is_fitted
 
+from ...backends.encoder_recipe import DEFAULT as DEFAULT_ENCODER
+from ...backends.encoder_recipe import (
+    ENCODER_JSON,
+    LowerLayerCache,
+    encoder_settings,
+    freeze_lower_layers,
+    use_mean_pooling,
+)
 from ...backends.forksafe import make_torch_fork_safe
 from ...backends.hf import import_torch as _torch
 from ...backends.hf import load_pretrained, resolve_device
@@ -88,12 +97,13 @@ TRAINING_PARAMS = {
     "learning_rate": number(0, 1, low_open=True), "weight_decay": number(0, 10), "warmup_ratio": number(0, 1),
     "max_grad_norm": number(0, 1e6, low_open=True), "class_weighting": boolean,
     "early_stopping_patience": integer(0, 10**4), "max_train_windows": integer(1, 10**4),
-    "seed": integer(0, 2**63 - 1), "progress": boolean,
+    "seed": integer(0, 2**63 - 1), "progress": boolean, "freeze_layers": integer(0, 128),
+    "pos_weight_power": number(0, 1), "max_pos_weight": number(1, 1e4),
 }
 #: model settings: what the model is (saved)
 MODEL_PARAMS = {
     "model_name_or_path": text(), "multi_label": boolean, "max_length": integer(16, 8192),
-    "stride": integer(0, 8191), "pooling": choice("auto", "max", "mean"), "thresholds": choice("dev", "fixed"),
+    "stride": integer(0, 8191), "pooling": choice("auto", "max", "mean"), "thresholds": choice("dev", "fixed", "oof"),
     "clean": boolean,
 }
 #: runtime options: how this machine runs the model (not saved; set at load or from the CLI)
@@ -159,6 +169,13 @@ class IndoBertTrainingArguments:
         Shuffling, head initialisation and dropout; the caller's global random state is left as it was.
     progress : bool
         A progress bar per epoch.
+    freeze_layers : int
+        Freeze the embeddings and this many lower layers, and run them once per training window
+        (cached; each epoch then runs only the top layers and the head).  0: train everything.
+    pos_weight_power, max_pos_weight : float
+        With ``class_weighting``, a topic's positive weight is ``(negatives / positives) **
+        pos_weight_power``, capped at ``max_pos_weight`` (1.0 and 50: the inverse ratio; 0.5: its
+        square root, gentler on topics with a handful of positives).
 
     >>> args = IndoBertTrainingArguments(epochs=2, learning_rate=5e-5)
     >>> args.replace(epochs=3).epochs, args.to_dict()["learning_rate"]
@@ -181,6 +198,9 @@ class IndoBertTrainingArguments:
     max_train_windows: int = 4
     seed: int = 0
     progress: bool = True
+    freeze_layers: int = 0
+    pos_weight_power: float = 1.0
+    max_pos_weight: float = 50.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -490,6 +510,9 @@ class IndoBertTopicClassifier(TopicClassifier):
         """Tokenizer and network from ``source`` on the resolved device; a fresh variant cache."""
         self.device_ = resolve_device(self.device)
         self.tokenizer_, model = self._from_pretrained(source, local_only=local_only)
+        self.encoder_ = encoder_settings(source)
+        if self.encoder_["pooling"] == "mean":
+            use_mean_pooling(model)
         self.model_ = model.to(self.device_)
         self.variants_ = InferenceVariants()
 
@@ -513,7 +536,8 @@ class IndoBertTopicClassifier(TopicClassifier):
 
     # ------------------------------------------------------------------------------------ windows
     def _prepare(self, texts: Sequence[str]) -> list[str]:
-        return [text_for_model(t, clean=self.clean) for t in texts]
+        prefix = getattr(self, "encoder_", {}).get("input_prefix", "")
+        return [prefix + text_for_model(t, clean=self.clean) for t in texts]
 
     def _check_max_length(self) -> None:
         limit = getattr(self.model_.config, "max_position_embeddings", None)
@@ -626,16 +650,30 @@ class IndoBertTopicClassifier(TopicClassifier):
     def _fit(self, texts: list[str], Y: np.ndarray, *, dev: tuple[list[str], np.ndarray] | None = None) -> None:
         """Fine-tune on ``texts``/``Y``; with ``dev``, early stopping on dev macro-F1 keeps the best epoch."""
         args = self.training_args()
-        if self.thresholds == "oof":  # refused before training, not after it
-            raise ValueError("IndoBertTopicClassifier has no out-of-fold scores (they would take one fine-tuning "
-                             "per fold); use thresholds='dev' (with X_dev/y_dev) or 'fixed'")
+        if self.thresholds == "oof" and not args.freeze_layers:  # refused before training, not after it
+            raise ValueError("IndoBertTopicClassifier has out-of-fold scores only with frozen, cached lower layers "
+                             "(freeze_layers > 0; otherwise one whole fine-tuning per fold); use thresholds='dev' "
+                             "(with X_dev/y_dev) or 'fixed', or set freeze_layers")
         if not self.multi_label and (Y.sum(axis=1) != 1).any():
             raise ValueError("multi_label=False needs exactly one topic per text")
         with _seeded(args.seed, resolve_device(self.device)):
             self._start(self.model_name_or_path)
             self.pooling_ = "mean" if self.pooling == "auto" else self.pooling
             self.thresholds_ = np.full(len(self.classes_), 0.5)
-            self.history_ = _Trainer(self, args, texts, Y).run(dev)
+            self._trainer = _Trainer(self, args, texts, Y)
+            self.history_ = self._trainer.run(dev)
+            if self.thresholds != "oof":
+                del self._trainer
+
+    def _oof_proba(self, texts: list[str], Y: np.ndarray) -> np.ndarray:
+        """Out-of-fold probabilities from the training run's cache (``freeze_layers`` > 0)."""
+        trainer = self.__dict__.pop("_trainer", None)
+        if trainer is None or trainer.cache is None:
+            raise ValueError("thresholds='oof' needs freeze_layers > 0 (out-of-fold scores from the cached layers)")
+        with _seeded(trainer.args.seed, self.device_):
+            proba = trainer.out_of_fold()
+        self.variants_.clear()
+        return proba
 
     def _dev_score(self, texts: list[str], Y: np.ndarray) -> float:
         from ..metrics import macro_f1
@@ -655,6 +693,8 @@ class IndoBertTopicClassifier(TopicClassifier):
             hf.mkdir(parents=True, exist_ok=True)
             self.model_.save_pretrained(hf)
             self.tokenizer_.save_pretrained(hf)
+            if getattr(self, "encoder_", DEFAULT_ENCODER) != DEFAULT_ENCODER:  # how the encoder is fed and pooled
+                (hf / ENCODER_JSON).write_text(json.dumps(self.encoder_, indent=1) + "\n", "utf-8")
             if not list(hf.glob("*.safetensors")):
                 raise ModelFormatError(f"{folder}: save_pretrained wrote no safetensors file")
             hf_files = sorted(p.relative_to(stage).as_posix() for p in hf.rglob("*") if p.is_file())
@@ -744,25 +784,38 @@ class _Trainer:
         self.Y = Y.astype(np.float32)
         windows, owner = clf.windows(texts, max_windows=args.max_train_windows)
         self.windows_of: list[list[list[int]]] = [[] for _ in texts]
-        for window, doc in zip(windows, owner):
+        self.rows_of: list[list[int]] = [[] for _ in texts]
+        for row, (window, doc) in enumerate(zip(windows, owner)):
             self.windows_of[doc].append(window)
+            self.rows_of[doc].append(row)
+        freeze_lower_layers(self.model, args.freeze_layers)
+        self.cache = LowerLayerCache(self.model, args.freeze_layers, windows, clf._pad, self.device) \
+            if args.freeze_layers else None
+        self.trainable = [p for p in self.model.parameters() if p.requires_grad]
+        self.initial = [p.detach().clone() for p in self.trainable]
         self.loss_fn = self._loss_function()
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=args.learning_rate,
-                                           weight_decay=args.weight_decay)
-        total = max(1, math.ceil(len(texts) / (args.batch_size * args.grad_accum)) * args.epochs)
-        self.scheduler = get_linear_schedule_with_warmup(self.optimizer, int(args.warmup_ratio * total), total)
+        self.docs = np.arange(len(texts))
+        self._new_optimiser(get_linear_schedule_with_warmup)
         cuda = self.device.startswith("cuda")
         self.amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if cuda else None
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
         self.rng = np.random.default_rng(self.args.seed)
+
+    def _new_optimiser(self, schedule: Callable) -> None:
+        torch = _torch()
+        args = self.args
+        self.optimizer = torch.optim.AdamW(self.trainable, lr=args.learning_rate, weight_decay=args.weight_decay)
+        total = max(1, math.ceil(len(self.docs) / (args.batch_size * args.grad_accum)) * args.epochs)
+        self.scheduler = schedule(self.optimizer, int(args.warmup_ratio * total), total)
 
     def _loss_function(self):
         """BCE with positive weights (multi-label) or weighted cross-entropy; weights lift rare topics."""
         torch = _torch()
         positives, n, k = self.Y.sum(axis=0), len(self.Y), self.Y.shape[1]
         if self.clf.multi_label:
-            weight = np.clip((n - positives) / np.maximum(positives, 1), 1.0, 50.0) if self.args.class_weighting \
-                else np.ones(k)
+            ratio = (n - positives) / np.maximum(positives, 1)
+            weight = np.clip(ratio ** self.args.pos_weight_power, 1.0, self.args.max_pos_weight) \
+                if self.args.class_weighting else np.ones(k)
             return torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(weight, dtype=torch.float32, device=self.device))
         weight = n / np.maximum(positives, 1) / k if self.args.class_weighting else np.ones(k)
         return torch.nn.CrossEntropyLoss(weight=torch.tensor(weight, dtype=torch.float32, device=self.device))
@@ -771,7 +824,9 @@ class _Trainer:
         history: list[dict] = []
         stopping = _EarlyStopping(self.args.early_stopping_patience)
         for epoch in range(self.args.epochs):
-            record = {"epoch": epoch + 1, "train_loss": self._epoch(epoch)}
+            started = time.perf_counter()
+            record = {"epoch": epoch + 1, "train_loss": self._epoch(epoch),
+                      "seconds": round(time.perf_counter() - started, 1)}
             self.model.eval()
             stop = False
             if dev is not None:
@@ -790,7 +845,7 @@ class _Trainer:
         from tqdm.auto import tqdm
 
         self.model.train()
-        size, order = self.args.batch_size, self.rng.permutation(len(self.Y))
+        size, order = self.args.batch_size, self.rng.permutation(self.docs)
         bar = tqdm(range(0, len(order), size), desc=f"epoch {epoch + 1}/{self.args.epochs}",
                    disable=not self.args.progress)
         running, seen = 0.0, 0
@@ -809,20 +864,57 @@ class _Trainer:
     def _loss(self, docs: np.ndarray):
         """The loss of a batch of articles: their windows through the model, pooled per article."""
         torch = _torch()
-        ids, mask = self.clf._pad([w for d in docs for w in self.windows_of[d]])
-        segment = torch.tensor([k for k, d in enumerate(docs) for _ in self.windows_of[d]], device=self.device)
-        with torch.autocast("cuda", dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
-            logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits.float()
-        doc_logits = pool_logits(logits, segment, len(docs), self.clf.pooling_)
         target = torch.tensor(self.Y[docs], device=self.device)
-        return self.loss_fn(doc_logits, target if self.clf.multi_label else target.argmax(dim=1))
+        return self.loss_fn(self._doc_logits(docs), target if self.clf.multi_label else target.argmax(dim=1))
+
+    def _doc_logits(self, docs: np.ndarray):
+        """Articles' logits: their windows (from the cache, or through the whole model), pooled."""
+        torch = _torch()
+        segment = torch.tensor([k for k, d in enumerate(docs) for _ in self.windows_of[d]], device=self.device)
+        if self.cache is not None:
+            logits = self.cache.logits([r for d in docs for r in self.rows_of[d]]).float()
+        else:
+            ids, mask = self.clf._pad([w for d in docs for w in self.windows_of[d]])
+            with torch.autocast("cuda", dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
+                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits.float()
+        return pool_logits(logits, segment, len(docs), self.clf.pooling_)
+
+    def out_of_fold(self, n_splits: int = 3) -> np.ndarray:
+        """Out-of-fold probabilities of the training articles: the trainable part restarted from the
+        base weights and retrained on each fold's rest (cheap with the cache); the trained weights
+        are put back afterwards."""
+        torch = _torch()
+        from transformers import get_linear_schedule_with_warmup
+
+        from ..folds import multilabel_folds
+
+        trained = [p.detach().clone() for p in self.trainable]
+        proba = np.zeros_like(self.Y, dtype=np.float64)
+        for rest, held in multilabel_folds(self.Y, n_splits, seed=self.args.seed):
+            with torch.no_grad():
+                for p, start in zip(self.trainable, self.initial):
+                    p.copy_(start)
+            self.docs = np.asarray(rest)
+            self._new_optimiser(get_linear_schedule_with_warmup)
+            for epoch in range(self.args.epochs):
+                self._epoch(epoch)
+            self.model.eval()
+            with torch.inference_mode():
+                for start in range(0, len(held), 32):
+                    chunk = np.asarray(held[start:start + 32])
+                    proba[chunk] = expit(self._doc_logits(chunk).float().cpu().numpy())
+        with torch.no_grad():
+            for p, value in zip(self.trainable, trained):
+                p.copy_(value)
+        self.docs = np.arange(len(self.Y))
+        return proba
 
     def _step(self) -> None:
         """Clip, step the optimiser (through the scaler with fp16) and the schedule, zero the gradients."""
         torch = _torch()
         if self.scaler:
             self.scaler.unscale_(self.optimizer)
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.args.max_grad_norm)
+        torch.nn.utils.clip_grad_norm_(self.trainable, self.args.max_grad_norm)
         if self.scaler:
             self.scaler.step(self.optimizer)
             self.scaler.update()
