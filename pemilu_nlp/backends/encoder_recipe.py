@@ -22,14 +22,19 @@ __all__ = ["ENCODER_JSON", "LowerLayerCache", "encoder_settings", "freeze_lower_
 
 ENCODER_JSON = "encoder.json"
 DEFAULT = {"pooling": "cls", "input_prefix": ""}
+#: hub encoders trained with mean pooling and a prefix (their model cards say so); a local folder
+#: says it in its own encoder.json
+KNOWN = {f"intfloat/multilingual-e5-{size}": {"pooling": "mean", "input_prefix": "passage: "}
+         for size in ("small", "base", "large")}
 
 
 def encoder_settings(source: str | Path) -> dict[str, str]:
     """``pooling`` (``cls`` or ``mean``) and ``input_prefix`` of an encoder: its ``encoder.json``
-    where a local folder has one, else BERT's ``[CLS]`` pooler and no prefix."""
+    where a local folder has one, the known settings of a hub id (e5), else BERT's ``[CLS]``
+    pooler and no prefix."""
     path = Path(source) / ENCODER_JSON
     if not path.is_file():
-        return dict(DEFAULT)
+        return dict(KNOWN.get(str(source), DEFAULT))
     from ..errors import ModelFormatError
 
     try:

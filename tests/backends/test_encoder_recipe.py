@@ -103,3 +103,14 @@ def test_the_lower_layers_stay_as_the_base_has_them(mean_pooled_bert):
 def test_out_of_fold_thresholds_without_frozen_layers_are_refused_before_training():
     with pytest.raises(ValueError, match="freeze_layers"):
         IndoBertTopicClassifier("no/such-model", thresholds="oof").fit([LAPAS], [["keamanan_lapas"]])
+
+
+def test_hub_e5_ids_are_known_to_mean_pool_and_bert_ids_keep_the_cls_pooler(tmp_path):
+    from pemilu_nlp.backends.encoder_recipe import encoder_settings
+    from pemilu_nlp.errors import ModelFormatError
+
+    assert encoder_settings("intfloat/multilingual-e5-small") == {"pooling": "mean", "input_prefix": "passage: "}
+    assert encoder_settings("indobenchmark/indobert-base-p1") == {"pooling": "cls", "input_prefix": ""}
+    (tmp_path / "encoder.json").write_text('{"pooling": "max"}', "utf-8")
+    with pytest.raises(ModelFormatError, match="pooling"):
+        encoder_settings(tmp_path)
