@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.corpus import load_corpus  # noqa: E402
+from pemilu_nlp.io.corpus import load_corpus  # noqa: E402
 
 
 def export_vector(model, tokenizer, text: str) -> np.ndarray:

@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.lib.heads import FeatureScorer  # noqa: E402
-from pemilu_nlp.io.corpus import label_matrix, load_corpus, load_split, split_corpus  # noqa: E402
 from pemilu_nlp.classify.folds import oof_scores  # noqa: E402
 from pemilu_nlp.classify.metrics import multilabel_report  # noqa: E402
-from pemilu_nlp.io.schema import topic_ids  # noqa: E402
 from pemilu_nlp.classify.thresholds import apply_thresholds, oof_thresholds  # noqa: E402
+from pemilu_nlp.io.corpus import label_matrix, load_corpus, load_split, split_corpus  # noqa: E402
+from pemilu_nlp.io.schema import topic_ids  # noqa: E402
 
 
 def first_tokens(texts: list[str], encoder: str, n: int) -> list[str]:
