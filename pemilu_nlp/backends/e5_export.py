@@ -15,7 +15,8 @@ also quantises activations to int8).  The tokenizer applies NFKC where the engin
 per-character table; they differ on 74 characters the engine keeps (e.g. U+FF5E) and on combining
 sequences NFKC composes (the 45 controls and zero-width characters the table drops or turns into
 spaces are handled).  Token counts equal the engine's on 1754 of the 1755 corpus articles; the
-other has a near-tie (1.9e-4) that the engine breaks by float32 rounding of its running score.
+other has near-ties (e.g. 1.9e-4 apart) that the engine breaks by float32 rounding of its running
+score over the whole text.
 
 File layout (little-endian; ``e5.c``, ``e5_parse``)::
 
