@@ -75,14 +75,14 @@ def use_mean_pooling(model: Any) -> None:
     base = model.base_model
     if not hasattr(base, "pooler"):
         raise ValueError(f"{type(model).__name__} has no pooler to replace; mean pooling needs a BERT-like model")
-    pooler = _mean_pooler_class()()
-    base.pooler = pooler
+    base.pooler = _mean_pooler_class()()
+    base.register_forward_pre_hook(_keep_mask, with_kwargs=True)
 
-    def keep_mask(_module: Any, args: tuple, kwargs: dict) -> None:
-        mask = kwargs.get("attention_mask", args[1] if len(args) > 1 else None)
-        pooler.mask = mask
 
-    base.register_forward_pre_hook(keep_mask, with_kwargs=True)
+def _keep_mask(module: Any, args: tuple, kwargs: dict) -> None:
+    """Hand the call's attention mask to the model's own pooler (``module``, not a closure, so a
+    deep copy, as the int8 / bf16 variants are made, pools with its own mask)."""
+    module.pooler.mask = kwargs.get("attention_mask", args[1] if len(args) > 1 else None)
 
 
 def _layers(model: Any) -> Any:

@@ -2,6 +2,7 @@
 cached lower layers with out-of-fold thresholds, on a tiny BERT (no network, quick)."""
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 
@@ -50,6 +51,9 @@ def test_encoder_json_gives_the_prefix_and_a_mean_pooler_that_ignores_padding(me
         batched = clf.model_(input_ids=ids, attention_mask=mask).logits
         alone = clf.model_(input_ids=torch.tensor([windows[1]])).logits
     assert torch.allclose(batched[1], alone[0], atol=1e-5)
+    variant = copy.deepcopy(clf.model_)  # as the int8 / bf16 variants are made
+    with torch.no_grad():
+        assert torch.allclose(variant(input_ids=ids, attention_mask=mask).logits[1], alone[0], atol=1e-5)
 
 
 def test_a_folder_without_encoder_json_keeps_the_cls_pooler(mean_pooled_bert, tmp_path):
