@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["INDOBERT_BASE", "build_bert"]
+__all__ = ["INDOBERT_BASE", "build_bert", "shuffled_corpus"]
 
 #: The architecture of indobenchmark/indobert-base-p1 (BERT-base, 50k WordPiece vocabulary).
 INDOBERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
@@ -49,3 +49,21 @@ def build_bert(folder: str | Path, texts: Iterable[str], *, vocab_size: int = 20
         torch.manual_seed(seed)
         BertModel(config).save_pretrained(folder)  # no task head, like a pretrained checkpoint
     return folder
+
+
+def shuffled_corpus(examples: Iterable[tuple[str, list[str]]], n: int = 12, *,
+                    seed: int = 0) -> tuple[list[str], list[list[str]]]:
+    """``n`` rounds of each ``(text, topics)`` example with its words shuffled (seeded): a tiny
+    corpus whose topics a model can learn from the words alone, whatever their order."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    examples = list(examples)
+    texts, labels = [], []
+    for _ in range(n):
+        for base, topics in examples:
+            words = base.split()
+            rng.shuffle(words)
+            texts.append(" ".join(words))
+            labels.append(list(topics))
+    return texts, labels

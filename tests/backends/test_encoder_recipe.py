@@ -14,7 +14,7 @@ pytest.importorskip("transformers")
 
 from pemilu_nlp.backends.encoder_recipe import LowerLayerCache  # noqa: E402
 from pemilu_nlp.classify.indobert import IndoBertTopicClassifier, IndoBertTrainingArguments  # noqa: E402
-from pemilu_nlp.testing import build_bert  # noqa: E402
+from pemilu_nlp.testing import build_bert, shuffled_corpus  # noqa: E402
 
 LAPAS = "razia kamar narapidana di lapas rutan warga binaan kalapas pemasyarakatan"
 HOAKS = "hoaks disinformasi cek fakta video palsu beredar media sosial ujaran kebencian"
@@ -31,15 +31,7 @@ def mean_pooled_bert(tmp_path_factory):
 
 
 def signal_corpus(n: int = 12) -> tuple[list[str], list[list[str]]]:
-    rng = np.random.default_rng(0)
-    texts, labels = [], []
-    for _ in range(n):
-        for base, label in ((LAPAS, ["keamanan_lapas"]), (HOAKS, ["hoaks_ujaran_kebencian"]), (OTHER, [])):
-            words = base.split()
-            rng.shuffle(words)
-            texts.append(" ".join(words))
-            labels.append(label)
-    return texts, labels
+    return shuffled_corpus([(LAPAS, ["keamanan_lapas"]), (HOAKS, ["hoaks_ujaran_kebencian"]), (OTHER, [])], n)
 
 
 def test_encoder_json_gives_the_prefix_and_a_mean_pooler_that_ignores_padding(mean_pooled_bert):

@@ -20,7 +20,7 @@ from pemilu_nlp.classify.indobert.model import (  # noqa: E402
 )
 from pemilu_nlp.errors import ModelFormatError, WeightsUnavailableError  # noqa: E402
 from pemilu_nlp.inputs import binarize_labels  # noqa: E402
-from pemilu_nlp.testing import build_bert  # noqa: E402
+from pemilu_nlp.testing import build_bert, shuffled_corpus  # noqa: E402
 
 LAPAS = "razia kamar narapidana di lapas rutan warga binaan kalapas pemasyarakatan"
 HOAKS = "hoaks disinformasi cek fakta video palsu beredar media sosial ujaran kebencian"
@@ -45,15 +45,7 @@ def tiny_bert(tmp_path_factory):
 
 
 def signal_corpus(n: int = 12):
-    rng = np.random.default_rng(0)
-    texts, labels = [], []
-    for _ in range(n):
-        for base, label in ((LAPAS, ["keamanan_lapas"]), (HOAKS, ["hoaks_ujaran_kebencian"]), (OTHER, [])):
-            words = base.split()
-            rng.shuffle(words)
-            texts.append(" ".join(words))
-            labels.append(label)
-    return texts, labels
+    return shuffled_corpus([(LAPAS, ["keamanan_lapas"]), (HOAKS, ["hoaks_ujaran_kebencian"]), (OTHER, [])], n)
 
 
 def label_matrix(model, labels):
