@@ -41,6 +41,7 @@ SUMMARIZERS: dict[str, str] = {
     "features": "pemilu_nlp.summarize.features:FeatureSummarizer",
     "neural": "pemilu_nlp.summarize.neural:NeuralSummarizer",
     "embedding": "pemilu_nlp.summarize.embedding:EmbeddingCentralitySummarizer",
+    "encoder": "pemilu_nlp.summarize.encoder:EncoderSummarizer",
 }
 #: old summariser names that still work and warn (``DeprecationWarning``): old -> current
 RENAMED_SUMMARIZERS: dict[str, str] = {"trained": "features"}
@@ -51,6 +52,7 @@ FORMATS: dict[str, str] = {
     "pemilu_nlp.indobert": CLASSIFIERS["indobert"],
     "pemilu_nlp.sentence_scorer": SUMMARIZERS["features"],
     "pemilu_nlp.neural_sentence_scorer": SUMMARIZERS["neural"],
+    "pemilu_nlp.encoder_sentence_scorer": SUMMARIZERS["encoder"],
 }
 
 #: the shipped model folders (``models/`` in the source tree, ``pemilu_nlp.models`` when installed)

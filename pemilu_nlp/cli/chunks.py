@@ -176,9 +176,10 @@ def classifier_options(args: argparse.Namespace) -> dict:
 def _summarizer(args: argparse.Namespace):
     from ..scale.worker import make_summarizer
 
-    if args.method == "embedding" and not args.encoder:
-        raise ValueError("--method embedding needs --encoder MODEL (a hub id on a connected machine or a "
-                         "local save_pretrained folder)")
+    if args.method in ("embedding", "encoder") and not args.encoder:
+        what = ("a hub id on a connected machine or a local save_pretrained folder" if args.method == "embedding"
+                else "the folder made by `pemilu-nlp train-summarizer --method encoder`")
+        raise ValueError(f"--method {args.method} needs --encoder MODEL ({what})")
     return make_summarizer(args.method, args.encoder)
 
 

@@ -123,7 +123,8 @@ def add_summary_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", type=parse_method, default="textrank",
                    help=f"summariser: {', '.join(SUMMARIZERS)} (needs --encoder); default textrank with the "
                         "weights tuned on IndoSum ('trained' is the old name of 'features')")
-    p.add_argument("--encoder", help="encoder for --method embedding: hub id or local save_pretrained folder")
+    p.add_argument("--encoder", help="--method embedding: the encoder (hub id or local save_pretrained folder); "
+                                     "--method encoder: the folder made by train-summarizer --method encoder")
     p.add_argument("--count", type=parse_count, default=3,
                    help="sentences per summary: a whole number (default 3) or a share of the document's "
                         "sentences (e.g. 20%%, rounded half up, at least 1); checked before any work")

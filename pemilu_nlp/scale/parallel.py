@@ -103,8 +103,9 @@ class Work:
             from ..registry import summarizer_name
 
             summarizer_name(self.method, stacklevel=4)  # an unknown name is a ValueError here
-            if self.method == "embedding" and not self.encoder:
-                raise ValueError("method 'embedding' needs an encoder (hub id or local save_pretrained folder)")
+            if self.method in ("embedding", "encoder") and not self.encoder:
+                raise ValueError(f"method {self.method!r} needs an encoder (embedding: hub id or local "
+                                 "save_pretrained folder; encoder: the folder train-summarizer wrote)")
         if self.task in ("classify", "analyze") and self.model is not None:
             from ..errors import ModelFormatError
             from ..registry import model_format

@@ -25,13 +25,17 @@ __all__ = ["ChunkWorker", "make_summarizer"]
 
 
 def make_summarizer(method: str, encoder: str | None = None) -> Any:
-    """The summariser named ``method``; ``embedding`` needs ``encoder`` (hub id or local folder)."""
+    """The summariser named ``method``; ``embedding`` needs ``encoder`` (hub id or local folder),
+    ``encoder`` the folder ``train-summarizer --method encoder`` wrote (given as ``encoder``)."""
     from ..summarize import get_summarizer
 
+    if method in ("embedding", "encoder") and not encoder:
+        raise ValueError(f"method {method!r} needs an encoder (embedding: hub id or local save_pretrained folder; "
+                         "encoder: the folder train-summarizer wrote)")
     if method == "embedding":
-        if not encoder:
-            raise ValueError("method 'embedding' needs an encoder (hub id or local save_pretrained folder)")
         return get_summarizer("embedding", model_name_or_path=encoder)
+    if method == "encoder":
+        return get_summarizer("encoder", folder=encoder)
     return get_summarizer(method)
 
 

@@ -1,7 +1,7 @@
 """Extractive summarisation: several methods behind one contract, picked by name.
 
 The methods are registered once, in :data:`pemilu_nlp.registry.SUMMARIZERS`
-(``lead``, ``textrank``, ``lexrank``, ``features``, ``neural``, ``embedding``).
+(``lead``, ``textrank``, ``lexrank``, ``features``, ``neural``, ``embedding``, ``encoder``).
 :func:`get_summarizer` builds one by name *with the settings the library ships*, the preset
 :data:`INDOSUM` (the graph methods' weights tuned on the IndoSum dev part, the ``features`` and
 ``neural`` scorers as trained on its train part and shipped in ``models/``); with ``preset=None``
@@ -72,6 +72,8 @@ INDOSUM: dict[str, dict[str, Any]] = {
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {"indosum": INDOSUM}
 #: what a loaded (shipped) scorer lets you change: how it chooses, not what it learned
 _LOADED_SETTINGS = ("mmr_lambda", "max_sentences", "max_chars")
+#: learned scorers that are not shipped: ``get_summarizer(name, folder=DIR)`` loads yours
+_TRAINED_BY_YOU = ("encoder",)
 _CHECKS = {"mmr_lambda": check_mmr_lambda, "max_sentences": lambda v: check_cap("max_sentences", v),
            "max_chars": lambda v: check_cap("max_chars", v)}
 
@@ -86,7 +88,8 @@ def get_summarizer(name: str, *, preset: str | None = "indosum", tuned: bool | N
     ``max_chars`` can be changed on those.  ``preset=None``: ``Class(**params)``, the method with
     its own defaults (the learned scorers then need ``fit``).  ``params`` override the preset.
     ``embedding`` needs encoder weights: pass ``model_name_or_path`` (hub id on a connected
-    machine, or a local folder).  ``tuned=`` is the old spelling of the preset (deprecated).
+    machine, or a local folder); ``encoder`` is not shipped: pass ``folder=`` (made by
+    ``pemilu-nlp train-summarizer --method encoder``).  ``tuned=`` is the old spelling of the preset (deprecated).
     """
     if tuned is not None:
         warnings.warn("get_summarizer(tuned=...) is deprecated: use preset='indosum' (tuned) or preset=None",
@@ -97,16 +100,30 @@ def get_summarizer(name: str, *, preset: str | None = "indosum", tuned: bool | N
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}, or None")
     if preset is not None and name in ("features", "neural"):
         return _shipped(name, params)
+    if preset is not None and name in _TRAINED_BY_YOU:
+        return _trained_folder(name, params)
     settings = {**(PRESETS[preset].get(name, {}) if preset else {}), **params}
     return summarizer_class(name)(**settings)
 
 
-def _shipped(name: str, params: dict[str, Any]) -> Summarizer:
+def _shipped(name: str, params: dict[str, Any], folder: Any = None) -> Summarizer:
     unknown = sorted(set(params) - set(_LOADED_SETTINGS))
     if unknown:
-        raise TypeError(f"the shipped {name} summariser takes only {', '.join(_LOADED_SETTINGS)}, got {unknown}")
+        raise TypeError(f"the {'shipped ' if folder is None else ''}{name} summariser takes only "
+                        f"{', '.join(_LOADED_SETTINGS)}, got {unknown}")
     checked = {key: _CHECKS[key](value) for key, value in params.items()}
-    return summarizer_class(name).load(shipped_folder(name)).set_params(**checked)
+    return summarizer_class(name).load(shipped_folder(name) if folder is None else folder).set_params(**checked)
+
+
+def _trained_folder(name: str, params: dict[str, Any]) -> Summarizer:
+    """A scorer too large to ship, loaded from the folder its training command wrote (``folder=``)."""
+    params = dict(params)
+    folder = params.pop("folder", None)
+    if folder is None:
+        raise ValueError(f"the {name} summariser is not shipped: train one with `pemilu-nlp train-summarizer "
+                         f"--method {name} --base ENCODER --indosum DIR --out DIR` and pass "
+                         f"get_summarizer({name!r}, folder=DIR) (command line: --encoder DIR)")
+    return _shipped(name, params, folder)
 
 
 def summarize_many(texts: Iterable[str | Sequence[str]], count: int | str = 3, *, method: str = "textrank",

@@ -1,0 +1,334 @@
+"""An extractive scorer on a pretrained encoder (BERTSUM / IndoBERT-ext style), e.g. multilingual-e5-small.
+
+The encoder reads the article in sentence windows and gives each sentence one contextual vector
+(:class:`~.sentence_encoder.SentenceEncoder`); a small network scores the sentences from those
+vectors: a projection, a learned embedding of the sentence's position in the article (windows
+restart the encoder's own positions, and news is written lead-first), one or two transformer
+layers over the article's sentences, and a linear output.  It learns from gold sentence labels
+(IndoSum's ``gold_labels``).
+
+The CPU trade-off: the encoder is **frozen** (its weights as exported) and may be cut to its first
+``layers`` layers.  Its sentence vectors are then computed once per article and reused by every
+epoch, so training costs one encoder pass over the training articles plus seconds per epoch;
+fine-tuning even the top encoder layer would repeat a forward and backward pass per epoch
+(docs/encoder-summaries.md says what each choice cost).  The scorer and the (cut) encoder are
+saved together in one sealed folder: ``hf/`` (``save_pretrained``: safetensors, fast tokenizer)
+and ``weights.safetensors`` for the scorer; nothing is unpickled.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import ModelFormatError
+from ..backends.forksafe import make_torch_fork_safe
+from ..io.persistence import (
+    WEIGHTS,
+    ModelFormat,
+    boolean,
+    check_params,
+    choice,
+    integer,
+    number,
+    open_folder,
+    optional,
+    save_folder,
+    text,
+)
+from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
+from .sentence_encoder import POOLINGS, SentenceEncoder
+from .vectors import SentenceVectors
+
+__all__ = ["EncoderSummarizer", "encoder_prefix", "top3_gold_precision"]
+
+HF_SUBDIR = "hf"
+#: the allowed range of every saved setting, checked on load before anything is built
+PARAMS = {
+    "base": optional(text()), "layers": optional(integer(1, 128)), "max_length": integer(8, 8192),
+    "max_sentence_tokens": integer(1, 8192), "pooling": choice(*POOLINGS), "prefix": optional(text(256)),
+    "scorer_layers": integer(0, 8), "hidden": integer(4, 4096), "heads": integer(1, 64), "dropout": number(0, 1),
+    "max_positions": integer(1, 4096), "epochs": integer(0, 10**4), "batch_size": integer(1, 10**5),
+    "learning_rate": number(0, 10, low_open=True), "seed": integer(0, 2**63 - 1), "batch_windows": integer(1, 4096),
+    "mmr_lambda": optional(number(0, 1, low_open=True)), "progress": boolean,
+}
+FORMAT = ModelFormat("pemilu_nlp.encoder_sentence_scorer", 1, PARAMS)
+#: the transformers settings of ``hf/`` that size the encoder, and their ranges
+HF_SIZES = {"num_hidden_layers": integer(1, 128), "hidden_size": integer(1, 16384),
+            "max_position_embeddings": integer(1, 65536), "vocab_size": integer(1, 10**7)}
+#: where an encoder export records its input prefix and pooling (issue 24's ``export-encoder``)
+ENCODER_NOTE = "pemilu_nlp_encoder.json"
+
+
+def encoder_prefix(folder: str | Path) -> str:
+    """The input prefix an encoder folder records for passages (e5: ``"passage: "``), else ``""``."""
+    for path in (Path(folder) / ENCODER_NOTE, Path(folder) / "config.json"):
+        try:
+            note = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        for key in ("passage_prefix", "prefix"):
+            if isinstance(note, dict) and isinstance(note.get(key), str):
+                return note[key]
+    return ""
+
+
+def top3_gold_precision(scores: Sequence[np.ndarray], gold: Sequence[Sequence[int]]) -> float:
+    """Mean share of each article's 3 best-scored sentences that are gold (the dev criterion)."""
+    hits = [len(set(np.argsort(-s, kind="stable")[:3].tolist()) & set(g)) / min(3, len(s))
+            for s, g in zip(scores, gold)]
+    return float(np.mean(hits)) if hits else 0.0
+
+
+def _network(dim: int, hidden: int, layers: int, heads: int, dropout: float, max_positions: int):
+    import torch
+    from torch import nn
+
+    class SentenceScorer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.LayerNorm(dim)
+            self.project = nn.Linear(dim, hidden)
+            self.position = nn.Embedding(max_positions, hidden)
+            self.dropout = nn.Dropout(dropout)
+            layer = nn.TransformerEncoderLayer(hidden, heads, 2 * hidden, dropout, batch_first=True)
+            self.context = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False) if layers else None
+            self.head = nn.Linear(hidden, 1)
+
+        def forward(self, vectors, mask):
+            """vectors: docs x sentences x dim; mask: docs x sentences (True = a sentence)."""
+            where = torch.arange(vectors.shape[1], device=vectors.device).clamp(max=max_positions - 1)
+            x = self.dropout(self.project(self.norm(vectors)) + self.position(where))
+            if self.context is not None:
+                x = self.context(x, src_key_padding_mask=~mask)
+            return self.head(x).squeeze(-1)
+
+    return SentenceScorer()
+
+
+class EncoderSummarizer(Summarizer):
+    """Scores sentences with a small network over a frozen encoder's contextual sentence vectors.
+
+    >>> from pemilu_nlp.summarize import get_summarizer
+    >>> model = get_summarizer("encoder", folder="encoder-summarizer/")        # doctest: +SKIP
+    >>> [s.index for s in model("KPU menetapkan DPT. Bawaslu mengawasi. Polisi berjaga.", 1)]  # doctest: +SKIP
+    """
+
+    name = "encoder"
+    uses_vectors = False  # the encoder's vectors; TF-IDF vectors only for MMR
+
+    def __init__(self, base: str | None = None, *, layers: int | None = None, max_length: int = 512,
+                 max_sentence_tokens: int = 128, pooling: str = "mean", prefix: str | None = None,
+                 scorer_layers: int = 2, hidden: int = 128, heads: int = 4, dropout: float = 0.1,
+                 max_positions: int = 64, epochs: int = 20, batch_size: int = 16, learning_rate: float = 1e-3,
+                 seed: int = 0, batch_windows: int = 8, mmr_lambda: float | None = None, progress: bool = True,
+                 max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
+        super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
+        self.base = base
+        self.layers = layers
+        self.max_length = max_length
+        self.max_sentence_tokens = max_sentence_tokens
+        self.pooling = pooling
+        self.prefix = prefix  # None: what the base folder records (e5: "passage: ")
+        self.scorer_layers = scorer_layers
+        self.hidden = hidden
+        self.heads = heads
+        self.dropout = dropout
+        self.max_positions = max_positions
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.seed = seed
+        self.batch_windows = batch_windows
+        self.progress = progress
+
+    # ------------------------------------------------------------------------------------ encoder
+    def load_encoder(self, folder: str | Path | None = None) -> SentenceEncoder:
+        """The frozen encoder from ``folder`` (default ``base``), cut to ``layers``; kept as ``encoder_``."""
+        source = folder or self.base
+        if source is None:
+            raise ValueError("EncoderSummarizer needs base=FOLDER: an encoder saved with save_pretrained "
+                             "(e.g. made by `pemilu-nlp export-encoder --out DIR`)")
+        make_torch_fork_safe()
+        prefix = encoder_prefix(source) if self.prefix is None else self.prefix
+        self.encoder_ = SentenceEncoder.from_folder(
+            source, layers=self.layers, prefix=prefix, pooling=self.pooling, max_length=self.max_length,
+            max_sentence_tokens=self.max_sentence_tokens, batch_size=self.batch_windows)
+        self.prefix_ = prefix
+        return self.encoder_
+
+    def sentence_vectors(self, documents: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Each document's frozen sentence vectors (``sentences x dim``): what the scorer reads."""
+        if not hasattr(self, "encoder_"):
+            self.load_encoder()
+        return self.encoder_.encode(documents, progress=self.progress and len(documents) > 1)
+
+    # ------------------------------------------------------------------------------------ training
+    def fit(self, documents: Sequence[Sequence[str]], gold: Sequence[Sequence[int]],
+            titles: Sequence[str | None] | None = None, *,
+            dev: tuple[Sequence[Sequence[str]], Sequence[Sequence[int]]] | None = None,
+            vectors: Sequence[np.ndarray] | None = None, dev_vectors: Sequence[np.ndarray] | None = None,
+            ) -> EncoderSummarizer:
+        """Learn from documents (lists of sentences) and their gold sentence indices.
+
+        With ``dev`` (documents, gold), the epoch whose top-3 sentences best match the dev gold
+        labels is kept; otherwise the last.  ``vectors`` / ``dev_vectors``: the documents'
+        :meth:`sentence_vectors`, when already computed (they are the expensive part)."""
+        import torch
+
+        if len(documents) != len(gold) or not documents:
+            raise ValueError(f"{len(documents)} documents and {len(gold)} gold label lists: need as many, at least one")
+        vectors = list(vectors) if vectors is not None else self.sentence_vectors(documents)
+        if dev is not None and dev_vectors is None:
+            dev_vectors = self.sentence_vectors(dev[0])
+        if not hasattr(self, "encoder_"):
+            self.load_encoder()
+        labels = [np.isin(np.arange(len(d)), list(g)).astype(np.float32) for d, g in zip(documents, gold)]
+        with torch.random.fork_rng(devices=[]):  # seed our own stream, leave the caller's alone
+            torch.manual_seed(self.seed)
+            self.network_ = self._new_network(vectors[0].shape[-1])
+            self._train(vectors, labels, dev_vectors, None if dev is None else dev[1])
+        return self
+
+    def _new_network(self, dim: int):
+        return _network(dim, self.hidden, self.scorer_layers, self.heads, self.dropout, self.max_positions)
+
+    def _train(self, vectors: list[np.ndarray], labels: list[np.ndarray], dev_vectors: Sequence[np.ndarray] | None,
+               dev_gold: Sequence[Sequence[int]] | None) -> None:
+        """``epochs`` passes over the cached vectors; with dev articles, keep the best epoch."""
+        import torch
+
+        rng = np.random.default_rng(self.seed)
+        optimiser = torch.optim.AdamW(self.network_.parameters(), lr=self.learning_rate, weight_decay=0.01)
+        best, self.history_ = (-1.0, None), []
+        for epoch in range(self.epochs):
+            loss = self._epoch(vectors, labels, optimiser, rng.permutation(len(vectors)))
+            record = {"epoch": epoch + 1, "train_loss": round(loss, 5)}
+            if dev_vectors is not None:
+                record["dev_top3_gold_precision"] = round(top3_gold_precision(self.score_vectors(dev_vectors),
+                                                                              dev_gold), 5)
+                if record["dev_top3_gold_precision"] > best[0]:
+                    best = (record["dev_top3_gold_precision"],
+                            {k: v.clone() for k, v in self.network_.state_dict().items()})
+            self.history_.append(record)
+        if best[1] is not None:
+            self.network_.load_state_dict(best[1])
+        self.network_.eval()
+
+    def _epoch(self, vectors: list[np.ndarray], labels: list[np.ndarray], optimiser, order: np.ndarray) -> float:
+        import torch
+
+        self.network_.train()
+        total = 0.0
+        for start in range(0, len(order), self.batch_size):
+            chosen = order[start:start + self.batch_size]
+            batch, mask = _padded([vectors[i] for i in chosen])
+            target = _padded([labels[i][:, None] for i in chosen])[0][..., 0]
+            logits = self.network_(batch, mask)
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
+                    * mask).sum() / mask.sum()
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.network_.parameters(), 1.0)
+            optimiser.step()
+            total += loss.item() * len(chosen)
+        return total / len(order)
+
+    # ------------------------------------------------------------------------------------ scoring
+    def score_vectors(self, vectors: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Scores of documents given as their sentence vectors, one article at a time (an article
+        scores the same alone as in any batch)."""
+        import torch
+
+        check_is_fitted(self, "network_", msg=NOT_FITTED)
+        self.network_.eval()
+        out = []
+        with torch.inference_mode():
+            for v in vectors:
+                batch, mask = _padded([v])
+                out.append(torch.sigmoid(self.network_(batch, mask)[0]).numpy().astype(np.float64))
+        return out
+
+    def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
+        check_is_fitted(self, "network_", msg=NOT_FITTED)
+        return self.score_vectors(self.sentence_vectors([list(sentences)]))[0]
+
+    # ------------------------------------------------------------------------------------ files
+    def _params(self) -> dict[str, Any]:
+        params = {k: v for k, v in self.get_params(deep=False).items() if k in PARAMS and k != "progress"}
+        return params | {"prefix": self.prefix_, "layers": self.encoder_.layers}
+
+    def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:
+        """``hf/`` (the encoder as used, cut to ``layers``, and its tokenizer), ``weights.safetensors``
+        (the scorer) and ``config.json``, sealed by a manifest of checksums."""
+        check_is_fitted(self, "network_", msg=NOT_FITTED)
+        folder = Path(folder)
+        hf = folder / HF_SUBDIR
+        hf.mkdir(parents=True, exist_ok=True)
+        self.encoder_.model.save_pretrained(hf)
+        self.encoder_.tokenizer.save_pretrained(hf)
+        hf_files = sorted(p.relative_to(folder).as_posix() for p in hf.rglob("*") if p.is_file())
+        arrays = {k: v.detach().cpu().numpy() for k, v in self.network_.state_dict().items()}
+        return save_folder(folder, FORMAT, params=self._params(), arrays=arrays, files=hf_files,
+                           config={"history": getattr(self, "history_", []), "metrics": metrics or {}})
+
+    @classmethod
+    def load(cls, folder: str | Path) -> EncoderSummarizer:
+        """Load a folder written by :meth:`save`; every file is checked against the manifest and
+        every setting and tensor shape against its range before anything is built, so a bad folder
+        is a :class:`~pemilu_nlp.errors.ModelFormatError`."""
+        import torch
+
+        folder = Path(folder)
+        weights = sorted(f"{HF_SUBDIR}/{p.name}" for p in (folder / HF_SUBDIR).glob("*.safetensors"))
+        opened = open_folder(folder, FORMAT, files=[WEIGHTS, f"{HF_SUBDIR}/config.json", *weights],
+                             complete=[HF_SUBDIR])
+        if not weights:
+            raise ModelFormatError(f"{folder}: {HF_SUBDIR}/ holds no .safetensors weights")
+        sizes = _hf_sizes(folder)
+        if sizes["num_hidden_layers"] != opened.params.get("layers"):
+            raise ModelFormatError(f"{folder}: config.json layers={opened.params.get('layers')}, the encoder in "
+                                   f"{HF_SUBDIR}/ has {sizes['num_hidden_layers']}")
+        model = opened.build(cls, progress=False)
+        model.load_encoder(folder / HF_SUBDIR)
+        network = model._new_network(sizes["hidden_size"])
+        shapes = {k: tuple(v.shape) for k, v in network.state_dict().items()}
+        arrays = opened.arrays(shapes)
+        network.load_state_dict({k: torch.from_numpy(v) for k, v in arrays.items()})
+        model.network_ = network.eval()
+        model.history_ = opened.config.get("history", [])
+        return model
+
+    def __repr__(self) -> str:
+        return (f"EncoderSummarizer(base={self.base!r}, layers={self.layers}, scorer_layers={self.scorer_layers}, "
+                f"mmr_lambda={self.mmr_lambda})")
+
+
+def _hf_sizes(folder: Path) -> dict[str, int]:
+    """The encoder's sizes from ``hf/config.json``, each checked against its range."""
+    try:
+        hf_config = json.loads((folder / HF_SUBDIR / "config.json").read_text("utf-8"))
+    except (OSError, ValueError, RecursionError) as err:
+        raise ModelFormatError(f"{folder}: cannot read {HF_SUBDIR}/config.json ({err})") from None
+    if not isinstance(hf_config, dict) or any(k not in hf_config for k in HF_SIZES):
+        raise ModelFormatError(f"{folder}: {HF_SUBDIR}/config.json must give {', '.join(HF_SIZES)}")
+    sizes = {k: hf_config[k] for k in HF_SIZES}
+    check_params(folder, sizes, HF_SIZES, where=f"{HF_SUBDIR}/config.json")
+    return sizes
+
+
+def _padded(arrays: Sequence[np.ndarray]):
+    """``docs x max sentences x dim`` float tensor and its boolean sentence mask."""
+    import torch
+
+    n = max(len(a) for a in arrays)
+    out = np.zeros((len(arrays), n, arrays[0].shape[-1]), dtype=np.float32)
+    mask = np.zeros((len(arrays), n), dtype=bool)
+    for i, a in enumerate(arrays):
+        out[i, :len(a)] = a
+        mask[i, :len(a)] = True
+    return torch.from_numpy(out), torch.from_numpy(mask)

@@ -1,0 +1,174 @@
+"""The encoder summariser (BERTSUM style) on a tiny BERT built from a config: no hub, CPU, quick."""
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT, seed_text
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from pemilu_nlp.errors import MissingDependencyError, ModelFormatError
+from pemilu_nlp.io.indosum import load_indosum
+from pemilu_nlp.registry import load
+from pemilu_nlp.summarize import get_summarizer, prepare_sentences
+from pemilu_nlp.summarize.encoder import EncoderSummarizer
+from pemilu_nlp.summarize.sentence_encoder import SentenceEncoder, pack_sentences
+from pemilu_nlp.testing import build_bert
+
+SAMPLE = load_indosum([ROOT / "tests" / "data" / "indosum_sample.jsonl"])
+ARTICLES = [prepare_sentences(seed_text(f"00{i}")) for i in range(5)]
+LONG = ARTICLES[0] + ARTICLES[1] + ARTICLES[2]  # far more than one 64-token window
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory):
+    texts = [" ".join(a.sentences) for a in SAMPLE] + [" ".join(a) for a in ARTICLES]
+    return build_bert(tmp_path_factory.mktemp("enc-bert"), texts * 3, vocab_size=400)
+
+
+def encoder(folder, **settings) -> SentenceEncoder:
+    return SentenceEncoder.from_folder(folder, **{"max_length": 64, "max_sentence_tokens": 24, **settings})
+
+
+@pytest.fixture(scope="module")
+def fitted(tiny_bert):
+    """Trained on the lead as gold (IndoSum sample + seed articles): a pattern a scorer must find."""
+    documents = [a.sentences for a in SAMPLE] + ARTICLES
+    gold = [[0, 1, 2]] * len(documents)
+    model = EncoderSummarizer(str(tiny_bert), max_length=64, max_sentence_tokens=24, hidden=16, heads=2,
+                              scorer_layers=1, epochs=40, batch_size=4, learning_rate=5e-3, dropout=0.0,
+                              progress=False)
+    return model.fit(documents, gold, dev=(documents[:4], gold[:4]))
+
+
+# --- windows and markers -----------------------------------------------------------------------------
+def test_sentences_are_packed_whole_and_in_order():
+    assert pack_sentences([3, 4, 2, 5], budget=7) == [[0, 1], [2, 3]]
+    assert pack_sentences([7, 1], budget=7) == [[0], [1]]
+    with pytest.raises(ValueError, match="more than the window"):
+        pack_sentences([8], budget=7)
+
+
+def test_a_long_article_is_read_in_windows_with_every_sentence_in_exactly_one(tiny_bert):
+    enc = encoder(tiny_bert)
+    windows = enc.windows(LONG)
+    assert len(windows) > 3
+    placed = [i for w in windows for i, _, _ in w.spans]
+    assert placed == list(range(len(LONG)))                      # each sentence once, in order
+    assert all(len(w.ids) <= 64 for w in windows)
+    assert all(w.ids[0] == enc.cls_id and w.ids[-1] == enc.sep_id for w in windows)
+
+
+def test_marker_pooling_puts_the_cls_token_before_each_sentence(tiny_bert):
+    enc = encoder(tiny_bert, pooling="marker")
+    for window in enc.windows(LONG):
+        assert all(end == start + 1 and window.ids[start] == enc.cls_id for _, start, end in window.spans)
+        assert window.ids.count(enc.cls_id) == len(window.spans) + 1  # the window's own CLS and one per sentence
+    mean = encoder(tiny_bert, pooling="mean")
+    assert all(w.ids.count(mean.cls_id) == 1 for w in mean.windows(LONG))
+
+
+def test_the_prefix_starts_every_window(tiny_bert):
+    enc = encoder(tiny_bert, prefix="passage: ")
+    assert enc.prefix_ids and all(list(w.ids[1:1 + len(enc.prefix_ids)]) == enc.prefix_ids for w in enc.windows(LONG))
+
+
+def test_every_sentence_gets_one_vector_the_mean_of_its_tokens_in_its_window(tiny_bert):
+    enc = encoder(tiny_bert)
+    vectors = enc.encode([LONG, ARTICLES[3]])
+    assert [v.shape[0] for v in vectors] == [len(LONG), len(ARTICLES[3])]
+    window = enc.windows(LONG)[2]
+    states = enc._states([window.ids], None)[0]
+    for i, start, end in window.spans:
+        np.testing.assert_allclose(vectors[0][i], states[start:end].mean(0).numpy(), atol=1e-5)
+
+
+def test_hidden_states_of_several_depths_come_from_one_pass(tiny_bert):
+    full = encoder(tiny_bert).encode([ARTICLES[1]], depths=[1, 2])[0]
+    cut = encoder(tiny_bert, layers=1).encode([ARTICLES[1]])[0]
+    np.testing.assert_allclose(full[0], cut, atol=1e-5)           # a 1-layer cut reads what layer 1 gives
+    assert not np.allclose(full[0], full[1])
+
+
+def test_a_window_longer_than_the_positions_is_a_clear_error(tiny_bert):
+    with pytest.raises(ValueError, match="more than the encoder's 128 positions"):
+        encoder(tiny_bert, max_length=256)
+
+
+# --- the summariser ------------------------------------------------------------------------------------
+def test_it_learns_the_lead_and_follows_the_contract(fitted):
+    assert fitted.history_[-1]["train_loss"] < fitted.history_[0]["train_loss"]
+    summary = fitted(LONG, 3)
+    assert [s.index for s in summary] == [0, 1, 2]
+    assert len(fitted.score(LONG)) == len(LONG)                   # every sentence scored, once
+
+
+def test_n_documents_in_n_summaries_out_in_order(fitted):
+    texts = [seed_text("004"), LONG, ARTICLES[2], "Satu kalimat saja."]
+    many = fitted.summarize_many(texts, 2)
+    assert len(many) == 4
+    assert [[s.index for s in m] for m in many] == [[s.index for s in fitted(t, 2)] for t in texts]
+
+
+def test_save_then_load_scores_identically(fitted, tmp_path):
+    fitted.save(tmp_path / "enc-summ", metrics={"note": "test"})
+    again = load(tmp_path / "enc-summ")
+    assert isinstance(again, EncoderSummarizer) and again.encoder_.layers == 2
+    np.testing.assert_array_equal(again.score(LONG), fitted.score(LONG))
+    chosen = get_summarizer("encoder", folder=tmp_path / "enc-summ", mmr_lambda=0.8)
+    assert chosen.mmr_lambda == 0.8 and len(chosen(ARTICLES[0], 3)) == 3
+
+
+def test_a_cut_encoder_is_saved_cut(tiny_bert, tmp_path):
+    model = EncoderSummarizer(str(tiny_bert), layers=1, max_length=64, epochs=1, hidden=8, heads=2, progress=False)
+    model.fit(ARTICLES, [[0]] * len(ARTICLES)).save(tmp_path / "cut")
+    assert json.loads((tmp_path / "cut" / "hf" / "config.json").read_text())["num_hidden_layers"] == 1
+    np.testing.assert_array_equal(load(tmp_path / "cut").score(LONG), model.score(LONG))
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+def test_a_bad_folder_is_a_model_format_error(fitted, tmp_path):
+    with pytest.raises(ModelFormatError, match="no such model folder"):
+        EncoderSummarizer.load(tmp_path / "missing")
+    folder = fitted.save(tmp_path / "m")
+    (folder / "weights.safetensors").write_bytes(b"not weights")
+    with pytest.raises(ModelFormatError, match="checksum mismatch"):
+        EncoderSummarizer.load(folder)
+    folder = fitted.save(tmp_path / "m2")
+    (folder / "hf" / "extra.bin").write_bytes(b"x")
+    with pytest.raises(ModelFormatError, match="not in manifest.json"):
+        EncoderSummarizer.load(folder)
+
+
+def test_a_folder_whose_settings_do_not_fit_its_encoder_is_refused(fitted, tmp_path):
+    from pemilu_nlp.persistence import seal
+
+    folder = fitted.save(tmp_path / "m")
+    config = json.loads((folder / "config.json").read_text())
+    config["params"]["layers"] = 5
+    (folder / "config.json").write_text(json.dumps(config))
+    files = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+    seal(folder, [f for f in files if f != "manifest.json"])        # re-sealed: only the range check is left
+    with pytest.raises(ModelFormatError, match="layers=5"):
+        EncoderSummarizer.load(folder)
+
+
+def test_missing_torch_or_transformers_is_a_named_error(tiny_bert, monkeypatch):
+    monkeypatch.setitem(sys.modules, "transformers", None)
+    with pytest.raises(MissingDependencyError, match=r"pemilu-nlp\[e5\]"):
+        EncoderSummarizer(str(tiny_bert)).load_encoder()
+
+
+def test_untrained_or_without_a_folder_says_what_to_do(tiny_bert):
+    with pytest.raises(ValueError, match="train-summarizer --method encoder"):
+        get_summarizer("encoder")
+    with pytest.raises(ValueError, match="needs base=FOLDER"):
+        EncoderSummarizer().fit([["a."]], [[0]])
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="not fitted"):
+        EncoderSummarizer(str(tiny_bert))(LONG, 3)
