@@ -1,4 +1,4 @@
-"""Training the learned sentence scorers (``features``, ``neural``) on documents with gold labels.
+"""Training the learned sentence scorers (``features``, ``neural``, ``encoder``) on documents with gold labels.
 
 The data comes in as arguments (:class:`~pemilu_nlp.summarize.evaluate.EvalDocument` lists, e.g.
 from :func:`~pemilu_nlp.summarize.evaluate.indosum_documents` of one part of the IndoSum split);
@@ -10,6 +10,7 @@ import gzip
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .base import Summarizer
 from .evaluate import EvalDocument, evaluate_methods, sentence_picker
@@ -17,7 +18,7 @@ from .evaluate import EvalDocument, evaluate_methods, sentence_picker
 __all__ = ["SCORERS", "news_texts", "train_scorer"]
 
 #: the methods that learn from gold labels
-SCORERS = ("features", "neural")
+SCORERS = ("features", "neural", "encoder")
 
 
 def news_texts(pool: str | Path) -> list[str]:
@@ -32,24 +33,30 @@ def _columns(documents: Sequence[EvalDocument]) -> tuple[list[list[str]], list[l
 
 
 def train_scorer(method: str, train: Sequence[EvalDocument], dev: Sequence[EvalDocument], *,
-                 unlabelled_texts: Sequence[str] = (), progress: bool = True) -> tuple[Summarizer, dict]:
-    """Fit the ``features`` or ``neural`` scorer on ``train`` (the neural one keeps the epoch that
-    does best on ``dev`` and learns its word vectors from ``train`` and ``unlabelled_texts``);
-    returns the model and the metrics its folder records (ROUGE of its top 3 sentences on ``dev``)."""
-    from ..registry import summarizer_name
-    from .features import FeatureSummarizer
-    from .neural import NeuralSummarizer
+                 unlabelled_texts: Sequence[str] = (), progress: bool = True,
+                 settings: dict[str, Any] | None = None) -> tuple[Summarizer, dict]:
+    """Fit the ``features``, ``neural`` or ``encoder`` scorer on ``train`` (the neural and encoder
+    ones keep the epoch that does best on ``dev``; the neural one learns its word vectors from
+    ``train`` and ``unlabelled_texts``); ``settings`` go to the model's constructor (``encoder``
+    needs ``base``, the encoder folder).  Returns the model and the metrics its folder records
+    (ROUGE of its top 3 sentences on ``dev``)."""
+    from ..registry import summarizer_class, summarizer_name
 
     method = summarizer_name(method, stacklevel=3)
     if method not in SCORERS:
         raise ValueError(f"method must be one of {', '.join(SCORERS)}, got {method!r}")
+    cls = summarizer_class(method)
     if method == "features":
-        model = FeatureSummarizer().fit(*_columns(train))
+        model = cls(**(settings or {})).fit(*_columns(train))
+    elif method == "neural":
+        model = cls(progress=progress, **(settings or {})).fit(*_columns(train), unlabelled_texts=unlabelled_texts,
+                                                               dev=_columns(dev))
     else:
-        model = NeuralSummarizer(progress=progress).fit(*_columns(train), unlabelled_texts=unlabelled_texts,
-                                                        dev=_columns(dev))
+        model = cls(progress=progress, **(settings or {})).fit(*_columns(train), dev=_columns(dev)[:2])
     scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
     metrics = {"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)"}
+    if method == "encoder":
+        metrics["encoder"] = {"base": model.base, "layers": model.encoder_.layers, "prefix": model.prefix_}
     if method == "neural":
         metrics["word_vectors_from"] = (f"IndoSum train part + news pool ({len(unlabelled_texts)} articles)"
                                         if unlabelled_texts else "IndoSum train part")

@@ -172,3 +172,24 @@ def test_untrained_or_without_a_folder_says_what_to_do(tiny_bert):
 
     with pytest.raises(NotFittedError, match="not fitted"):
         EncoderSummarizer(str(tiny_bert))(LONG, 3)
+
+
+# --- commands ------------------------------------------------------------------------------------------
+def test_train_summarizer_then_summarize_from_the_command_line(tiny_bert, tmp_path, capsys):
+    from pemilu_nlp.cli import main
+
+    sample, out = ROOT / "tests" / "data" / "indosum_sample.jsonl", tmp_path / "encoder-summ"
+    assert main(["train-summarizer", "--method", "encoder", "--indosum", str(sample), "--indosum-split", "none",
+                 "--out", str(out)]) == 2
+    assert "needs --base" in capsys.readouterr().err
+    assert main(["train-summarizer", "--method", "encoder", "--base", str(tiny_bert), "--indosum", str(sample),
+                 "--indosum-split", "none", "--max-length", "64", "--epochs", "2", "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["metrics"]["encoder"]["layers"] == 2 and len(config["history"]) == 2
+    seed = sorted((ROOT / "seeds").glob("00*.txt"))[:2]
+    assert main(["summarize", "--method", "encoder", *map(str, seed)]) == 2
+    assert "needs --encoder" in capsys.readouterr().err
+    assert main(["summarize", "--json", "--method", "encoder", "--encoder", str(out), "--count", "2",
+                 *map(str, seed)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [len(line["summary"]) for line in lines] == [2, 2] and lines[0]["method"] == "encoder"
