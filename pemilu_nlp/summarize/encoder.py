@@ -60,21 +60,18 @@ FORMAT = ModelFormat("pemilu_nlp.encoder_sentence_scorer", 1, PARAMS)
 #: the transformers settings of ``hf/`` that size the encoder, and their ranges
 HF_SIZES = {"num_hidden_layers": integer(1, 128), "hidden_size": integer(1, 16384),
             "max_position_embeddings": integer(1, 65536), "vocab_size": integer(1, 10**7)}
-#: where an encoder export records its input prefix and pooling (issue 24's ``export-encoder``)
-ENCODER_NOTE = "pemilu_nlp_encoder.json"
+#: where an encoder export records its input prefix and pooling (``pemilu-nlp export-encoder``)
+ENCODER_NOTE = "encoder.json"
 
 
 def encoder_prefix(folder: str | Path) -> str:
-    """The input prefix an encoder folder records for passages (e5: ``"passage: "``), else ``""``."""
-    for path in (Path(folder) / ENCODER_NOTE, Path(folder) / "config.json"):
-        try:
-            note = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
-        for key in ("passage_prefix", "prefix"):
-            if isinstance(note, dict) and isinstance(note.get(key), str):
-                return note[key]
-    return ""
+    """The input prefix an encoder folder records in ``encoder.json`` (e5: ``"passage: "``), else ``""``."""
+    try:
+        note = json.loads((Path(folder) / ENCODER_NOTE).read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return ""
+    prefix = note.get("input_prefix") if isinstance(note, dict) else None
+    return prefix if isinstance(prefix, str) and len(prefix) <= 256 else ""
 
 
 def top3_gold_precision(scores: Sequence[np.ndarray], gold: Sequence[Sequence[int]]) -> float:
@@ -185,8 +182,6 @@ class EncoderSummarizer(Summarizer):
         vectors = list(vectors) if vectors is not None else self.sentence_vectors(documents)
         if dev is not None and dev_vectors is None:
             dev_vectors = self.sentence_vectors(dev[0])
-        if not hasattr(self, "encoder_"):
-            self.load_encoder()
         labels = [np.isin(np.arange(len(d)), list(g)).astype(np.float32) for d, g in zip(documents, gold)]
         with torch.random.fork_rng(devices=[]):  # seed our own stream, leave the caller's alone
             torch.manual_seed(self.seed)
@@ -239,18 +234,21 @@ class EncoderSummarizer(Summarizer):
         return total / len(order)
 
     # ------------------------------------------------------------------------------------ scoring
-    def score_vectors(self, vectors: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Scores of documents given as their sentence vectors, one article at a time (an article
-        scores the same alone as in any batch)."""
+    def score_vectors(self, vectors: Sequence[np.ndarray], *, batch_size: int = 32) -> list[np.ndarray]:
+        """Scores of documents given as their sentence vectors.  Articles are scored in batches; the
+        padding of shorter articles is masked out, so an article's scores do not depend on its batch
+        beyond float rounding."""
         import torch
 
         check_is_fitted(self, "network_", msg=NOT_FITTED)
         self.network_.eval()
         out = []
         with torch.inference_mode():
-            for v in vectors:
-                batch, mask = _padded([v])
-                out.append(torch.sigmoid(self.network_(batch, mask)[0]).numpy().astype(np.float64))
+            for start in range(0, len(vectors), batch_size):
+                chunk = vectors[start:start + batch_size]
+                batch, mask = _padded(chunk)
+                scores = torch.sigmoid(self.network_(batch, mask)).numpy().astype(np.float64)
+                out += [scores[i, :len(v)] for i, v in enumerate(chunk)]
         return out
 
     def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
@@ -266,6 +264,8 @@ class EncoderSummarizer(Summarizer):
         """``hf/`` (the encoder as used, cut to ``layers``, and its tokenizer), ``weights.safetensors``
         (the scorer) and ``config.json``, sealed by a manifest of checksums."""
         check_is_fitted(self, "network_", msg=NOT_FITTED)
+        if not hasattr(self, "encoder_"):  # trained on given vectors: the encoder they came from
+            self.load_encoder()
         folder = Path(folder)
         hf = folder / HF_SUBDIR
         hf.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..io.indosum import IndoSumArticle
     from .base import Summarizer
 
-__all__ = ["EvalDocument", "corpus_documents", "evaluate_methods", "evaluate_summarizers", "format_results",
+__all__ = ["EvalDocument", "bootstrap_rouge", "corpus_documents", "document_scores", "evaluate_methods", "evaluate_summarizers", "format_results",
            "indosum_documents", "indosum_title", "oracle_indices", "pool_documents", "rouge", "sentence_picker",
            "text_picker", "tune_graph_weights", "write_results"]
 
@@ -82,37 +82,69 @@ def oracle_indices(sentences: Sequence[str], reference: str, *, max_sentences: i
 SentencePicker = Callable[[EvalDocument], Sequence[int] | Sequence[str]]
 
 
-def evaluate_methods(documents: Sequence[EvalDocument], methods: dict[str, SentencePicker], *,
-                     progress: bool = True) -> dict[str, dict]:
-    """Mean ROUGE F1 of each method; with gold indices, also precision/recall of chosen sentences.
+def document_scores(documents: Sequence[EvalDocument], pick: SentencePicker, *, scorer=None,
+                    progress: bool = False, desc: str = "") -> dict[str, np.ndarray]:
+    """Per document: ROUGE-1/2/L F1 (``"rouge"``, ``documents x 3``, in 0..100) of what ``pick``
+    chooses and, where the documents have gold indices and ``pick`` returns indices, the share of
+    chosen sentences that are gold and of gold sentences chosen (``"precision"``, ``"recall"``).
 
-    A method returns indices into ``document.sentences`` (pre-split path) or sentence strings
-    (raw-text path, where its own splitter made the sentences).
-    """
+    ``pick`` returns indices into ``document.sentences`` (pre-split path) or sentence strings
+    (raw-text path, where its own splitter made the sentences)."""
     from tqdm.auto import tqdm
 
+    scorer = scorer or _scorer()
+    rows, precision, recall = [], [], []
+    for doc in tqdm(documents, desc=desc, disable=not progress, leave=False):
+        chosen = list(pick(doc))
+        if chosen and isinstance(chosen[0], int | np.integer):
+            prediction = " ".join(doc.sentences[i] for i in chosen)
+            if doc.gold:
+                hits = len(set(chosen) & set(doc.gold))
+                precision.append(hits / len(chosen))
+                recall.append(hits / len(doc.gold))
+        else:
+            prediction = " ".join(chosen)
+        rows.append([rouge(doc.reference, prediction, scorer)[k] for k in ROUGE_TYPES])
+    return {"rouge": np.asarray(rows, dtype=float).reshape(-1, len(ROUGE_TYPES)),
+            "precision": np.asarray(precision), "recall": np.asarray(recall)}
+
+
+def evaluate_methods(documents: Sequence[EvalDocument], methods: dict[str, SentencePicker], *,
+                     progress: bool = True) -> dict[str, dict]:
+    """Mean ROUGE F1 of each method; with gold indices, also precision/recall of chosen sentences
+    (see :func:`document_scores`)."""
     scorer = _scorer()
     results = {}
     for name, pick in methods.items():
-        rows, precision, recall = [], [], []
-        for doc in tqdm(documents, desc=name, disable=not progress, leave=False):
-            chosen = list(pick(doc))
-            if chosen and isinstance(chosen[0], int | np.integer):
-                prediction = " ".join(doc.sentences[i] for i in chosen)
-                if doc.gold:
-                    hits = len(set(chosen) & set(doc.gold))
-                    precision.append(hits / len(chosen))
-                    recall.append(hits / len(doc.gold))
-            else:
-                prediction = " ".join(chosen)
-            rows.append([rouge(doc.reference, prediction, scorer)[k] for k in ROUGE_TYPES])
-        mean = np.mean(rows, axis=0) if rows else np.zeros(3)
+        scores = document_scores(documents, pick, scorer=scorer, progress=progress, desc=name)
+        mean = scores["rouge"].mean(axis=0) if len(scores["rouge"]) else np.zeros(3)
         results[name] = {k: round(float(v), 2) for k, v in zip(ROUGE_TYPES, mean)}
-        results[name]["documents"] = len(rows)
-        if precision:
-            results[name]["sentence_precision"] = round(float(np.mean(precision)), 4)
-            results[name]["sentence_recall"] = round(float(np.mean(recall)), 4)
+        results[name]["documents"] = len(scores["rouge"])
+        if len(scores["precision"]):
+            results[name]["sentence_precision"] = round(float(scores["precision"].mean()), 4)
+            results[name]["sentence_recall"] = round(float(scores["recall"].mean()), 4)
     return results
+
+
+def bootstrap_rouge(rows: np.ndarray, baseline: np.ndarray | None = None, *, n_boot: int = 1000,
+                    seed: int = 0) -> dict[str, dict]:
+    """Mean ROUGE-1/2/L of per-document ``rows`` (``documents x 3``) with bootstrap 95 % intervals
+    (documents resampled); with ``baseline`` (the same documents, another method), the paired
+    difference ``rows - baseline`` instead, resampled the same way.
+
+    >>> rows = np.array([[50., 40., 45.], [60., 50., 55.]])
+    >>> bootstrap_rouge(rows, rows - 1.0)["rouge1"]
+    {'mean': 1.0, 'ci95': [1.0, 1.0]}
+    """
+    values = np.asarray(rows, dtype=float) - (0.0 if baseline is None else np.asarray(baseline, dtype=float))
+    n = len(values)
+    rng = np.random.default_rng(seed)
+    means = np.vstack([values.mean(axis=0)] + [values[rng.integers(0, n, n)].mean(axis=0) for _ in range(n_boot)])
+    out = {}
+    for j, key in enumerate(ROUGE_TYPES):
+        low, high = np.percentile(means[1:, j], [2.5, 97.5])
+        out[key] = {"mean": round(float(means[0, j]), 2), "ci95": [round(float(low), 2), round(float(high), 2)]}
+    return out
 
 
 def tune_graph_weights(documents: Sequence[EvalDocument], method: str, *,

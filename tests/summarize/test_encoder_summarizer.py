@@ -193,3 +193,14 @@ def test_train_summarizer_then_summarize_from_the_command_line(tiny_bert, tmp_pa
                  *map(str, seed)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [len(line["summary"]) for line in lines] == [2, 2] and lines[0]["method"] == "encoder"
+
+
+def test_the_prefix_an_export_records_is_used_and_saved(tiny_bert, tmp_path):
+    import shutil
+
+    folder = shutil.copytree(tiny_bert, tmp_path / "export")
+    (folder / "encoder.json").write_text(json.dumps({"pooling": "mean", "input_prefix": "passage: "}))
+    model = EncoderSummarizer(str(folder), max_length=64, epochs=1, hidden=8, heads=2, progress=False)
+    model.fit(ARTICLES, [[0]] * len(ARTICLES)).save(tmp_path / "m")
+    assert model.prefix_ == "passage: " and model.encoder_.prefix_ids
+    assert load(tmp_path / "m").prefix == "passage: "

@@ -1,0 +1,218 @@
+"""The encoder summariser on multilingual-e5-small: cache sentence vectors, choose settings on dev, measure.
+
+    # 1. one encoder pass per article, hidden states of several depths at once, kept on disk
+    python benchmarks/encoder_summaries.py cache --base ENC --indosum ../shared/data/indosum --cache CACHE
+    # 2. scorers trained on the cached train vectors, settings chosen on dev; the best one saved
+    python benchmarks/encoder_summaries.py select --base ENC --indosum ../shared/data/indosum --cache CACHE \
+        --out MODEL --results benchmarks/results/encoder_summaries_dev.json
+    # 3. ROUGE on the IndoSum test part and the corpus summaries, bootstrap intervals, speed and memory
+    python benchmarks/encoder_summaries.py evaluate --model MODEL --indosum ../shared/data/indosum \
+        --corpus data/corpus.jsonl --cache CACHE --results benchmarks/results/encoder_summaries.json
+
+ENC is the folder `pemilu-nlp export-encoder --out ENC` writes.  The encoder is frozen, so its
+sentence vectors are the same in every epoch and every setting: they are computed once here
+(``cache``) and the scorers train on them in seconds; `evaluate` checks that the cached vectors
+give the scores the saved model computes itself.  The test part is read only by `evaluate`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pemilu_nlp.indosum import indosum_part, load_indosum, read_indosum_split  # noqa: E402
+from pemilu_nlp.summarize import TextRankSummarizer, get_summarizer  # noqa: E402
+from pemilu_nlp.summarize.evaluate import (  # noqa: E402
+    EvalDocument,
+    corpus_documents,
+    evaluate_methods,
+    indosum_documents,
+    sentence_picker,
+)
+
+#: hidden states kept from one pass of the 12-layer encoder: a cut encoder reads what these layers give
+DEPTHS = (4, 6, 8, 10, 12)
+CHUNK = 100
+
+
+def part_documents(indosum: list[str], part: str, corpus: str | None = None) -> list[EvalDocument]:
+    """The documents of an IndoSum part (the project's split) or of the corpus' reference summaries."""
+    if part == "corpus":
+        return corpus_documents(corpus or ROOT / "data" / "corpus.jsonl")
+    articles = load_indosum(indosum)
+    return indosum_documents(indosum_part(articles, read_indosum_split(ROOT / "data" / "indosum_split.json"), part))
+
+
+def cache_part(encoder, documents: list[EvalDocument], cache: Path, part: str, limit: int | None) -> None:
+    """Sentence vectors at :data:`DEPTHS` of the first ``limit`` documents, in files of
+    :data:`CHUNK` documents (a file already there is kept: the run resumes)."""
+    documents = documents[:limit]
+    for start in range(0, len(documents), CHUNK):
+        path = cache / f"{part}-{start:05d}.npz"
+        if path.exists():
+            continue
+        chunk = documents[start:start + CHUNK]
+        began = time.perf_counter()
+        vectors = encoder.encode([list(d.sentences) for d in chunk], depths=[d for d in DEPTHS])
+        seconds = time.perf_counter() - began
+        np.savez(path.with_suffix(".tmp.npz"), vectors=np.concatenate(vectors, axis=1),
+                 counts=np.array([v.shape[1] for v in vectors]), ids=np.array([d.id for d in chunk]),
+                 seconds=np.array(seconds))
+        path.with_suffix(".tmp.npz").rename(path)
+        print(f"{part} {start + len(chunk)}/{len(documents)}: {seconds / len(chunk):.2f} s/article", flush=True)
+
+
+def load_cached(cache: Path, part: str, documents: list[EvalDocument]) -> tuple[list[EvalDocument], list[np.ndarray]]:
+    """The documents whose vectors are cached (in order) and their ``depths x sentences x dim`` arrays."""
+    vectors: list[np.ndarray] = []
+    ids: list[str] = []
+    for path in sorted(cache.glob(f"{part}-*.npz")):
+        if path.name.endswith(".tmp.npz"):
+            continue
+        data = np.load(path)
+        ids += data["ids"].tolist()
+        vectors += np.split(data["vectors"], np.cumsum(data["counts"])[:-1], axis=1)
+    by_id = {d.id: d for d in documents}
+    kept = [by_id[i] for i in ids]
+    for doc, v in zip(kept, vectors):
+        if v.shape[1] != len(doc.sentences):
+            raise ValueError(f"{part}: cached vectors of {doc.id} do not match its sentences")
+    return kept, vectors
+
+
+def cmd_cache(args: argparse.Namespace) -> None:
+    import torch
+
+    from pemilu_nlp.summarize.encoder import encoder_prefix
+    from pemilu_nlp.summarize.sentence_encoder import SentenceEncoder
+
+    torch.set_num_threads(args.threads)
+    encoder = SentenceEncoder.from_folder(args.base, prefix=encoder_prefix(args.base), max_length=args.max_length)
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "settings.json").write_text(json.dumps({"base": str(args.base), "depths": DEPTHS, "pooling": "mean",
+                                                     "max_length": args.max_length,
+                                                     "prefix": encoder_prefix(args.base)}) + "\n")
+    # what selection and the test need first; more training articles while time allows
+    plan = [("train", args.train_first), ("dev", args.dev_limit), ("test", None), ("corpus", None),
+            ("dev", args.dev_more), ("train", args.train_limit)]
+    for part, limit in plan:
+        cache_part(encoder, part_documents(args.indosum, part, args.corpus), cache, part, limit)
+
+
+# ------------------------------------------------------------------------------------ scorers on cached vectors
+def with_cache(summarizer, documents: list[EvalDocument], vectors: list[np.ndarray], depth: int):
+    """``summarizer`` (an EncoderSummarizer) reading the cached vectors of ``depth`` instead of
+    running its encoder: the same scores, through the same selection code (caps, MMR, order)."""
+    lookup = {tuple(d.sentences): v[DEPTHS.index(depth)] for d, v in zip(documents, vectors)}
+    summarizer.sentence_vectors = lambda docs: [lookup[tuple(d)] for d in docs]
+    return summarizer
+
+
+def vector_textrank(documents: list[EvalDocument], vectors: list[np.ndarray], depth: int, **settings):
+    """TextRank (and the lead prior, MMR) over the cosine of cached e5 sentence vectors, clipped at 0."""
+    lookup = {}
+    for d, v in zip(documents, vectors):
+        unit = v[DEPTHS.index(depth)] / np.linalg.norm(v[DEPTHS.index(depth)], axis=1, keepdims=True)
+        lookup[tuple(d.sentences)] = np.clip(unit @ unit.T, 0, None)
+    summarizer = TextRankSummarizer(**settings)
+    summarizer.sentence_graph = lambda sentences, title, tfidf: (lookup[tuple(sentences)].copy(), None)
+    return summarizer
+
+
+def fit_scorer(base: str, depth: int, train, dev, *, seed: int = 0, **settings):
+    """An EncoderSummarizer of ``depth`` encoder layers trained on cached vectors (``train``/``dev``:
+    (documents, vectors)); the best dev epoch is kept."""
+    from pemilu_nlp.summarize.encoder import EncoderSummarizer
+
+    k = DEPTHS.index(depth)
+    model = EncoderSummarizer(base, layers=depth, progress=False, seed=seed, **settings)
+    return model.fit([list(d.sentences) for d in train[0]], [list(d.gold) for d in train[0]],
+                     dev=([list(d.sentences) for d in dev[0]], [list(d.gold) for d in dev[0]]),
+                     vectors=[v[k] for v in train[1]], dev_vectors=[v[k] for v in dev[1]])
+
+
+def dev_rouge(summarizer, documents: list[EvalDocument]) -> dict:
+    return evaluate_methods(documents, {"m": sentence_picker(summarizer, 3)}, progress=False)["m"]
+
+
+def cmd_select(args: argparse.Namespace) -> None:
+    """Every depth x scorer size trained on the cached train vectors, scored on dev; the best saved."""
+    import torch
+
+    torch.set_num_threads(args.threads)
+    cache = Path(args.cache)
+    train = load_cached(cache, "train", part_documents(args.indosum, "train"))
+    dev = load_cached(cache, "dev", part_documents(args.indosum, "dev"))
+    rows, best = [], None
+    for depth in (6, 8, 10, 12):
+        for scorer_layers in (0, 2):
+            began = time.perf_counter()
+            model = fit_scorer(args.base, depth, train, dev, scorer_layers=scorer_layers, epochs=args.epochs,
+                               batch_size=32)
+            seconds = time.perf_counter() - began
+            scores = dev_rouge(with_cache(model, *dev, depth), dev[0])
+            row = {"depth": depth, "scorer_layers": scorer_layers, "mmr_lambda": None, **scores,
+                   "best_epoch": int(np.argmax([h["dev_top3_gold_precision"] for h in model.history_])) + 1,
+                   "train_seconds": round(seconds, 1)}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            total = scores["rouge1"] + scores["rouge2"] + scores["rougeL"]
+            if best is None or total > best[0]:
+                best = (total, row, model)
+    _, row, model = best
+    mmr = {lam: dev_rouge(model.set_params(mmr_lambda=lam), dev[0]) for lam in (0.85, 0.7)}
+    lam = max(mmr, key=lambda k: sum(mmr[k][r] for r in ("rouge1", "rouge2", "rougeL")))
+    chosen = lam if sum(mmr[lam][r] for r in ("rouge1", "rouge2", "rougeL")) > \
+        row["rouge1"] + row["rouge2"] + row["rougeL"] else None
+    model.set_params(mmr_lambda=chosen)
+    centrality = {f"{pw}/{lam}": dev_rouge(vector_textrank(*dev, 12, position_weight=pw, mmr_lambda=lam), dev[0])
+                  for pw in (0.5, 1.0, 2.0, 4.0) for lam in (None, 0.85)}
+    del model.sentence_vectors  # the saved model runs its own encoder
+    metrics = {"indosum_dev": row, "trained_on": f"IndoSum train part, first {len(train[0])} articles",
+               "chosen_on": f"IndoSum dev part, first {len(dev[0])} articles"}
+    model.save(args.out, metrics=metrics)
+    result = {"train_articles": len(train[0]), "dev_articles": len(dev[0]), "grid": rows,
+              "best": {**row, "mmr_lambda": chosen}, "mmr_on_best": mmr, "e5_textrank_dev": centrality,
+              "history": model.history_, "lead3_dev": dev_rouge(get_summarizer("lead"), dev[0])}
+    Path(args.results).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
+    print(json.dumps(result["best"]), f"saved to {args.out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("cache")
+    p.add_argument("--base", required=True)
+    p.add_argument("--indosum", nargs="+", required=True)
+    p.add_argument("--corpus", default=str(ROOT / "data" / "corpus.jsonl"))
+    p.add_argument("--cache", required=True)
+    p.add_argument("--max-length", type=int, default=512)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--train-first", type=int, default=400, help="train articles cached before dev/test/corpus")
+    p.add_argument("--train-limit", type=int, default=None, help="then the rest of the train part, up to N")
+    p.add_argument("--dev-limit", type=int, default=200, help="dev articles cached before test/corpus")
+    p.add_argument("--dev-more", type=int, default=None, help="dev articles cached after test/corpus")
+    p.set_defaults(func=cmd_cache)
+    p = sub.add_parser("select")
+    p.add_argument("--base", required=True)
+    p.add_argument("--indosum", nargs="+", required=True)
+    p.add_argument("--cache", required=True)
+    p.add_argument("--out", required=True, help="the chosen model's folder")
+    p.add_argument("--results", required=True)
+    p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--threads", type=int, default=2)
+    p.set_defaults(func=cmd_select)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
