@@ -31,9 +31,13 @@ from pemilu_nlp.indosum import indosum_part, load_indosum, read_indosum_split  #
 from pemilu_nlp.summarize import TextRankSummarizer, get_summarizer  # noqa: E402
 from pemilu_nlp.summarize.evaluate import (  # noqa: E402
     EvalDocument,
+    _scorer,
+    bootstrap_rouge,
     corpus_documents,
+    document_scores,
     evaluate_methods,
     indosum_documents,
+    oracle_indices,
     sentence_picker,
 )
 
@@ -134,9 +138,12 @@ def fit_scorer(base: str, depth: int, train, dev, *, seed: int = 0, **settings):
 
     k = DEPTHS.index(depth)
     model = EncoderSummarizer(base, layers=depth, progress=False, seed=seed, **settings)
-    return model.fit([list(d.sentences) for d in train[0]], [list(d.gold) for d in train[0]],
-                     dev=([list(d.sentences) for d in dev[0]], [list(d.gold) for d in dev[0]]),
-                     vectors=[v[k] for v in train[1]], dev_vectors=[v[k] for v in dev[1]])
+
+    def columns(docs):
+        return [list(d.sentences) for d in docs], [list(d.gold) for d in docs], [d.title for d in docs]
+
+    return model.fit(*columns(train[0]), dev=columns(dev[0]), vectors=[v[k] for v in train[1]],
+                     dev_vectors=[v[k] for v in dev[1]])
 
 
 def dev_rouge(summarizer, documents: list[EvalDocument]) -> dict:
@@ -152,21 +159,21 @@ def cmd_select(args: argparse.Namespace) -> None:
     train = load_cached(cache, "train", part_documents(args.indosum, "train"))
     dev = load_cached(cache, "dev", part_documents(args.indosum, "dev"))
     rows, best = [], None
-    for depth in (6, 8, 10, 12):
-        for scorer_layers in (0, 2):
-            began = time.perf_counter()
-            model = fit_scorer(args.base, depth, train, dev, scorer_layers=scorer_layers, epochs=args.epochs,
-                               batch_size=32)
-            seconds = time.perf_counter() - began
-            scores = dev_rouge(with_cache(model, *dev, depth), dev[0])
-            row = {"depth": depth, "scorer_layers": scorer_layers, "mmr_lambda": None, **scores,
-                   "best_epoch": int(np.argmax([h["dev_top3_gold_precision"] for h in model.history_])) + 1,
-                   "train_seconds": round(seconds, 1)}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-            total = scores["rouge1"] + scores["rouge2"] + scores["rougeL"]
-            if best is None or total > best[0]:
-                best = (total, row, model)
+    grid = [(8, 0, True), (8, 2, True), (12, 0, True), (12, 2, True), (12, 2, False)]
+    for depth, scorer_layers, features in grid:
+        began = time.perf_counter()
+        model = fit_scorer(args.base, depth, train, dev, scorer_layers=scorer_layers, features=features,
+                           epochs=args.epochs, batch_size=32)
+        seconds = time.perf_counter() - began
+        scores = dev_rouge(with_cache(model, *dev, depth), dev[0])
+        row = {"depth": depth, "scorer_layers": scorer_layers, "features": features, "mmr_lambda": None, **scores,
+               "best_epoch": int(np.argmax([h["dev_top3_gold_precision"] for h in model.history_])) + 1,
+               "train_seconds": round(seconds, 1)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        total = scores["rouge1"] + scores["rouge2"] + scores["rougeL"]
+        if best is None or total > best[0]:
+            best = (total, row, model)
     _, row, model = best
     mmr = {lam: dev_rouge(model.set_params(mmr_lambda=lam), dev[0]) for lam in (0.85, 0.7)}
     lam = max(mmr, key=lambda k: sum(mmr[k][r] for r in ("rouge1", "rouge2", "rougeL")))
@@ -184,6 +191,123 @@ def cmd_select(args: argparse.Namespace) -> None:
               "history": model.history_, "lead3_dev": dev_rouge(get_summarizer("lead"), dev[0])}
     Path(args.results).write_text(json.dumps(result, indent=1) + "\n", "utf-8")
     print(json.dumps(result["best"]), f"saved to {args.out}")
+
+
+# ------------------------------------------------------------------------------------ test and corpus
+def best_textrank(selection: dict) -> dict:
+    """The e5 TextRank settings that did best on dev (``select`` wrote them as ``"pw/lambda"``)."""
+    grid = selection["e5_textrank_dev"]
+    key = max(grid, key=lambda k: grid[k]["rouge1"] + grid[k]["rouge2"] + grid[k]["rougeL"])
+    pw, lam = key.split("/")
+    return {"position_weight": float(pw), "mmr_lambda": None if lam == "None" else float(lam)}
+
+
+def table(documents: list[EvalDocument], pickers: dict, n_boot: int) -> dict:
+    """Per method: mean ROUGE with bootstrap intervals, and the paired difference to LEAD-3 and neural."""
+    scorer = _scorer()
+    rows = {label: document_scores(documents, pick, scorer=scorer) for label, pick in pickers.items()}
+    out = {}
+    for label, scores in rows.items():
+        out[label] = {"rouge": bootstrap_rouge(scores["rouge"], n_boot=n_boot),
+                      "minus_lead3": bootstrap_rouge(scores["rouge"], rows["LEAD-3"]["rouge"], n_boot=n_boot),
+                      "minus_neural": bootstrap_rouge(scores["rouge"], rows["neural"]["rouge"], n_boot=n_boot),
+                      "documents": len(documents)}
+        if len(scores["precision"]):
+            out[label]["sentence_precision"] = round(float(scores["precision"].mean()), 4)
+    return out
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    import torch
+
+    from pemilu_nlp.summarize.encoder import EncoderSummarizer
+
+    torch.set_num_threads(args.threads)
+    model = EncoderSummarizer.load(args.model)
+    depth = model.encoder_.layers
+    selection = json.loads(Path(args.selection).read_text("utf-8"))
+    textrank = best_textrank(selection)
+    results: dict = {"model": str(args.model), "depth": depth, "e5_textrank_settings": textrank,
+                     "selection": args.selection, "bootstrap": args.n_boot}
+    for label, part in (("IndoSum test", "test"), ("corpus reference summaries", "corpus")):
+        documents = part_documents(args.indosum, part, args.corpus)
+        kept, vectors = load_cached(Path(args.cache), part, documents)
+        if len(kept) != len(documents):
+            raise SystemExit(f"{part}: only {len(kept)} of {len(documents)} documents are cached")
+        if hasattr(model, "sentence_vectors") and "sentence_vectors" in vars(model):
+            del model.sentence_vectors
+        live = [model.score(list(d.sentences)) for d in kept[:3]]
+        with_cache(model, kept, vectors, depth)
+        cached = [model.score(list(d.sentences)) for d in kept[:3]]
+        pickers = {"LEAD-3": sentence_picker(get_summarizer("lead")),
+                   "features": sentence_picker(get_summarizer("features")),
+                   "neural": sentence_picker(get_summarizer("neural")),
+                   "encoder": sentence_picker(model),
+                   "TextRank on e5 vectors (dev-tuned lead prior)": sentence_picker(
+                       vector_textrank(kept, vectors, 12, **textrank)),
+                   "ORACLE (greedy)": lambda d: oracle_indices(list(d.sentences), d.reference)}
+        if all(d.gold for d in kept):
+            pickers["GOLD labels"] = lambda d: list(d.gold)
+        results[label] = table(kept, pickers, args.n_boot)
+        results[label]["cached_vs_live_max_abs_score_difference"] = float(
+            max(np.abs(a - b).max() for a, b in zip(live, cached)))
+        print(label, json.dumps({k: v["rouge"] if isinstance(v, dict) and "rouge" in v else v
+                                 for k, v in results[label].items()}), flush=True)
+    Path(args.results).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", "utf-8")
+
+
+# ------------------------------------------------------------------------------------ speed and memory
+def cmd_speed(args: argparse.Namespace) -> None:
+    """Seconds per IndoSum test article and peak memory of one summariser, in a process of its own."""
+    import os
+    import resource
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    began = time.perf_counter()
+    if args.method == "encoder":
+        summarizer = get_summarizer("encoder", folder=args.model)
+    else:
+        summarizer = get_summarizer(args.method)
+    load_seconds = time.perf_counter() - began
+    documents = part_documents(args.indosum, "test")[:args.n + 2]
+    for d in documents[:2]:  # warm-up
+        summarizer(list(d.sentences), 3)
+    began = time.perf_counter()
+    for d in documents[2:]:
+        summarizer(list(d.sentences), 3)
+    seconds = time.perf_counter() - began
+    print(json.dumps({"method": args.method, "articles": len(documents) - 2, "threads": args.threads,
+                      "seconds_per_article": round(seconds / (len(documents) - 2), 4),
+                      "load_seconds": round(load_seconds, 2), "load_average_after": os.getloadavg(),
+                      "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+
+
+def cmd_finetune_cost(args: argparse.Namespace) -> None:
+    """What fine-tuning the top encoder layer would add per epoch: seconds per window of one
+    frozen 12-layer pass (paid once, cached) against forward + backward of the top layer alone
+    (paid every epoch), on the same windows of IndoSum train articles."""
+    import torch
+
+    from pemilu_nlp.summarize.encoder import encoder_prefix
+    from pemilu_nlp.summarize.sentence_encoder import SentenceEncoder
+
+    torch.set_num_threads(args.threads)
+    encoder = SentenceEncoder.from_folder(args.base, prefix=encoder_prefix(args.base))
+    documents = part_documents(args.indosum, "train")[:args.n]
+    rows = [w.ids for d in documents for w in encoder.windows(list(d.sentences))]
+    began = time.perf_counter()
+    states = [encoder._states([r], [encoder.layers - 1])[0] for r in rows]
+    frozen = (time.perf_counter() - began) / len(rows)
+    top = encoder.model.encoder.layer[-1].train()
+    began = time.perf_counter()
+    for hidden in states:
+        out = top(hidden.clone())
+        (out[0] if isinstance(out, tuple) else out).pow(2).mean().backward()
+    tuned = (time.perf_counter() - began) / len(rows)
+    print(json.dumps({"windows": len(rows), "threads": args.threads, "frozen_pass_seconds_per_window": round(frozen, 3),
+                      "top_layer_forward_backward_seconds_per_window": round(tuned, 3)}))
 
 
 def main() -> None:
@@ -207,9 +331,32 @@ def main() -> None:
     p.add_argument("--cache", required=True)
     p.add_argument("--out", required=True, help="the chosen model's folder")
     p.add_argument("--results", required=True)
-    p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
     p.set_defaults(func=cmd_select)
+    p = sub.add_parser("evaluate")
+    p.add_argument("--model", required=True)
+    p.add_argument("--indosum", nargs="+", required=True)
+    p.add_argument("--corpus", default=str(ROOT / "data" / "corpus.jsonl"))
+    p.add_argument("--cache", required=True)
+    p.add_argument("--selection", required=True, help="the JSON `select` wrote")
+    p.add_argument("--results", required=True)
+    p.add_argument("--n-boot", type=int, default=1000)
+    p.add_argument("--threads", type=int, default=2)
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("speed")
+    p.add_argument("--method", required=True, choices=["lead", "textrank", "features", "neural", "encoder"])
+    p.add_argument("--model", help="--method encoder: its folder")
+    p.add_argument("--indosum", nargs="+", required=True)
+    p.add_argument("--n", type=int, default=40)
+    p.add_argument("--threads", type=int, default=2)
+    p.set_defaults(func=cmd_speed)
+    p = sub.add_parser("finetune-cost")
+    p.add_argument("--base", required=True)
+    p.add_argument("--indosum", nargs="+", required=True)
+    p.add_argument("--n", type=int, default=8)
+    p.add_argument("--threads", type=int, default=2)
+    p.set_defaults(func=cmd_finetune_cost)
     args = parser.parse_args()
     args.func(args)
 

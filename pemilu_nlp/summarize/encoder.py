@@ -4,7 +4,10 @@ The encoder reads the article in sentence windows and gives each sentence one co
 (:class:`~.sentence_encoder.SentenceEncoder`); a small network scores the sentences from those
 vectors: a projection, a learned embedding of the sentence's position in the article (windows
 restart the encoder's own positions, and news is written lead-first), one or two transformer
-layers over the article's sentences, and a linear output.  It learns from gold sentence labels
+layers over the article's sentences, and a linear output.  With ``features=True`` (default) each
+sentence's vector is joined by the feature scorer's :data:`~.features.FEATURES` (position, length,
+TF-IDF centrality, title similarity, ...), standardised, so the network starts from what the
+feature scorer knows.  It learns from gold sentence labels
 (IndoSum's ``gold_labels``).
 
 The CPU trade-off: the encoder is **frozen** (its weights as exported) and may be cut to its first
@@ -31,6 +34,7 @@ from ..io.persistence import (
     WEIGHTS,
     ModelFormat,
     boolean,
+    check_array,
     check_params,
     choice,
     integer,
@@ -41,6 +45,7 @@ from ..io.persistence import (
     text,
 )
 from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
+from .features import FEATURES, check_features, sentence_features, standardization
 from .sentence_encoder import POOLINGS, SentenceEncoder
 from .vectors import SentenceVectors
 
@@ -54,7 +59,7 @@ PARAMS = {
     "scorer_layers": integer(0, 8), "hidden": integer(4, 4096), "heads": integer(1, 64), "dropout": number(0, 1),
     "max_positions": integer(1, 4096), "epochs": integer(0, 10**4), "batch_size": integer(1, 10**5),
     "learning_rate": number(0, 10, low_open=True), "seed": integer(0, 2**63 - 1), "batch_windows": integer(1, 4096),
-    "mmr_lambda": optional(number(0, 1, low_open=True)), "progress": boolean,
+    "mmr_lambda": optional(number(0, 1, low_open=True)), "progress": boolean, "features": boolean,
 }
 FORMAT = ModelFormat("pemilu_nlp.encoder_sentence_scorer", 1, PARAMS)
 #: the transformers settings of ``hf/`` that size the encoder, and their ranges
@@ -116,14 +121,13 @@ class EncoderSummarizer(Summarizer):
     """
 
     name = "encoder"
-    uses_vectors = False  # the encoder's vectors; TF-IDF vectors only for MMR
 
     def __init__(self, base: str | None = None, *, layers: int | None = None, max_length: int = 512,
                  max_sentence_tokens: int = 128, pooling: str = "mean", prefix: str | None = None,
                  scorer_layers: int = 2, hidden: int = 128, heads: int = 4, dropout: float = 0.1,
                  max_positions: int = 64, epochs: int = 20, batch_size: int = 16, learning_rate: float = 1e-3,
-                 seed: int = 0, batch_windows: int = 8, mmr_lambda: float | None = None, progress: bool = True,
-                 max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
+                 seed: int = 0, batch_windows: int = 8, features: bool = True, mmr_lambda: float | None = None,
+                 progress: bool = True, max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
         super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.base = base
         self.layers = layers
@@ -141,7 +145,12 @@ class EncoderSummarizer(Summarizer):
         self.learning_rate = learning_rate
         self.seed = seed
         self.batch_windows = batch_windows
+        self.features = features
         self.progress = progress
+
+    @property
+    def uses_vectors(self) -> bool:  # TF-IDF sentence vectors: for the features (and MMR)
+        return self.features
 
     # ------------------------------------------------------------------------------------ encoder
     def load_encoder(self, folder: str | Path | None = None) -> SentenceEncoder:
@@ -166,28 +175,45 @@ class EncoderSummarizer(Summarizer):
 
     # ------------------------------------------------------------------------------------ training
     def fit(self, documents: Sequence[Sequence[str]], gold: Sequence[Sequence[int]],
-            titles: Sequence[str | None] | None = None, *,
-            dev: tuple[Sequence[Sequence[str]], Sequence[Sequence[int]]] | None = None,
+            titles: Sequence[str | None] | None = None, *, dev: tuple | None = None,
             vectors: Sequence[np.ndarray] | None = None, dev_vectors: Sequence[np.ndarray] | None = None,
             ) -> EncoderSummarizer:
-        """Learn from documents (lists of sentences) and their gold sentence indices.
+        """Learn from documents (lists of sentences), their gold sentence indices and titles.
 
-        With ``dev`` (documents, gold), the epoch whose top-3 sentences best match the dev gold
-        labels is kept; otherwise the last.  ``vectors`` / ``dev_vectors``: the documents'
+        With ``dev`` (documents, gold[, titles]), the epoch whose top-3 sentences best match the
+        dev gold labels is kept; otherwise the last.  ``vectors`` / ``dev_vectors``: the documents'
         :meth:`sentence_vectors`, when already computed (they are the expensive part)."""
         import torch
 
         if len(documents) != len(gold) or not documents:
             raise ValueError(f"{len(documents)} documents and {len(gold)} gold label lists: need as many, at least one")
         vectors = list(vectors) if vectors is not None else self.sentence_vectors(documents)
-        if dev is not None and dev_vectors is None:
-            dev_vectors = self.sentence_vectors(dev[0])
+        rows = self._feature_rows(documents, titles)
+        if rows is not None:
+            self.mean_, self.scale_ = standardization(np.vstack(rows))
+        inputs = self._inputs(vectors, rows)
+        dev_inputs = None
+        if dev is not None:
+            dev_vectors = dev_vectors if dev_vectors is not None else self.sentence_vectors(dev[0])
+            dev_inputs = self._inputs(list(dev_vectors), self._feature_rows(dev[0], dev[2] if len(dev) > 2 else None))
         labels = [np.isin(np.arange(len(d)), list(g)).astype(np.float32) for d, g in zip(documents, gold)]
         with torch.random.fork_rng(devices=[]):  # seed our own stream, leave the caller's alone
             torch.manual_seed(self.seed)
-            self.network_ = self._new_network(vectors[0].shape[-1])
-            self._train(vectors, labels, dev_vectors, None if dev is None else dev[1])
+            self.network_ = self._new_network(inputs[0].shape[-1])
+            self._train(inputs, labels, dev_inputs, None if dev is None else dev[1])
         return self
+
+    def _feature_rows(self, documents: Sequence[Sequence[str]], titles: Sequence[str | None] | None):
+        """The feature scorer's features of each document (``None`` with ``features=False``)."""
+        if not self.features:
+            return None
+        return [sentence_features(list(d), titles[i] if titles else None) for i, d in enumerate(documents)]
+
+    def _inputs(self, vectors: list[np.ndarray], rows: list[np.ndarray] | None) -> list[np.ndarray]:
+        """What the network reads per sentence: the encoder's vector [+ the standardised features]."""
+        if rows is None:
+            return [np.asarray(v, dtype=np.float32) for v in vectors]
+        return [np.hstack([v, (f - self.mean_) / self.scale_]).astype(np.float32) for v, f in zip(vectors, rows)]
 
     def _new_network(self, dim: int):
         return _network(dim, self.hidden, self.scorer_layers, self.heads, self.dropout, self.max_positions)
@@ -235,7 +261,8 @@ class EncoderSummarizer(Summarizer):
 
     # ------------------------------------------------------------------------------------ scoring
     def score_vectors(self, vectors: Sequence[np.ndarray], *, batch_size: int = 32) -> list[np.ndarray]:
-        """Scores of documents given as their sentence vectors.  Articles are scored in batches; the
+        """Scores of documents given as what the network reads (encoder vectors [+ features], see
+        :meth:`_inputs`).  Articles are scored in batches; the
         padding of shorter articles is masked out, so an article's scores do not depend on its batch
         beyond float rounding."""
         import torch
@@ -253,7 +280,8 @@ class EncoderSummarizer(Summarizer):
 
     def _score(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None) -> np.ndarray:
         check_is_fitted(self, "network_", msg=NOT_FITTED)
-        return self.score_vectors(self.sentence_vectors([list(sentences)]))[0]
+        rows = [sentence_features(sentences, title, vectors)] if self.features else None
+        return self.score_vectors(self._inputs(self.sentence_vectors([list(sentences)]), rows))[0]
 
     # ------------------------------------------------------------------------------------ files
     def _params(self) -> dict[str, Any]:
@@ -273,8 +301,11 @@ class EncoderSummarizer(Summarizer):
         self.encoder_.tokenizer.save_pretrained(hf)
         hf_files = sorted(p.relative_to(folder).as_posix() for p in hf.rglob("*") if p.is_file())
         arrays = {k: v.detach().cpu().numpy() for k, v in self.network_.state_dict().items()}
+        if self.features:
+            arrays |= {"feature_mean": self.mean_.astype(np.float64), "feature_scale": self.scale_.astype(np.float64)}
         return save_folder(folder, FORMAT, params=self._params(), arrays=arrays, files=hf_files,
-                           config={"history": getattr(self, "history_", []), "metrics": metrics or {}})
+                           config={"features": list(FEATURES) if self.features else [],
+                                   "history": getattr(self, "history_", []), "metrics": metrics or {}})
 
     @classmethod
     def load(cls, folder: str | Path) -> EncoderSummarizer:
@@ -294,10 +325,18 @@ class EncoderSummarizer(Summarizer):
             raise ModelFormatError(f"{folder}: config.json layers={opened.params.get('layers')}, the encoder in "
                                    f"{HF_SUBDIR}/ has {sizes['num_hidden_layers']}")
         model = opened.build(cls, progress=False)
+        n_features = len(FEATURES) if model.features else 0
+        if model.features:
+            check_features(folder, opened.config)
         model.load_encoder(folder / HF_SUBDIR)
-        network = model._new_network(sizes["hidden_size"])
+        network = model._new_network(sizes["hidden_size"] + n_features)
         shapes = {k: tuple(v.shape) for k, v in network.state_dict().items()}
+        if model.features:
+            shapes |= {"feature_mean": (n_features,), "feature_scale": (n_features,)}
         arrays = opened.arrays(shapes)
+        if model.features:
+            check_array(folder, "weights.safetensors feature_scale", arrays["feature_scale"], positive=True)
+            model.mean_, model.scale_ = arrays.pop("feature_mean"), arrays.pop("feature_scale")
         network.load_state_dict({k: torch.from_numpy(v) for k, v in arrays.items()})
         model.network_ = network.eval()
         model.history_ = opened.config.get("history", [])

@@ -52,7 +52,7 @@ def train_scorer(method: str, train: Sequence[EvalDocument], dev: Sequence[EvalD
         model = cls(progress=progress, **(settings or {})).fit(*_columns(train), unlabelled_texts=unlabelled_texts,
                                                                dev=_columns(dev))
     else:
-        model = cls(progress=progress, **(settings or {})).fit(*_columns(train), dev=_columns(dev)[:2])
+        model = cls(progress=progress, **(settings or {})).fit(*_columns(train), dev=_columns(dev))
     scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
     metrics = {"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)"}
     if method == "encoder":

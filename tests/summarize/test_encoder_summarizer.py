@@ -124,7 +124,8 @@ def test_save_then_load_scores_identically(fitted, tmp_path):
 
 
 def test_a_cut_encoder_is_saved_cut(tiny_bert, tmp_path):
-    model = EncoderSummarizer(str(tiny_bert), layers=1, max_length=64, epochs=1, hidden=8, heads=2, progress=False)
+    model = EncoderSummarizer(str(tiny_bert), layers=1, features=False, max_length=64, epochs=1, hidden=8, heads=2,
+                              progress=False)
     model.fit(ARTICLES, [[0]] * len(ARTICLES)).save(tmp_path / "cut")
     assert json.loads((tmp_path / "cut" / "hf" / "config.json").read_text())["num_hidden_layers"] == 1
     np.testing.assert_array_equal(load(tmp_path / "cut").score(LONG), model.score(LONG))
