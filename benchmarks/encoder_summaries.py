@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pemilu_nlp.indosum import indosum_part, load_indosum, read_indosum_split  # noqa: E402
+from pemilu_nlp.io.indosum import indosum_part, load_indosum, read_indosum_split  # noqa: E402
 from pemilu_nlp.summarize import TextRankSummarizer, get_summarizer  # noqa: E402
 from pemilu_nlp.summarize.evaluate import (  # noqa: E402
     EvalDocument,
@@ -44,6 +44,8 @@ from pemilu_nlp.summarize.evaluate import (  # noqa: E402
 #: hidden states kept from one pass of the 12-layer encoder: a cut encoder reads what these layers give
 DEPTHS = (4, 6, 8, 10, 12)
 CHUNK = 100
+#: every row is also given as its paired difference to these rows
+BASELINES = ("LEAD-3", "textrank (tuned; the default)", "neural")
 
 
 def part_documents(indosum: list[str], part: str, corpus: str | None = None) -> list[EvalDocument]:
@@ -159,7 +161,7 @@ def cmd_select(args: argparse.Namespace) -> None:
     train = load_cached(cache, "train", part_documents(args.indosum, "train"))
     dev = load_cached(cache, "dev", part_documents(args.indosum, "dev"))
     rows, best = [], None
-    grid = [(8, 0, True), (8, 2, True), (12, 0, True), (12, 2, True), (12, 2, False)]
+    grid = [tuple(json.loads(f"[{g}]")) for g in args.grid]  # "depth,scorer_layers,features"
     for depth, scorer_layers, features in grid:
         began = time.perf_counter()
         model = fit_scorer(args.base, depth, train, dev, scorer_layers=scorer_layers, features=features,
@@ -203,15 +205,14 @@ def best_textrank(selection: dict) -> dict:
 
 
 def table(documents: list[EvalDocument], pickers: dict, n_boot: int) -> dict:
-    """Per method: mean ROUGE with bootstrap intervals, and the paired difference to LEAD-3 and neural."""
+    """Per method: mean ROUGE with bootstrap intervals, and the paired differences to :data:`BASELINES`."""
     scorer = _scorer()
     rows = {label: document_scores(documents, pick, scorer=scorer) for label, pick in pickers.items()}
     out = {}
     for label, scores in rows.items():
-        out[label] = {"rouge": bootstrap_rouge(scores["rouge"], n_boot=n_boot),
-                      "minus_lead3": bootstrap_rouge(scores["rouge"], rows["LEAD-3"]["rouge"], n_boot=n_boot),
-                      "minus_neural": bootstrap_rouge(scores["rouge"], rows["neural"]["rouge"], n_boot=n_boot),
-                      "documents": len(documents)}
+        out[label] = {"rouge": bootstrap_rouge(scores["rouge"], n_boot=n_boot), "documents": len(documents)}
+        for baseline in BASELINES:
+            out[label][f"minus {baseline}"] = bootstrap_rouge(scores["rouge"], rows[baseline]["rouge"], n_boot=n_boot)
         if len(scores["precision"]):
             out[label]["sentence_precision"] = round(float(scores["precision"].mean()), 4)
     return out
@@ -240,6 +241,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         with_cache(model, kept, vectors, depth)
         cached = [model.score(list(d.sentences)) for d in kept[:3]]
         pickers = {"LEAD-3": sentence_picker(get_summarizer("lead")),
+                   "textrank (tuned; the default)": sentence_picker(get_summarizer("textrank")),
                    "features": sentence_picker(get_summarizer("features")),
                    "neural": sentence_picker(get_summarizer("neural")),
                    "encoder": sentence_picker(model),
@@ -331,7 +333,9 @@ def main() -> None:
     p.add_argument("--cache", required=True)
     p.add_argument("--out", required=True, help="the chosen model's folder")
     p.add_argument("--results", required=True)
-    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--grid", nargs="+", default=["12,2,true", "8,2,true", "12,2,false"],
+                   help="settings tried, each 'depth,scorer_layers,features'")
     p.add_argument("--threads", type=int, default=2)
     p.set_defaults(func=cmd_select)
     p = sub.add_parser("evaluate")

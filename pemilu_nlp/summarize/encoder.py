@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import ModelFormatError
 from ..backends.forksafe import make_torch_fork_safe
+from ..errors import ModelFormatError
 from ..io.persistence import (
     WEIGHTS,
     ModelFormat,
@@ -47,6 +47,7 @@ from ..io.persistence import (
 from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
 from .features import FEATURES, check_features, sentence_features, standardization
 from .sentence_encoder import POOLINGS, SentenceEncoder
+from .training import keep_best_epoch, masked_bce_step
 from .vectors import SentenceVectors
 
 __all__ = ["EncoderSummarizer", "encoder_prefix", "top3_gold_precision"]
@@ -225,23 +226,11 @@ class EncoderSummarizer(Summarizer):
 
         rng = np.random.default_rng(self.seed)
         optimiser = torch.optim.AdamW(self.network_.parameters(), lr=self.learning_rate, weight_decay=0.01)
-        best, self.history_ = (-1.0, None), []
-        for epoch in range(self.epochs):
-            loss = self._epoch(vectors, labels, optimiser, rng.permutation(len(vectors)))
-            record = {"epoch": epoch + 1, "train_loss": round(loss, 5)}
-            if dev_vectors is not None:
-                record["dev_top3_gold_precision"] = round(top3_gold_precision(self.score_vectors(dev_vectors),
-                                                                              dev_gold), 5)
-                if record["dev_top3_gold_precision"] > best[0]:
-                    best = (record["dev_top3_gold_precision"],
-                            {k: v.clone() for k, v in self.network_.state_dict().items()})
-            self.history_.append(record)
-        if best[1] is not None:
-            self.network_.load_state_dict(best[1])
-        self.network_.eval()
+        self.history_ = keep_best_epoch(
+            self.network_, self.epochs, lambda _: self._epoch(vectors, labels, optimiser, rng.permutation(len(vectors))),
+            None if dev_vectors is None else lambda: top3_gold_precision(self.score_vectors(dev_vectors), dev_gold))
 
     def _epoch(self, vectors: list[np.ndarray], labels: list[np.ndarray], optimiser, order: np.ndarray) -> float:
-        import torch
 
         self.network_.train()
         total = 0.0
@@ -249,14 +238,7 @@ class EncoderSummarizer(Summarizer):
             chosen = order[start:start + self.batch_size]
             batch, mask = _padded([vectors[i] for i in chosen])
             target = _padded([labels[i][:, None] for i in chosen])[0][..., 0]
-            logits = self.network_(batch, mask)
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
-                    * mask).sum() / mask.sum()
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.network_.parameters(), 1.0)
-            optimiser.step()
-            total += loss.item() * len(chosen)
+            total += masked_bce_step(self.network_, optimiser, self.network_(batch, mask), target, mask) * len(chosen)
         return total / len(order)
 
     # ------------------------------------------------------------------------------------ scoring

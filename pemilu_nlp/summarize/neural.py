@@ -39,6 +39,7 @@ from ..text.wordvectors import (  # one implementation, shared with the classifi
 )
 from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
 from .features import FEATURES, check_features, sentence_features, standardization, training_rows
+from .training import keep_best_epoch, masked_bce_step
 from .vectors import SentenceVectors
 
 __all__ = ["NeuralSummarizer", "train_word_vectors", "word_tokens"]
@@ -201,19 +202,9 @@ class NeuralSummarizer(Summarizer):
         self.network_ = self._new_network()
         optimiser = torch.optim.Adam([p for p in self.network_.parameters() if p.requires_grad],
                                      lr=self.learning_rate)
-        best, self.history_ = (-1.0, None), []
-        for epoch in range(self.epochs):
-            record = {"epoch": epoch + 1,
-                      "train_loss": round(self._epoch(train, labels, optimiser, rng.permutation(len(train)), epoch), 5)}
-            if dev_encoded is not None:
-                record["dev_top3_gold_precision"] = round(self._top3_gold_precision(dev_encoded, dev_gold), 5)
-                if record["dev_top3_gold_precision"] > best[0]:
-                    best = (record["dev_top3_gold_precision"],
-                            {k: v.clone() for k, v in self.network_.state_dict().items()})
-            self.history_.append(record)
-        if best[1] is not None:
-            self.network_.load_state_dict(best[1])
-        self.network_.eval()
+        self.history_ = keep_best_epoch(
+            self.network_, self.epochs, lambda e: self._epoch(train, labels, optimiser, rng.permutation(len(train)), e),
+            None if dev_encoded is None else lambda: self._top3_gold_precision(dev_encoded, dev_gold))
 
     def _epoch(self, train: list[tuple], labels: list[np.ndarray], optimiser, order: np.ndarray, epoch: int) -> float:
         """One pass over the training articles in ``order``; the mean loss per article."""
@@ -229,14 +220,8 @@ class NeuralSummarizer(Summarizer):
             target = torch.zeros_like(mask)
             for row, i in enumerate(chosen):
                 target[row, :len(labels[i])] = torch.from_numpy(labels[i])
-            logits = self.network_(words, features, mask)
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
-                    * mask).sum() / mask.sum()
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.network_.parameters(), 1.0)
-            optimiser.step()
-            total += loss.item() * len(chosen)
+            loss = masked_bce_step(self.network_, optimiser, self.network_(words, features, mask), target, mask)
+            total += loss * len(chosen)
         return total / len(train)
 
     def _new_network(self):

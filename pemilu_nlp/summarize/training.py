@@ -8,17 +8,51 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .base import Summarizer
 from .evaluate import EvalDocument, evaluate_methods, sentence_picker
 
-__all__ = ["SCORERS", "news_texts", "train_scorer"]
+__all__ = ["SCORERS", "keep_best_epoch", "masked_bce_step", "news_texts", "train_scorer"]
 
 #: the methods that learn from gold labels
 SCORERS = ("features", "neural", "encoder")
+
+
+def masked_bce_step(network, optimiser, logits, target, mask) -> float:
+    """One optimiser step on the binary cross-entropy of ``logits`` against ``target`` over the real
+    sentences (``mask``) of a padded batch, gradients clipped at norm 1; returns the loss (the
+    learned scorers' shared step)."""
+    import torch
+
+    loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
+            * mask).sum() / mask.sum()
+    optimiser.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+    optimiser.step()
+    return float(loss.item())
+
+
+def keep_best_epoch(network, epochs: int, run_epoch: Callable[[int], float],
+                    dev_score: Callable[[], float] | None) -> list[dict]:
+    """Run ``epochs`` epochs (``run_epoch(epoch)`` returns the mean training loss); with ``dev_score``
+    (the dev top-3 gold precision), ``network`` ends with the weights of the best dev epoch, else
+    the last.  Returns the history, one record per epoch."""
+    best, history = (-1.0, None), []
+    for epoch in range(epochs):
+        record = {"epoch": epoch + 1, "train_loss": round(run_epoch(epoch), 5)}
+        if dev_score is not None:
+            record["dev_top3_gold_precision"] = round(dev_score(), 5)
+            if record["dev_top3_gold_precision"] > best[0]:
+                best = (record["dev_top3_gold_precision"], {k: v.clone() for k, v in network.state_dict().items()})
+        history.append(record)
+    if best[1] is not None:
+        network.load_state_dict(best[1])
+    network.eval()
+    return history
 
 
 def news_texts(pool: str | Path) -> list[str]:

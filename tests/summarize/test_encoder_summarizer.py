@@ -146,7 +146,7 @@ def test_a_bad_folder_is_a_model_format_error(fitted, tmp_path):
 
 
 def test_a_folder_whose_settings_do_not_fit_its_encoder_is_refused(fitted, tmp_path):
-    from pemilu_nlp.persistence import seal
+    from pemilu_nlp.io.persistence import seal
 
     folder = fitted.save(tmp_path / "m")
     config = json.loads((folder / "config.json").read_text())
