@@ -260,20 +260,21 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 # ------------------------------------------------------------------------------------ speed and memory
 def cmd_speed(args: argparse.Namespace) -> None:
-    """Seconds per IndoSum test article and peak memory of one summariser, in a process of its own."""
+    """Seconds per IndoSum test article and memory of one summariser, in a process of its own:
+    the resident memory before the summariser is loaded (Python, the library, the articles) and
+    the peak after it has summarised them."""
     import os
     import resource
 
+    import psutil
     import torch
 
     torch.set_num_threads(args.threads)
-    began = time.perf_counter()
-    if args.method == "encoder":
-        summarizer = get_summarizer("encoder", folder=args.model)
-    else:
-        summarizer = get_summarizer(args.method)
-    load_seconds = time.perf_counter() - began
     documents = part_documents(args.indosum, "test")[:args.n + 2]
+    before = psutil.Process().memory_info().rss
+    began = time.perf_counter()
+    summarizer = get_summarizer("encoder", folder=args.model) if args.method == "encoder" else get_summarizer(args.method)
+    load_seconds = time.perf_counter() - began
     for d in documents[:2]:  # warm-up
         summarizer(list(d.sentences), 3)
     began = time.perf_counter()
@@ -281,8 +282,9 @@ def cmd_speed(args: argparse.Namespace) -> None:
         summarizer(list(d.sentences), 3)
     seconds = time.perf_counter() - began
     print(json.dumps({"method": args.method, "articles": len(documents) - 2, "threads": args.threads,
-                      "seconds_per_article": round(seconds / (len(documents) - 2), 4),
-                      "load_seconds": round(load_seconds, 2), "load_average_after": os.getloadavg(),
+                      "seconds_per_article": float(f"{seconds / (len(documents) - 2):.3g}"),
+                      "load_seconds": float(f"{load_seconds:.3g}"), "load_average_after": os.getloadavg(),
+                      "rss_before_mib": round(before / 2**20, 1),
                       "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
 
 
@@ -312,6 +314,35 @@ def cmd_finetune_cost(args: argparse.Namespace) -> None:
                       "top_layer_forward_backward_seconds_per_window": round(tuned, 3)}))
 
 
+# ------------------------------------------------------------------------------------ report
+def _ci(stat: dict) -> str:
+    return f"{stat['mean']:.2f} [{stat['ci95'][0]:.2f}, {stat['ci95'][1]:.2f}]"
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    """The markdown tables of docs/encoder-summaries.md, printed from the result files."""
+    results = json.loads(Path(args.results).read_text("utf-8"))
+    for name in ("IndoSum test", "corpus reference summaries"):
+        rows = {k: v for k, v in results[name].items() if isinstance(v, dict)}
+        print(f"\n{name} ({next(iter(rows.values()))['documents']} articles): ROUGE-1 / ROUGE-2 / ROUGE-L F1, "
+              "bootstrap 95 % intervals\n")
+        print("| method | R-1 | R-2 | R-L | R-1 − LEAD-3 | R-1 − textrank (default) | R-1 − neural | sent P |")
+        print("|---|---|---|---|---|---|---|---|")
+        for label, row in rows.items():
+            diffs = [_ci(row[f"minus {b}"]["rouge1"]) if label != b else "—" for b in BASELINES]
+            print(f"| {label} | " + " | ".join(_ci(row["rouge"][k]) for k in ("rouge1", "rouge2", "rougeL"))
+                  + " | " + " | ".join(diffs) + f" | {row.get('sentence_precision', '')} |")
+    selection = json.loads(Path(args.selection).read_text("utf-8"))
+    print(f"\nDev ({selection['dev_articles']} articles; scorers trained on {selection['train_articles']})\n")
+    print("| depth | scorer layers | features | R-1 / R-2 / R-L | best epoch | training s |")
+    print("|---|---|---|---|---|---|")
+    for row in selection["grid"]:
+        print(f"| {row['depth']} | {row['scorer_layers']} | {row['features']} | {row['rouge1']:.2f} / "
+              f"{row['rouge2']:.2f} / {row['rougeL']:.2f} | {row['best_epoch']} | {row['train_seconds']} |")
+    lead = selection["lead3_dev"]
+    print(f"| LEAD-3 | | | {lead['rouge1']:.2f} / {lead['rouge2']:.2f} / {lead['rougeL']:.2f} | | |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -323,9 +354,9 @@ def main() -> None:
     p.add_argument("--max-length", type=int, default=512)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--train-first", type=int, default=400, help="train articles cached before dev/test/corpus")
-    p.add_argument("--train-limit", type=int, default=None, help="then the rest of the train part, up to N")
+    p.add_argument("--train-limit", type=int, default=0, help="then more of the train part, up to N (0: none)")
     p.add_argument("--dev-limit", type=int, default=200, help="dev articles cached before test/corpus")
-    p.add_argument("--dev-more", type=int, default=None, help="dev articles cached after test/corpus")
+    p.add_argument("--dev-more", type=int, default=0, help="then more of the dev part, up to N (0: none)")
     p.set_defaults(func=cmd_cache)
     p = sub.add_parser("select")
     p.add_argument("--base", required=True)
@@ -361,6 +392,10 @@ def main() -> None:
     p.add_argument("--n", type=int, default=8)
     p.add_argument("--threads", type=int, default=2)
     p.set_defaults(func=cmd_finetune_cost)
+    p = sub.add_parser("report")
+    p.add_argument("--results", required=True)
+    p.add_argument("--selection", required=True)
+    p.set_defaults(func=cmd_report)
     args = parser.parse_args()
     args.func(args)
 
