@@ -276,16 +276,17 @@ class EncoderSummarizer(Summarizer):
         check_is_fitted(self, "network_", msg=NOT_FITTED)
         if not hasattr(self, "encoder_"):  # trained on given vectors: the encoder they came from
             self.load_encoder()
-        folder = Path(folder)
-        hf = folder / HF_SUBDIR
-        hf.mkdir(parents=True, exist_ok=True)
-        self.encoder_.model.save_pretrained(hf)
-        self.encoder_.tokenizer.save_pretrained(hf)
-        hf_files = sorted(p.relative_to(folder).as_posix() for p in hf.rglob("*") if p.is_file())
+        def write_files(stage: Path) -> list[str]:
+            hf = stage / HF_SUBDIR
+            hf.mkdir(parents=True, exist_ok=True)
+            self.encoder_.model.save_pretrained(hf)
+            self.encoder_.tokenizer.save_pretrained(hf)
+            return sorted(p.relative_to(stage).as_posix() for p in hf.rglob("*") if p.is_file())
+
         arrays = {k: v.detach().cpu().numpy() for k, v in self.network_.state_dict().items()}
         if self.features:
             arrays |= {"feature_mean": self.mean_.astype(np.float64), "feature_scale": self.scale_.astype(np.float64)}
-        return save_folder(folder, FORMAT, params=self._params(), arrays=arrays, files=hf_files,
+        return save_folder(folder, FORMAT, params=self._params(), arrays=arrays, write_files=write_files,
                            config={"features": list(FEATURES) if self.features else [],
                                    "history": getattr(self, "history_", []), "metrics": metrics or {}})
 
