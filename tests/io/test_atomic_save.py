@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,13 @@ import os, sys
 from pemilu_nlp import TfidfTopicClassifier
 sizes = {"small": int(sys.argv[2]), "large": int(sys.argv[3])}
 loads = 0
-while loads < 400 and not os.path.exists(sys.argv[1] + ".done"):
+while loads < 400 and (loads == 0 or not os.path.exists(sys.argv[1] + ".done")):
     model = TfidfTopicClassifier.load(sys.argv[1])
     assert model.n_features_ == sizes[model.config_["which"]], "a mix of two saves"
     model.predict(["KPU menetapkan daftar pemilih."])
     loads += 1
+    if loads == 1:  # tell the test this reader is loading, so the saves start under it
+        open(f"{sys.argv[1]}.ready{os.getpid()}", "w").close()
 print(loads)
 """
 
@@ -58,6 +61,10 @@ def test_loads_during_repeated_saves_always_get_one_whole_model(tmp_path):
     script = lambda code, *args: [sys.executable, "-c", textwrap.dedent(code), *map(str, args)]  # noqa: E731
     readers = [subprocess.Popen(script(READER, target, small.n_features_, large.n_features_), cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    deadline = time.monotonic() + 120  # a loaded machine can take long to start three Pythons
+    while len(list(tmp_path.glob("model.ready*"))) < len(readers) and time.monotonic() < deadline:
+        assert all(reader.poll() is None for reader in readers), "a reader stopped before the saves began"
+        time.sleep(0.05)
     writer = subprocess.run(script(WRITER, tmp_path / "small", tmp_path / "large", target, 60), cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert writer.returncode == 0, writer.stderr
