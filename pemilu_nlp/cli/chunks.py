@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import DOCUMENT_ERRORS, describe_error
+from ..errors import describe_error
 
 if TYPE_CHECKING:
     from ..io.documents import Document
@@ -119,29 +119,23 @@ def write_results(lines: Iterable[str]) -> None:
 
 
 def _classify_chunk(worker: ChunkWorker, docs: list[Document], failures: Failures) -> list[tuple[Document, list[str], dict]]:
-    """``(document, topics, probabilities)`` of each document that could be classified; when the
-    chunk fails as a whole, each document is tried alone so that only the bad one is lost."""
-    try:
-        topics, probabilities = worker.classify([d.text for d in docs], [d.title or None for d in docs])
-        return list(zip(docs, topics, probabilities))
-    except DOCUMENT_ERRORS:
-        if len(docs) == 1:
-            raise
+    """``(document, topics, probabilities)`` of each document that could be classified; a document
+    that could not is reported (the worker retries a failed chunk one document at a time)."""
     out = []
-    for doc in docs:
-        try:
-            out += _classify_chunk(worker, [doc], failures)
-        except DOCUMENT_ERRORS as err:
-            failures.report(doc.id, f"cannot classify ({describe_error(err)})")
+    for doc, result in zip(docs, worker.classify_each([d.text for d in docs], [d.title or None for d in docs])):
+        if isinstance(result, Exception):
+            failures.report(doc.id, f"cannot classify ({describe_error(result)})")
+        else:
+            out.append((doc, *result))
     return out
 
 
 def _summarize_one(worker: ChunkWorker, doc: Document, failures: Failures):
-    try:
-        return worker.summarize_one(doc.text, doc.title or None)
-    except DOCUMENT_ERRORS as err:
-        failures.report(doc.id, f"cannot summarise ({describe_error(err)})")
+    summary = worker.summarize_or_error(doc.text, doc.title or None)
+    if isinstance(summary, Exception):
+        failures.report(doc.id, f"cannot summarise ({describe_error(summary)})")
         return None
+    return summary
 
 
 #: IndoBERT runtime options that ``classify`` and ``run`` take: ``load()`` keyword -> flag

@@ -29,22 +29,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="JSONL written by `pemilu-nlp run --json`, or articles (.txt, JSONL, folders), "
                              "which are then classified and summarised here")
-    parser.add_argument("--out", default="report.html",
-                        help="the HTML page to write (default report.html); the CSV of every article goes "
-                             "beside it (report.csv)")
-    parser.add_argument("--cap", type=_cap, default=100,
-                        help="articles listed per topic, newest first (default 100); the rest are in the CSV")
-    parser.add_argument("--title", default="pemilu_nlp report", help="the page's title")
-    parser.add_argument("--texts", nargs="+", default=(), metavar="ARTICLES",
-                        help="for run output: the articles it was made from (as given to run), so that the "
-                             "listed ones show the words behind their topics")
-    parser.add_argument("--model", help="classifier folder for articles and --texts (default: the shipped TF-IDF "
-                                        "model)")
-    parser.add_argument("--method", default="textrank", choices=[m for m in SUMMARIZERS if m != "embedding"],
-                        help="for articles: summariser (default textrank)")
-    parser.add_argument("--count", type=parse_count, default=3,
-                        help="for articles: sentences per summary (default 3)")
+    for flag, kwargs, text in _PAGE_OPTIONS:
+        parser.add_argument(flag, **kwargs, help=text)
+    articles = parser.add_argument_group("articles", "for INPUTs that are articles (and for --texts): the "
+                                         "models that classify and summarise them here")
+    articles.add_argument("--texts", nargs="+", default=(), metavar="ARTICLES",
+                          help="for run output: the articles it was made from (as given to run), so that the "
+                               "listed ones show the words behind their topics")
+    for flag, kwargs, text in _ARTICLE_OPTIONS:
+        articles.add_argument(flag, **kwargs, help=text)
+    articles.add_argument("--method", default="textrank", choices=[m for m in SUMMARIZERS if m != "embedding"],
+                          help="summariser (default textrank)")
 
+
+#: the page's options: flag, argparse keywords, help
+_PAGE_OPTIONS = [
+    ("--out", {"default": "report.html"},
+     "the HTML page to write (default report.html); the CSV of every article goes beside it (report.csv)"),
+    ("--cap", {"type": _cap, "default": 100},
+     "articles listed per topic, newest first (default 100); the rest are in the CSV"),
+    ("--title", {"default": "pemilu_nlp report"}, "the page's title"),
+]
+
+#: the article options without choices: flag, argparse keywords, help
+_ARTICLE_OPTIONS = [
+    ("--model", {}, "classifier folder (default: the shipped TF-IDF model)"),
+    ("--count", {"type": parse_count, "default": 3}, "sentences per summary (default 3)"),
+]
 
 def run(args: argparse.Namespace) -> int:
     from ..report import report

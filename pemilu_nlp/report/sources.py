@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import DOCUMENT_ERRORS, describe_error
+from ..errors import describe_error
 from ..io.documents import Document, ReadFailure, iter_documents
 from ..io.jsonl import BadLine, parse_line
 from .data import Entry, article_meta, headline
@@ -114,41 +114,26 @@ def _chunks(paths: Sequence[str | Path]) -> Iterator[list[Document] | ReadFailur
         yield chunk
 
 
-def _classified(model: Any, docs: list[Document]) -> Iterator[tuple[Document, Any] | ReadFailure]:
-    """``(document, (topics, probabilities))`` per document; a chunk that fails is retried one
-    document at a time, so only the bad one is reported."""
-    try:
-        topics, proba = model.topics_and_probabilities([d.model_text for d in docs])
-        yield from zip(docs, zip(topics, proba))
-        return
-    except DOCUMENT_ERRORS as err:
-        if len(docs) == 1:
-            yield ReadFailure(docs[0].id, f"cannot classify ({describe_error(err)})")
-            return
-    for doc in docs:
-        yield from _classified(model, [doc])
-
-
 def run_articles(paths: Iterable[str | Path], model: Any, summarizer: Any, count: int | str = 3,
                  start: int = 0) -> Iterator[Entry | ReadFailure]:
-    """Classify and summarise the articles in ``paths`` (as ``pemilu-nlp run`` does), in order;
-    each :class:`Entry` keeps its text so that the shown ones can be explained."""
+    """Classify and summarise the articles in ``paths`` (as ``pemilu-nlp run`` does, through the one
+    :class:`~pemilu_nlp.scale.worker.ChunkWorker`), in order; each :class:`Entry` keeps its text so
+    that the shown ones can be explained."""
+    from ..scale.worker import ChunkWorker
+
+    worker = ChunkWorker(model, summarizer, count)
     index = start
     for chunk in _chunks(list(paths)):
         if isinstance(chunk, ReadFailure):
             yield chunk
             continue
-        for item in _classified(model, chunk):
-            if isinstance(item, ReadFailure):
-                yield item
-                continue
-            doc, (topics, proba) = item
-            try:
-                summary = [s.text for s in summarizer(doc.text, count, title=doc.title or None)]
-            except DOCUMENT_ERRORS as err:
-                yield ReadFailure(doc.id, f"cannot summarise ({describe_error(err)})")
+        for doc, result in zip(chunk, worker.classify_each([d.text for d in chunk], [d.title or None for d in chunk])):
+            summary = result if isinstance(result, Exception) else worker.summarize_or_error(doc.text, doc.title or None)
+            if isinstance(summary, Exception):
+                what = "classify" if summary is result else "summarise"
+                yield ReadFailure(doc.id, f"cannot {what} ({describe_error(summary)})")
                 continue
             meta = article_meta(doc.date, doc.outlet, doc.url, doc.text)
-            yield Entry(index, doc.id, headline(doc.title, doc.text), doc.url, meta.date, meta.outlet, topics, proba, summary,
-                        text=doc.model_text)
+            yield Entry(index, doc.id, headline(doc.title, doc.text), doc.url, meta.date, meta.outlet, *result,
+                        [s.text for s in summary], text=doc.model_text)
             index += 1

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import DOCUMENT_ERRORS
 from ..inputs import with_titles
 from .chunk import ArticleAnalysis
 
@@ -68,6 +69,24 @@ class ChunkWorker:
                  ) -> tuple[list[list[str]], list[dict[str, float]]]:
         """Each text's topics and topic -> probability map, each text read with its title."""
         return self.classifier.topics_and_probabilities(with_titles(texts, titles))
+
+    def classify_each(self, texts: Sequence[str], titles: Sequence[str | None] | None = None,
+                      ) -> list[tuple[list[str], dict[str, float]] | Exception]:
+        """Each text's ``(topics, probabilities)``, or the error that stopped it: a chunk that fails
+        as a whole is tried one text at a time, so that only the bad text is lost."""
+        try:
+            return list(zip(*self.classify(texts, titles)))
+        except DOCUMENT_ERRORS as err:
+            if len(texts) == 1:
+                return [err]
+        return [self.classify_each([text], [titles[i]] if titles else None)[0] for i, text in enumerate(texts)]
+
+    def summarize_or_error(self, text: str | Sequence[str], title: str | None = None) -> Any:
+        """One text's summary, or the error (``ValueError``...) that stopped it."""
+        try:
+            return self.summarize_one(text, title)
+        except DOCUMENT_ERRORS as err:
+            return err
 
     def summarize_one(self, text: str | Sequence[str], title: str | None = None) -> Any:
         """One text's summary; a text that cannot be summarised raises (``ValueError``...)."""

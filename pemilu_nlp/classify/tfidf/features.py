@@ -148,13 +148,9 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
     def __init__(self, *, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = (3, 5), stem: bool = False, min_df: int = 2,
                  max_word_features: int = 40000, max_char_features: int = 60000, clean: bool = True):
-        self.word_ngram_range = word_ngram_range
-        self.char_ngram_range = char_ngram_range
-        self.stem = stem
-        self.min_df = min_df
-        self.max_word_features = max_word_features
-        self.max_char_features = max_char_features
-        self.clean = clean
+        self.word_ngram_range, self.char_ngram_range = word_ngram_range, char_ngram_range
+        self.stem, self.min_df, self.clean = stem, min_df, clean
+        self.max_word_features, self.max_char_features = max_word_features, max_char_features
 
     # ------------------------------------------------------------------------------------ public
     def fit(self, X: Iterable[str], y: Any = None) -> WordCharTfidf:
