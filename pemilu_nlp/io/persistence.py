@@ -29,7 +29,6 @@ import ctypes
 import errno
 import hashlib
 import json
-import math
 import os
 import re
 import shutil
@@ -47,6 +46,17 @@ import numpy as np
 
 from .. import __version__
 from ..errors import ModelFormatError
+from ..validation import (  # noqa: F401 - re-exported: the constraints are declared there
+    Check,
+    any_of,
+    boolean,
+    choice,
+    int_pair,
+    integer,
+    number,
+    optional,
+    text,
+)
 
 __all__ = [
     "MANIFEST",
@@ -456,65 +466,8 @@ def _check_config(folder: Path, config_bytes: bytes, expected_format: str,
 
 
 # ------------------------------------------------------------------------------------ settings
-# A check takes a value and returns an error message, or None when the value is allowed.
-Check = Callable[[Any], "str | None"]
-
-
-def integer(low: int, high: int) -> Check:
-    def check(value: Any) -> str | None:
-        if type(value) is not int or not low <= value <= high:
-            return f"must be an integer from {low} to {high}"
-        return None
-    return check
-
-
-def number(low: float, high: float, *, low_open: bool = False) -> Check:
-    def check(value: Any) -> str | None:
-        ok = type(value) in (int, float) and math.isfinite(value) and (low < value if low_open else low <= value) \
-            and value <= high
-        return None if ok else f"must be a finite number in {'(' if low_open else '['}{low}, {high}]"
-    return check
-
-
-def boolean(value: Any) -> str | None:
-    return None if type(value) is bool else "must be true or false"
-
-
-def choice(*allowed: Any) -> Check:
-    def check(value: Any) -> str | None:
-        return None if any(value == a and type(value) is type(a) for a in allowed) else \
-            f"must be one of {', '.join(map(repr, allowed))}"
-    return check
-
-
-def optional(inner: Check) -> Check:
-    def check(value: Any) -> str | None:
-        return None if value is None else inner(value)
-    return check
-
-
-def any_of(*checks: Check) -> Check:
-    def check(value: Any) -> str | None:
-        errors = [c(value) for c in checks]
-        return None if any(e is None for e in errors) else " or ".join(e for e in errors if e)
-    return check
-
-
-def text(max_length: int = 4096) -> Check:
-    def check(value: Any) -> str | None:
-        return None if isinstance(value, str) and len(value) <= max_length else f"must be a string (<= {max_length})"
-    return check
-
-
-def int_pair(low: int, high: int) -> Check:
-    def check(value: Any) -> str | None:
-        if not (isinstance(value, list | tuple) and len(value) == 2 and all(type(v) is int for v in value)
-                and low <= value[0] <= value[1] <= high):
-            return f"must be two integers [a, b] with {low} <= a <= b <= {high}"
-        return None
-    return check
-
-
+# The constraints are declared in pemilu_nlp.validation (the same ones __init__, set_params and fit
+# check); here they are checked against a folder's saved settings.
 def check_params(folder: str | Path, params: Any, spec: dict[str, Check], *, where: str = "params",
                  allow_unknown: bool = False) -> dict[str, Any]:
     """``params`` if every value passes its check in ``spec``; a missing key keeps its default.

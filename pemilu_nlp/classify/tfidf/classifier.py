@@ -23,7 +23,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from ...errors import ModelFormatError, UnknownLabelError
 from ...inputs import as_texts, check_one_text
-from ...io import persistence as allowed  # the allowed range of each saved setting
 from ...io.persistence import (
     ModelFormat,
     check_array,
@@ -33,20 +32,18 @@ from ...io.persistence import (
     save_folder,
 )
 from ...io.schema import MODEL_SCHEMA_FILE, model_schema_files, read_model_schema, write_model_schema
+from ...validation import Validated, boolean, choice, integer, number, optional
 from ..base import THRESHOLD_RULES, TopicClassifier
 from ..cues import CueCounter, blend, choose_cue_weights, cue_scores
-from .features import FEATURE_PARAMS, Batch, WordCache, WordCharTfidf
+from .features import FEATURE_CONSTRAINTS, FEATURE_PARAMS, Batch, WordCache, WordCharTfidf
 
 __all__ = ["FORMAT", "HeadScorer", "TfidfTopicClassifier", "WordCache", "WordCharTfidf"]
 
-#: the allowed range of every saved setting, checked on load before anything is allocated
+#: every setting's limits: checked at __init__, set_params, fit and (as the saved settings) at load
 PARAMS = {
-    "word_ngram_range": allowed.int_pair(1, 2), "char_ngram_range": allowed.optional(allowed.int_pair(1, 10)),
-    "stem": allowed.boolean, "min_df": allowed.integer(1, 10**9), "max_word_features": allowed.integer(1, 10**7),
-    "max_char_features": allowed.integer(1, 10**7), "C": allowed.number(0, 1e12, low_open=True),
-    "class_weight": allowed.choice("balanced", None), "clean": allowed.boolean,
-    "random_state": allowed.optional(allowed.integer(-2**63, 2**64)), "dual": allowed.boolean,
-    "thresholds": allowed.choice(*THRESHOLD_RULES), "cue_prior": allowed.boolean,
+    **FEATURE_CONSTRAINTS, "C": number(0, 1e12, low_open=True), "class_weight": choice("balanced", None),
+    "random_state": optional(integer(-2**63, 2**64)), "dual": boolean, "thresholds": choice(*THRESHOLD_RULES),
+    "cue_prior": boolean,
 }
 FORMAT = ModelFormat("pemilu_nlp.tfidf", 1, PARAMS)
 WEIGHTS = "weights.safetensors"
@@ -56,7 +53,7 @@ VOCABULARY = "vocabulary.json"
 OOF_SPLITS, OOF_REPEATS, OOF_SEED = 5, 2, 0
 
 
-class TfidfTopicClassifier(TopicClassifier):
+class TfidfTopicClassifier(Validated, TopicClassifier):
     """Multi-label topic classifier over TF-IDF word and character n-grams.
 
     Parameters
@@ -102,6 +99,8 @@ class TfidfTopicClassifier(TopicClassifier):
     (1, 11)
     """
 
+    _parameter_constraints = PARAMS
+
     def __init__(self, *, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = (3, 5), stem: bool = False, min_df: int = 2,
                  max_word_features: int = 40000, max_char_features: int = 60000, C: float = 32.0,
@@ -120,10 +119,12 @@ class TfidfTopicClassifier(TopicClassifier):
         self.dual = dual
         self.thresholds = thresholds
         self.cue_prior = cue_prior
+        self._validate_params()
 
     # ------------------------------------------------------------------------------------ fitting
     def fit_features(self, texts: Iterable[str]) -> TfidfTopicClassifier:
         """Learn the vocabularies and idf only (no labels needed): e.g. from unlabelled news."""
+        self._validate_params()
         texts, _ = as_texts(texts)
         self.features_ = WordCharTfidf(**{k: getattr(self, k) for k in FEATURE_PARAMS})
         self.features_.fit_batch(self.features_.encode(texts))

@@ -23,12 +23,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from ...inputs import as_texts
 from ...text.cleaning import stopwords, text_for_model, word_tokens
+from ...validation import Validated, boolean, int_pair, integer, optional
 
-__all__ = ["FEATURE_PARAMS", "MAX_CACHED_WORDS", "Batch", "WordCache", "WordCharTfidf"]
+__all__ = ["FEATURE_CONSTRAINTS", "FEATURE_PARAMS", "MAX_CACHED_WORDS", "Batch", "WordCache", "WordCharTfidf"]
 
-#: the classifier's settings that are the featurizer's
-FEATURE_PARAMS = ("word_ngram_range", "char_ngram_range", "stem", "min_df", "max_word_features",
-                  "max_char_features", "clean")
+#: the featurizer's settings and their limits (the classifier's settings of the same names)
+FEATURE_CONSTRAINTS = {
+    "word_ngram_range": int_pair(1, 2), "char_ngram_range": optional(int_pair(1, 10)), "stem": boolean,
+    "min_df": integer(1, 10**9), "max_word_features": integer(1, 10**7), "max_char_features": integer(1, 10**7),
+    "clean": boolean,
+}
+FEATURE_PARAMS = tuple(FEATURE_CONSTRAINTS)
 #: at most this many words keep their character n-gram rows in a model's word cache
 MAX_CACHED_WORDS = 500_000
 
@@ -135,7 +140,7 @@ def _doc_words(batch: Batch) -> sp.csr_matrix:
     return m
 
 
-class WordCharTfidf(TransformerMixin, BaseEstimator):
+class WordCharTfidf(Validated, TransformerMixin, BaseEstimator):
     """Sublinear TF-IDF rows (documents x features) of word 1-2-grams and character n-grams within
     words, each block scaled to unit length; the columns are the word vocabulary, then the
     character n-grams (:meth:`get_feature_names_out`).
@@ -151,6 +156,7 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
         self.word_ngram_range, self.char_ngram_range = word_ngram_range, char_ngram_range
         self.stem, self.min_df, self.clean = stem, min_df, clean
         self.max_word_features, self.max_char_features = max_word_features, max_char_features
+        self._validate_params()
 
     # ------------------------------------------------------------------------------------ public
     def fit(self, X: Iterable[str], y: Any = None) -> WordCharTfidf:
@@ -186,7 +192,7 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
 
     def fit_batch(self, batch: Batch) -> WordCharTfidf:
         """:meth:`fit` on an encoded batch (:meth:`encode`)."""
-        self._check_ngram_range()
+        self._validate_params()
         self.word_cache_ = WordCache()
         self._fit_word_vocabulary(batch)
         if self.char_ngram_range:
@@ -224,10 +230,9 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
             return words
         return list(map(self.word_cache_.stem, words))
 
-    def _check_ngram_range(self) -> tuple[bool, bool]:
+    def _ngram_sizes(self) -> tuple[bool, bool]:
+        """Whether word unigrams and bigrams are features (``word_ngram_range`` is checked)."""
         low, high = self.word_ngram_range
-        if not 1 <= low <= high <= 2:
-            raise ValueError(f"word_ngram_range must be (1, 1), (1, 2) or (2, 2), got {self.word_ngram_range}")
         return low == 1, high == 2
 
     def _word_index(self) -> tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray]:
@@ -253,7 +258,7 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
         return self.word_cache_.word_index
 
     def _count_words(self, batch: Batch) -> sp.csr_matrix:
-        use_uni, use_bi = self._check_ngram_range()
+        use_uni, use_bi = self._ngram_sizes()
         unigrams, bigram_words, keys, key_cols = self._word_index()
         fwords = self._feature_words(batch.words)
         rows, cols = [], []
@@ -316,7 +321,7 @@ class WordCharTfidf(TransformerMixin, BaseEstimator):
         return sp.hstack(blocks, format="csr")
 
     def _fit_word_vocabulary(self, batch: Batch) -> None:
-        use_uni, use_bi = self._check_ngram_range()
+        use_uni, use_bi = self._ngram_sizes()
         fwords = self._feature_words(batch.words)
         index: dict[str, int] = {}
         fid = np.fromiter((index.setdefault(f, len(index)) for f in fwords), np.int64, len(fwords))
