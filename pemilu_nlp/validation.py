@@ -49,12 +49,14 @@ def integer(low: int, high: int) -> Check:
     return check
 
 
-def number(low: float, high: float, *, low_open: bool = False) -> Check:
-    """A finite real number (not a bool) in ``[low, high]``, or ``(low, high]`` with ``low_open``."""
+def number(low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> Check:
+    """A finite real number (not a bool) in ``[low, high]``; ``low_open`` / ``high_open`` leave
+    out an end."""
     def check(value: Any) -> str | None:
         ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value) \
-            and (low < value if low_open else low <= value) and value <= high
-        return None if ok else f"must be a finite number in {'(' if low_open else '['}{low}, {high}]"
+            and (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
+        return None if ok else \
+            f"must be a finite number in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
     return check
 
 

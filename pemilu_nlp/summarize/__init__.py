@@ -29,9 +29,7 @@ from .base import (
     Summarizer,
     Summary,
     SummarySentence,
-    check_cap,
     check_count,
-    check_mmr_lambda,
     parse_count,
     prepare_sentences,
 )
@@ -74,8 +72,6 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {"indosum": INDOSUM}
 _LOADED_SETTINGS = ("mmr_lambda", "max_sentences", "max_chars")
 #: learned scorers that are not shipped: ``get_summarizer(name, folder=DIR)`` loads yours
 _TRAINED_BY_YOU = ("encoder",)
-_CHECKS = {"mmr_lambda": check_mmr_lambda, "max_sentences": lambda v: check_cap("max_sentences", v),
-           "max_chars": lambda v: check_cap("max_chars", v)}
 
 
 def get_summarizer(name: str, *, preset: str | None = "indosum", tuned: bool | None = None,
@@ -111,8 +107,8 @@ def _shipped(name: str, params: dict[str, Any], folder: Any = None) -> Summarize
     if unknown:
         raise TypeError(f"the {'shipped ' if folder is None else ''}{name} summariser takes only "
                         f"{', '.join(_LOADED_SETTINGS)}, got {unknown}")
-    checked = {key: _CHECKS[key](value) for key, value in params.items()}
-    return summarizer_class(name).load(shipped_folder(name) if folder is None else folder).set_params(**checked)
+    # set_params checks them
+    return summarizer_class(name).load(shipped_folder(name) if folder is None else folder).set_params(**params)
 
 
 def _trained_folder(name: str, params: dict[str, Any]) -> Summarizer:

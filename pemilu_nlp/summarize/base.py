@@ -24,9 +24,10 @@ from sklearn.base import BaseEstimator
 
 from ..inputs import BYTES_GIVEN, check_summary_input, is_blank
 from ..text.cleaning import split_sentences, text_for_model
+from ..validation import Validated, integer, number, optional
 from .vectors import SentenceVectors, sentence_vectors
 
-__all__ = ["MAX_CHARS", "MAX_SENTENCES", "Summarizer", "Summary", "SummarySentence", "check_count",
+__all__ = ["MAX_CHARS", "MAX_SENTENCES", "SUMMARIZER_CONSTRAINTS", "Summarizer", "Summary", "SummarySentence", "check_count",
            "check_summary_texts", "parse_count", "prepare_sentences"]
 
 #: Default caps on what one document's summary reads (see the module docstring).
@@ -72,13 +73,12 @@ class Summary(list):
         return f"Summary({list.__repr__(self)}{cut})"
 
 
-def check_cap(name: str, value: int | None) -> int | None:
-    """``value`` if it is None or an int >= 1; otherwise a ``ValueError`` saying so."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive int or None (no cap), got {value!r}")
-    return int(value)
+#: the settings every summariser has and their limits (a subclass adds its own)
+SUMMARIZER_CONSTRAINTS = {
+    "mmr_lambda": optional(number(0, 1, low_open=True)),
+    "max_sentences": optional(integer(1, 2**63 - 1)),
+    "max_chars": optional(integer(1, 2**63 - 1)),
+}
 
 
 def considered_sentences(sentences: Sequence[str], max_sentences: int | None, max_chars: int | None) -> int:
@@ -153,15 +153,6 @@ def prepare_sentences(text: str | Sequence[str]) -> list[str]:
     return sentences
 
 
-def check_mmr_lambda(value: float | None) -> float | None:
-    """``value`` if it is None or a number in (0, 1]; otherwise a ``ValueError`` saying so."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating) or not 0 < value <= 1:
-        raise ValueError(f"mmr_lambda must be None or a number in (0, 1], got {value!r}")
-    return float(value)
-
-
 def mmr_select(scores: np.ndarray, similarity: np.ndarray, k: int, lam: float) -> list[int]:
     """Maximal marginal relevance: trade score against similarity to what is already chosen.
 
@@ -187,7 +178,7 @@ def mmr_select(scores: np.ndarray, similarity: np.ndarray, k: int, lam: float) -
     return chosen
 
 
-class Summarizer(BaseEstimator):
+class Summarizer(Validated, BaseEstimator):
     """Base of every method: subclasses implement :meth:`_score`.
 
     A summariser is a scikit-learn estimator in its settings: ``__init__`` stores them,
@@ -206,15 +197,15 @@ class Summarizer(BaseEstimator):
     """
 
     name = "base"
+    _parameter_constraints = SUMMARIZER_CONSTRAINTS
     uses_vectors = True  # whether _score needs the sentence TF-IDF vectors
     max_sentences: int | None = MAX_SENTENCES
     max_chars: int | None = MAX_CHARS
 
     def __init__(self, *, mmr_lambda: float | None = None, max_sentences: int | None = MAX_SENTENCES,
                  max_chars: int | None = MAX_CHARS):
-        self.mmr_lambda = check_mmr_lambda(mmr_lambda)
-        self.max_sentences = check_cap("max_sentences", max_sentences)
-        self.max_chars = check_cap("max_chars", max_chars)
+        self.mmr_lambda, self.max_sentences, self.max_chars = mmr_lambda, max_sentences, max_chars
+        self._validate_params()
 
     def score(self, sentences: Sequence[str], title: str | None = None) -> np.ndarray:
         """One score per sentence (higher = more summary-worthy)."""

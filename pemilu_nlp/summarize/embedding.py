@@ -38,6 +38,7 @@ class EmbeddingCentralitySummarizer(_GraphSummarizer):
         self.batch_size = batch_size
         self.max_length = max_length
         self.damping = damping
+        self._validate_params()
         self.device = resolve_device(device)
         self.tokenizer_, model = load_pretrained(model_name_or_path, AutoModel)
         self.model_ = model.to(self.device).eval()

@@ -18,8 +18,9 @@ from scipy.special import expit
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ModelFormatError
-from ..io.persistence import WEIGHTS, ModelFormat, check_array, number, open_folder, optional, save_folder
-from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
+from ..io.persistence import WEIGHTS, ModelFormat, check_array, open_folder, save_folder
+from ..validation import number
+from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, SUMMARIZER_CONSTRAINTS, Summarizer
 from .graph import pagerank
 from .vectors import SentenceVectors, sentence_vectors
 
@@ -27,7 +28,8 @@ __all__ = ["FEATURES", "FORMAT", "FeatureSummarizer", "check_features", "sentenc
            "training_rows"]
 
 #: the allowed range of every saved setting, checked on load
-PARAMS = {"C": number(0, 1e12, low_open=True), "mmr_lambda": optional(number(0, 1, low_open=True))}
+#: the feature scorer's settings and their limits: checked at __init__, set_params, fit and load
+PARAMS = {**SUMMARIZER_CONSTRAINTS, "C": number(0, 1e12, low_open=True)}
 FORMAT = ModelFormat("pemilu_nlp.sentence_scorer", 1, PARAMS)
 FEATURES = (
     "inverse_position", "relative_position", "is_first", "is_second", "is_third", "log_sentences",
@@ -107,17 +109,20 @@ class FeatureSummarizer(Summarizer):
     """
 
     name = "features"
+    _parameter_constraints = PARAMS
 
     def __init__(self, *, C: float = 1.0, mmr_lambda: float | None = None, max_sentences: int | None = MAX_SENTENCES,
                  max_chars: int | None = MAX_CHARS):
         super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.C = C
+        self._validate_params()
 
     def fit(self, documents: Sequence[Sequence[str]], gold: Sequence[Sequence[int]],
             titles: Sequence[str | None] | None = None) -> FeatureSummarizer:
         """Learn from documents (lists of sentences) and the indices of their gold sentences."""
         from sklearn.linear_model import LogisticRegression
 
+        self._validate_params()
         features, labels = training_rows(documents, gold, titles)
         x, y = np.vstack(features), np.concatenate(labels).astype(np.float64)
         self.mean_, self.scale_ = standardization(x)

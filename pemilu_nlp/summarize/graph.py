@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .base import MAX_CHARS, MAX_SENTENCES, Summarizer
+from ..validation import number, optional
+from .base import MAX_CHARS, MAX_SENTENCES, SUMMARIZER_CONSTRAINTS, Summarizer
 from .vectors import SentenceVectors, sentence_vectors
 
 __all__ = ["LexRankSummarizer", "TextRankSummarizer", "pagerank"]
@@ -38,13 +39,23 @@ def pagerank(weights: np.ndarray, *, damping: float = 0.85, tol: float = 1e-8, m
     return rank
 
 
+#: a graph method's limits: weights are finite, damping a probability, LexRank's threshold in [0, 1)
+GRAPH_CONSTRAINTS = {
+    **SUMMARIZER_CONSTRAINTS, "position_weight": number(-1e6, 1e6), "title_weight": number(-1e6, 1e6),
+    "damping": number(0, 1), "threshold": optional(number(0, 1, high_open=True)),
+}
+
+
 class _GraphSummarizer(Summarizer):
+    _parameter_constraints = GRAPH_CONSTRAINTS
+
     def __init__(self, *, position_weight: float = 0.0, title_weight: float = 0.0,
                  mmr_lambda: float | None = None, max_sentences: int | None = MAX_SENTENCES,
                  max_chars: int | None = MAX_CHARS):
         super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.position_weight = position_weight
         self.title_weight = title_weight
+        self._validate_params()
 
     def centrality(self, similarity: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -86,6 +97,7 @@ class TextRankSummarizer(_GraphSummarizer):
         super().__init__(position_weight=position_weight, title_weight=title_weight, mmr_lambda=mmr_lambda,
                          max_sentences=max_sentences, max_chars=max_chars)
         self.damping = damping
+        self._validate_params()
 
     def centrality(self, similarity: np.ndarray) -> np.ndarray:
         return pagerank(similarity, damping=self.damping)
@@ -106,10 +118,9 @@ class LexRankSummarizer(_GraphSummarizer):
                  max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
         super().__init__(position_weight=position_weight, title_weight=title_weight, mmr_lambda=mmr_lambda,
                          max_sentences=max_sentences, max_chars=max_chars)
-        if threshold is not None and not 0 <= threshold < 1:
-            raise ValueError(f"threshold must be in [0, 1) or None, got {threshold}")
         self.threshold = threshold
         self.damping = damping
+        self._validate_params()
 
     def centrality(self, similarity: np.ndarray) -> np.ndarray:
         weights = similarity if self.threshold is None else (similarity >= self.threshold).astype(float)

@@ -24,20 +24,17 @@ from ..backends.forksafe import make_torch_fork_safe
 from ..io.persistence import (
     WEIGHTS,
     ModelFormat,
-    boolean,
     check_array,
     check_string_list,
-    integer,
-    number,
     open_folder,
-    optional,
     save_folder,
 )
 from ..text.wordvectors import (  # one implementation, shared with the classifier
     train_word_vectors,
     word_tokens,
 )
-from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
+from ..validation import boolean, integer, number
+from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, SUMMARIZER_CONSTRAINTS, Summarizer
 from .features import FEATURES, check_features, sentence_features, standardization, training_rows
 from .training import keep_best_epoch, masked_bce_step
 from .vectors import SentenceVectors
@@ -46,12 +43,13 @@ __all__ = ["NeuralSummarizer", "train_word_vectors", "word_tokens"]
 
 _PAD, _UNKNOWN = 0, 1
 VOCABULARY = "vocabulary.json"
-#: the allowed range of every saved setting, checked on load before the network is built
+#: every setting's limits: checked at __init__, set_params, fit and (before the network is built) load
 PARAMS = {
+    **SUMMARIZER_CONSTRAINTS,
     "dim": integer(1, 1024), "max_words": integer(1, 10**6), "hidden": integer(1, 2048),
     "dropout": number(0, 1), "epochs": integer(0, 10**4), "batch_size": integer(1, 10**5),
     "learning_rate": number(0, 10, low_open=True), "max_tokens": integer(1, 10**4), "seed": integer(-2**63, 2**64),
-    "mmr_lambda": optional(number(0, 1, low_open=True)), "progress": boolean,
+    "progress": boolean,
 }
 FORMAT = ModelFormat("pemilu_nlp.neural_sentence_scorer", 1, PARAMS)
 
@@ -115,6 +113,7 @@ class NeuralSummarizer(Summarizer):
     """
 
     name = "neural"
+    _parameter_constraints = PARAMS
 
     def __init__(self, *, dim: int = 100, max_words: int = 20000, hidden: int = 96, dropout: float = 0.3,
                  epochs: int = 4, batch_size: int = 16, learning_rate: float = 1e-3, max_tokens: int = 60, seed: int = 0,
@@ -131,6 +130,7 @@ class NeuralSummarizer(Summarizer):
         self.max_tokens = max_tokens
         self.seed = seed
         self.progress = progress
+        self._validate_params()
 
     # ------------------------------------------------------------------------------------ inputs
     def _encode(self, sentences: Sequence[str], title: str | None, vectors: SentenceVectors | None = None,
@@ -174,6 +174,7 @@ class NeuralSummarizer(Summarizer):
         """
         import torch
 
+        self._validate_params()
         features, labels = training_rows(documents, gold, titles, progress=self.progress)
         with torch.random.fork_rng(devices=[]):  # seed our own stream, leave the caller's alone
             torch.manual_seed(self.seed)

@@ -223,8 +223,9 @@ def test_every_setting_of_the_models_has_an_allowed_range():
     from pemilu_nlp.summarize import features, neural
 
     assert set(tfidf.PARAMS) == set(TfidfTopicClassifier().get_params())
-    assert set(features.PARAMS) == {"C", "mmr_lambda"}
-    assert set(neural.PARAMS) == set(neural.NeuralSummarizer()._params()) | {"progress"}
+    assert set(features.PARAMS) == set(features.FeatureSummarizer().get_params())
+    assert set(neural.PARAMS) == set(neural.NeuralSummarizer().get_params())
+    assert set(neural.NeuralSummarizer()._params()) <= set(neural.PARAMS)  # what is saved is checked on load
     assert set(indobert.PARAMS) == set(indobert.IndoBertTopicClassifier().get_params())
 
 
