@@ -56,7 +56,7 @@ def number(low: float, high: float, *, low_open: bool = False, high_open: bool =
         ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value) \
             and (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
         return None if ok else \
-            f"must be a finite number in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+            f"must be a finite number in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     return check
 
 

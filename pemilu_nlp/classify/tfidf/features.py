@@ -150,6 +150,8 @@ class WordCharTfidf(Validated, TransformerMixin, BaseEstimator):
     column), ``word_idf_``, ``char_idf_`` and the per-word ``word_cache_``.
     """
 
+    _parameter_constraints = FEATURE_CONSTRAINTS
+
     def __init__(self, *, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] | None = (3, 5), stem: bool = False, min_df: int = 2,
                  max_word_features: int = 40000, max_char_features: int = 60000, clean: bool = True):
