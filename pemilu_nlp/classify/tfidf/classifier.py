@@ -106,19 +106,12 @@ class TfidfTopicClassifier(Validated, TopicClassifier):
                  max_word_features: int = 40000, max_char_features: int = 60000, C: float = 32.0,
                  class_weight: str | None = "balanced", clean: bool = True, random_state: int = 0,
                  dual: bool = True, thresholds: str = "oof", cue_prior: bool = True):
-        self.word_ngram_range = word_ngram_range
-        self.char_ngram_range = char_ngram_range
-        self.stem = stem
-        self.min_df = min_df
-        self.max_word_features = max_word_features
-        self.max_char_features = max_char_features
-        self.C = C
-        self.class_weight = class_weight
-        self.clean = clean
-        self.random_state = random_state
-        self.dual = dual
-        self.thresholds = thresholds
-        self.cue_prior = cue_prior
+        # the featurizer's settings (WordCharTfidf), then the heads' and the thresholds'
+        self.word_ngram_range, self.char_ngram_range = word_ngram_range, char_ngram_range
+        self.stem, self.min_df, self.clean = stem, min_df, clean
+        self.max_word_features, self.max_char_features = max_word_features, max_char_features
+        self.C, self.class_weight, self.dual, self.random_state = C, class_weight, dual, random_state
+        self.thresholds, self.cue_prior = thresholds, cue_prior
         self._validate_params()
 
     # ------------------------------------------------------------------------------------ fitting
