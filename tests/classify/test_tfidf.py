@@ -360,3 +360,15 @@ def test_a_scorer_made_with_make_scorer_reads_predict_proba():
     ranking = make_scorer(label_ranking_average_precision_score, response_method="predict_proba")
     assert ranking(model, TEXTS[:6], Y_OWN[:6]) == 1.0
     assert list(model.classes_) == OWN_TOPICS and model.score(TEXTS * 2, Y_OWN) == 1.0  # subset accuracy
+
+
+def test_a_setting_changed_on_a_fitted_model_reaches_its_featurizer():
+    from pemilu_nlp import load_default
+
+    text = ["JAKARTA, KOMPAS.com - Polres menggelar apel pengamanan TPS Pemilu 2024. Baca juga: Bawaslu "
+            "awasi kampanye https://kompas.com/x"]
+    model = load_default()
+    cleaned = model.predict_proba(text)
+    raw = model.set_params(clean=False).predict_proba(text)
+    assert not np.array_equal(cleaned, raw)  # the boilerplate is read as words now
+    np.testing.assert_array_equal(model.set_params(clean=True).predict_proba(text), cleaned)

@@ -126,8 +126,15 @@ class TfidfTopicClassifier(Validated, TopicClassifier):
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """The feature rows (documents x features) of texts, once vocabularies are learned."""
+        return self._features().transform(X)
+
+    def _features(self) -> WordCharTfidf:
+        """The fitted featurizer with this model's current settings (``set_params(clean=False)`` on a
+        fitted model reads pre-cleaned text, as it always has)."""
         check_is_fitted(self, "features_")
-        return self.features_.transform(X)
+        for name in FEATURE_PARAMS:
+            setattr(self.features_, name, getattr(self, name))
+        return self.features_
 
     # the featurizer's fitted state, under the names the classifier has always had
     word_vocabulary_ = property(lambda self: self.features_.word_vocabulary_)
@@ -154,8 +161,9 @@ class TfidfTopicClassifier(Validated, TopicClassifier):
         are kept."""
         from ..folds import oof_scores
 
-        batch = self.features_.encode(texts)  # once, for the features and the cue counts
-        scorer = HeadScorer(self, self.features_.transform_batch(batch))
+        features = self._features()
+        batch = features.encode(texts)  # once, for the features and the cue counts
+        scorer = HeadScorer(self, features.transform_batch(batch))
         oof = oof_scores(scorer, np.arange(len(texts)), Y, n_splits=OOF_SPLITS, n_repeats=OOF_REPEATS, seed=OOF_SEED)
         if not self.cue_prior:
             return oof
@@ -165,8 +173,9 @@ class TfidfTopicClassifier(Validated, TopicClassifier):
 
     # ------------------------------------------------------------------------------------ predicting
     def _proba(self, texts: list[str]) -> np.ndarray:
-        batch = self.features_.encode(texts)
-        proba = expit(np.asarray(self.features_.transform_batch(batch) @ self.coef_.T + self.intercept_, dtype=np.float64))
+        features = self._features()
+        batch = features.encode(texts)
+        proba = expit(np.asarray(features.transform_batch(batch) @ self.coef_.T + self.intercept_, dtype=np.float64))
         if not self.cue_weights_.any():
             return proba
         return blend(proba, cue_scores(self._cue_counts(batch)), self.cue_weights_)
@@ -178,7 +187,7 @@ class TfidfTopicClassifier(Validated, TopicClassifier):
         """Texts x topics: the schema's cue phrases counted in each text as the model reads it
         (cleaned, case-folded words); the input of the cue prior."""
         check_is_fitted(self, "cue_counter_")
-        return self._cue_counts(self.features_.encode(as_texts(X)[0]))
+        return self._cue_counts(self._features().encode(as_texts(X)[0]))
 
     def explain(self, text: str, topic: str, *, top_k: int = 10) -> list[tuple[str, float]]:
         """The features that pushed ``text`` towards ``topic``, with their contribution to the logit.
