@@ -1,4 +1,5 @@
-"""The TF-IDF + logistic-regression topic classifier."""
+"""The TF-IDF + logistic-regression topic classifier and its featurizer."""
 from .classifier import TfidfTopicClassifier
+from .features import WordCharTfidf
 
-__all__ = ["TfidfTopicClassifier"]
+__all__ = ["TfidfTopicClassifier", "WordCharTfidf"]
