@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from pemilu_nlp.classify.indobert import IndoBertTopicClassifier
 from pemilu_nlp.classify.tfidf import TfidfTopicClassifier
 from pemilu_nlp.classify.tfidf.features import WordCharTfidf
 from pemilu_nlp.summarize import FeatureSummarizer, LexRankSummarizer, TextRankSummarizer, get_summarizer
 from pemilu_nlp.validation import check_params, choice, int_pair, integer, number, optional
 
-MODELS = [TfidfTopicClassifier, WordCharTfidf, TextRankSummarizer, LexRankSummarizer, FeatureSummarizer]
+MODELS = [TfidfTopicClassifier, IndoBertTopicClassifier, WordCharTfidf, TextRankSummarizer, LexRankSummarizer, FeatureSummarizer]
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
@@ -23,6 +24,8 @@ def test_every_setting_has_a_declared_limit_and_the_defaults_pass_it(cls):
     (TfidfTopicClassifier, "C", 0, r"C must be a finite number in \(0, 1e\+12\], got 0"),
     (TfidfTopicClassifier, "word_ngram_range", (1, 3), r"word_ngram_range must be two integers"),
     (TfidfTopicClassifier, "thresholds", "best", "thresholds must be one of oof, dev, fixed, got 'best'"),
+    (IndoBertTopicClassifier, "pooling", "sum", "pooling must be one of auto, max, mean, got 'sum'"),
+    (IndoBertTopicClassifier, "args", {"epochs": -1}, "args epochs must be an integer from 0 to 10000"),
     (WordCharTfidf, "min_df", 0, "min_df must be an integer from 1"),
     (LexRankSummarizer, "threshold", 1.0, r"threshold must be a finite number in \[0, 1\) \(or None\), got 1.0"),
     (TextRankSummarizer, "damping", 1.5, "damping must be a finite number in"),

@@ -15,9 +15,7 @@ MAX_CLASS_LINES = 250
 #: Units allowed to be too long for now, by ``path:qualified name``.  Only ``classify/indobert/``
 #: may appear here: that package is being reworked on another branch (the encoder export) and will
 #: be split into model / training arguments / trainer / inference; empty this list when it is.
-ALLOWED_OVERSIZED: frozenset[str] = frozenset({
-    "classify/indobert/model.py:IndoBertTopicClassifier",
-})
+ALLOWED_OVERSIZED: frozenset[str] = frozenset()
 
 
 def oversized_units(package: Path = PACKAGE) -> dict[str, int]:

@@ -70,6 +70,7 @@ from ...io.schema import (
     read_model_schema,
     write_model_schema,
 )
+from ...validation import Validated
 from ..base import TopicClassifier
 from .inference import PRECISIONS, InferenceVariants, WindowInference, pool_logits
 from .trainer import _seeded, _Trainer
@@ -108,6 +109,17 @@ def _nested(spec: Mapping[str, Callable[[Any], str | None]]) -> Callable[[Any], 
 
 #: every constructor setting and its allowed range
 PARAMS = {**MODEL_PARAMS, "args": optional(_nested(TRAINING_PARAMS)), **RUNTIME_PARAMS}
+
+
+def _training_args(value: Any) -> str | None:
+    """``args``: training arguments, their JSON object (checked as the saved ones are), or ``None``."""
+    if value is None or isinstance(value, IndoBertTrainingArguments):
+        return None
+    return _nested(TRAINING_PARAMS)(value)
+
+
+#: the limits ``__init__``, ``set_params`` and ``fit`` check (pemilu_nlp.validation)
+CONSTRAINTS = {**PARAMS, "args": _training_args}
 #: version 2 saves model settings and the training arguments nested under ``args``
 FORMAT = ModelFormat("pemilu_nlp.indobert", 2, {**MODEL_PARAMS, "args": _nested(TRAINING_PARAMS)})
 #: version 1 (still read) saved one flat set of settings, runtime options among them
@@ -188,7 +200,7 @@ def _open(folder: Path, files: list[str]) -> OpenedFolder:
 
 
 # ------------------------------------------------------------------------------------ the classifier
-class IndoBertTopicClassifier(WindowInference, TopicClassifier):
+class IndoBertTopicClassifier(WindowInference, Validated, TopicClassifier):
     """Fine-tuned IndoBERT (or any BERT/ALBERT checkpoint with a fast tokenizer) over the topic schema.
 
     Parameters
@@ -238,6 +250,8 @@ class IndoBertTopicClassifier(WindowInference, TopicClassifier):
     ['operasi_pengamanan']
     """
 
+    _parameter_constraints = CONSTRAINTS
+
     def __init__(self, model_name_or_path: str = "indobenchmark/indobert-base-p1", *, multi_label: bool = True,
                  max_length: int = 512, stride: int = 128, pooling: str = "auto", thresholds: str = "dev",
                  clean: bool = True, args: IndoBertTrainingArguments | Mapping[str, Any] | None = None,
@@ -255,6 +269,7 @@ class IndoBertTopicClassifier(WindowInference, TopicClassifier):
         self.inference_batch_size = inference_batch_size
         self.precision = precision
         self.device = device
+        self._validate_params()
 
     @classmethod
     def from_settings(cls, **settings: Any) -> IndoBertTopicClassifier:
@@ -324,6 +339,7 @@ class IndoBertTopicClassifier(WindowInference, TopicClassifier):
     # ------------------------------------------------------------------------------------ training
     def _fit(self, texts: list[str], Y: np.ndarray, *, dev: tuple[list[str], np.ndarray] | None = None) -> None:
         """Fine-tune on ``texts``/``Y``; with ``dev``, early stopping on dev macro-F1 keeps the best epoch."""
+        self._validate_params()
         args = self.training_args()
         if self.thresholds == "oof" and not args.freeze_layers:  # refused before training, not after it
             raise ValueError("IndoBertTopicClassifier has out-of-fold scores only with frozen, cached lower layers "
