@@ -42,7 +42,7 @@ _LAZY = {
     "get_summarizer": ("summarize", "get_summarizer"),
     "summarize_many": ("summarize", "summarize_many"),
     "load_indosum": ("io.indosum", "load_indosum"),
-    "report": ("report", "report"),
+    "report": ("reporting", "report"),
     "export_e5": ("backends.e5_export", "export_e5"),
 }
 

@@ -1,6 +1,6 @@
 """one self-contained HTML page (and a CSV of every article) from run output or articles
 
-``pemilu-nlp report INPUT... --out report.html``: the work is :func:`pemilu_nlp.report.report`.
+``pemilu-nlp report INPUT... --out report.html``: the work is :func:`pemilu_nlp.reporting.report`.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ _ARTICLE_OPTIONS = [
 ]
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import report
+    from ..reporting import report
 
     files = report(args.inputs, args.out, model=args.model, method=args.method, count=args.count, cap=args.cap,
                    title=args.title, texts=args.texts)

@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
 def report_fields(doc: Document, model: str | None) -> dict:
     """What ``pemilu-nlp report`` shows besides topics and summary: title, link, date (the record's,
     else the dateline's), source and the model folder."""
-    from ..report import SHIPPED_MODEL
-    from ..report.data import article_meta, headline
+    from ..reporting import SHIPPED_MODEL
+    from ..reporting.data import article_meta, headline
 
     meta = article_meta(doc.date, doc.outlet, doc.url, doc.text)
     return {"title": headline(doc.title, doc.text), "url": doc.url, "date": meta.date and meta.date.isoformat(),

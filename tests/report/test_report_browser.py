@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pemilu_nlp.report.data import NO_TOPIC
+from pemilu_nlp.reporting.data import NO_TOPIC
 
 from .conftest import HOSTILE
 

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 import pemilu_nlp
-from pemilu_nlp.report.data import NO_TOPIC, link_target, parse_date
+from pemilu_nlp.reporting.data import NO_TOPIC, link_target, parse_date
 
 from .conftest import HOSTILE, ROOT, SEEDS, read_page, run_cli, write_jsonl
 
@@ -151,7 +151,7 @@ def test_a_bad_line_is_listed_on_the_page_and_the_command_fails(tmp_path):
 
 def test_pemilu_nlp_report_is_callable_however_it_was_imported(tmp_path):
     records = write_jsonl(tmp_path / "run.jsonl", [record(1, "2024-01-01")])
-    # here the subpackage was imported first (pemilu_nlp.report.data, above): the name is the module
+    # here the subpackage was imported first (pemilu_nlp.reporting.data, above)
     assert pemilu_nlp.report(records, tmp_path / "a.html").articles == 1
     fresh = subprocess.run([sys.executable, "-c", "import sys, pemilu_nlp; print(pemilu_nlp.report(sys.argv[1], "
                             "sys.argv[2]).articles, 'jinja2' in sys.modules)", str(records), str(tmp_path / "b.html")],

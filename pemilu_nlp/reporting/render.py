@@ -1,4 +1,4 @@
-"""The page: :class:`~pemilu_nlp.report.data.ReportData` through a Jinja2 template into one HTML file.
+"""The page: :class:`~pemilu_nlp.reporting.data.ReportData` through a Jinja2 template into one HTML file.
 
 Safety is the template engine's job, not ours: autoescape is on, every article field goes in as
 text, and only the page's own CSS, JavaScript and chart SVG are marked safe.  A Content Security

@@ -12,8 +12,6 @@ Needs the optional extra: ``pip install "pemilu-nlp[report]"`` (Jinja2, matplotl
 """
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -158,14 +156,4 @@ def report(inputs: str | PathLike | Sequence[str | PathLike], out: str | PathLik
     html_path.write_text(render_html(data, options), encoding="utf-8")
     return ReportFiles(html_path, csv_path, data.articles, list(data.failures))
 
-
-class _CallableModule(types.ModuleType):
-    """``pemilu_nlp.report`` names both this subpackage and its function: once the subpackage is
-    imported, Python binds the name to the module, so the module calls the function."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> ReportFiles:
-        return report(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
