@@ -98,6 +98,22 @@ def test_the_lower_layers_stay_as_the_base_has_them(mean_pooled_bert):
                            clf.model_.bert.encoder.layer[1].attention.self.query.weight)
 
 
+def test_a_head_learning_rate_trains_the_head_at_its_own_rate(mean_pooled_bert):
+    texts, labels = signal_corpus(4)
+    # the encoder's rate so small that its layer cannot move; the head's large enough that it must
+    args = IndoBertTrainingArguments(epochs=2, batch_size=6, learning_rate=1e-12, head_learning_rate=1e-2,
+                                     warmup_ratio=0.0, weight_decay=0.0, freeze_layers=1, progress=False)
+    clf = IndoBertTopicClassifier(str(mean_pooled_bert), max_length=32, thresholds="fixed", args=args, device="cpu")
+    untrained = IndoBertTopicClassifier.untrained(str(mean_pooled_bert), max_length=32, device="cpu")
+    head_before = untrained.model_.classifier.weight.detach().clone()  # the same seed draws the same head
+    layer_before = untrained.model_.bert.encoder.layer[1].attention.self.query.weight.detach().clone()
+    clf.fit(texts, labels)
+    assert torch.allclose(clf.model_.bert.encoder.layer[1].attention.self.query.weight, layer_before, atol=1e-8)
+    assert (clf.model_.classifier.weight - head_before).abs().max() > 1e-3
+    with pytest.raises(ValueError, match="head_learning_rate"):
+        IndoBertTrainingArguments(head_learning_rate=0.0)
+
+
 def test_out_of_fold_thresholds_without_frozen_layers_are_refused_before_training():
     with pytest.raises(ValueError, match="freeze_layers"):
         IndoBertTopicClassifier("no/such-model", thresholds="oof").fit([LAPAS], [["keamanan_lapas"]])

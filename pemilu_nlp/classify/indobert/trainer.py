@@ -85,9 +85,19 @@ class _Trainer:
     def _new_optimiser(self, schedule: Callable) -> None:
         torch = _torch()
         args = self.args
-        self.optimizer = torch.optim.AdamW(self.trainable, lr=args.learning_rate, weight_decay=args.weight_decay)
+        self.optimizer = torch.optim.AdamW(self._parameter_groups(), lr=args.learning_rate,
+                                           weight_decay=args.weight_decay)
         total = max(1, math.ceil(len(self.docs) / (args.batch_size * args.grad_accum)) * args.epochs)
         self.scheduler = schedule(self.optimizer, int(args.warmup_ratio * total), total)
+
+    def _parameter_groups(self) -> list[dict]:
+        """The encoder's trainable layers (its pretrained pooler too) at ``learning_rate``; the
+        rest (the topic head) at ``head_learning_rate`` when one is set."""
+        if self.args.head_learning_rate is None:
+            return [{"params": self.trainable}]
+        encoder = {id(p) for p in self.model.base_model.parameters()}
+        return [{"params": [p for p in self.trainable if id(p) in encoder]},
+                {"params": [p for p in self.trainable if id(p) not in encoder], "lr": self.args.head_learning_rate}]
 
     def _loss_function(self):
         """BCE with positive weights (multi-label) or weighted cross-entropy; weights lift rare topics."""

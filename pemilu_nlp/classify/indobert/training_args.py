@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...io.persistence import boolean, integer, number
+from ...validation import optional
 
 __all__ = ["TRAINING_PARAMS", "IndoBertTrainingArguments"]
 
@@ -21,6 +22,7 @@ TRAINING_PARAMS = {
     "early_stopping_patience": integer(0, 10**4), "max_train_windows": integer(1, 10**4),
     "seed": integer(0, 2**63 - 1), "progress": boolean, "freeze_layers": integer(0, 128),
     "pos_weight_power": number(0, 1), "max_pos_weight": number(1, 1e4),
+    "head_learning_rate": optional(number(0, 1, low_open=True)),
 }
 
 
@@ -56,6 +58,10 @@ class IndoBertTrainingArguments:
         With ``class_weighting``, a topic's positive weight is ``(negatives / positives) **
         pos_weight_power``, capped at ``max_pos_weight`` (1.0 and 50: the inverse ratio; 0.5: its
         square root, gentler on topics with a handful of positives).
+    head_learning_rate : float or None
+        Learning rate of the parts that start untrained (the topic head, a new pooler); ``None``:
+        ``learning_rate``.  A head learned from scratch on top of a pretrained encoder wants a
+        rate 10-100x the encoder's.
 
     >>> args = IndoBertTrainingArguments(epochs=2, learning_rate=5e-5)
     >>> args.replace(epochs=3).epochs, args.to_dict()["learning_rate"]
@@ -81,6 +87,7 @@ class IndoBertTrainingArguments:
     freeze_layers: int = 0
     pos_weight_power: float = 1.0
     max_pos_weight: float = 50.0
+    head_learning_rate: float | None = None
 
     def __post_init__(self) -> None:
         for f in fields(self):
