@@ -157,7 +157,7 @@ def _save(model: Any, out: Path, result: dict, parts: dict, made_ids: dict | Non
 def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split: str | Path | None = None,
                 schema: SchemaLike = None, report: str | Path | None = None, params: dict | None = None,
                 verbose: bool = True, thresholds: str | None = None,
-                unlabelled: Sequence[str | Path] = ()) -> tuple[Any, dict]:
+                unlabelled: Sequence[str | Path] = (), check_precisions: bool = False) -> tuple[Any, dict]:
     """Fit, choose thresholds, score on test, save to ``out``; returns (model, report).
 
     ``schema``: the topics (default: the shipped schema; a schema file or a model folder for topics
@@ -170,8 +170,13 @@ def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split:
     fit on train and dev together, thresholds from out-of-fold scores of those articles (every
     labelled example counts; see :class:`~pemilu_nlp.classify.base.TopicClassifier`).
     ``unlabelled`` (TF-IDF only): news files or folders the vocabulary and idf also learn from.
+    ``check_precisions`` (transformer models): after training, measure each faster precision's
+    label-set agreement with fp32 on the test texts and save it, so that ``precision="auto"``
+    picks by it (:meth:`~pemilu_nlp.classify.indobert.IndoBertTopicClassifier.check_precisions`).
     """
     model = make_model(kind, **(params or {}))
+    if check_precisions and not hasattr(model, "check_precisions"):
+        raise ValueError(f"check_precisions is for transformer models; a {kind} model runs in one precision")
     rule = _threshold_rule(model, thresholds)
     corpus, out = Path(corpus), None if out is None else Path(out)
     schema = as_schema(schema)
@@ -189,6 +194,8 @@ def train_model(kind: str, corpus: str | Path, out: str | Path | None, *, split:
               "split_made": made, "data_fingerprint": _fingerprint(corpus, made_ids, split_path),
               "thresholds": rule, "unlabelled_texts": len(texts or []),
               "dev": evaluate_model(model, parts["dev"]), "test": evaluate_model(model, parts["test"])}
+    if check_precisions:
+        result["precision_check"] = model.check_precisions([a.model_text for a in parts["test"]])
     if rule == "oof":
         result["dev_note"] = "dev is part of the training data here: its scores are not held-out figures"
     if out is not None:

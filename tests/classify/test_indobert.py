@@ -378,6 +378,32 @@ def test_cpu_precisions_run_and_mostly_agree_with_fp32(fitted, precision):
     assert proba.shape == reference.shape and np.abs(proba - reference).max() < 0.2
 
 
+def test_auto_takes_the_fastest_precision_that_kept_the_label_sets_and_the_check_is_saved(fitted, tmp_path):
+    texts, _ = signal_corpus(2)
+    check = fitted.check_precisions(texts, precisions=["int8"], min_agreement=0.5)
+    try:
+        int8 = check["results"]["int8"]
+        assert check["texts"] == len(texts) and check["results"]["fp32"]["agreement"] == 1.0
+        expected = np.mean([set(a) == set(b) for a, b in zip(fitted.set_params(precision="int8").predict_topics(texts),
+                                                             fitted.set_params(precision="fp32").predict_topics(texts))])
+        assert int8["agreement"] == pytest.approx(expected)
+        fastest = max((r["docs_per_second"], p) for p, r in check["results"].items() if r["agreement"] >= 0.5)[1]
+        assert check["chosen"] == fastest
+        # the same measurements, read two ways: int8 kept every label set, or it lost half of them
+        for agreement, chosen in [(1.0, "int8"), (0.4, "fp32")]:
+            fitted.precision_check_ = {**check, "results": {"fp32": {"agreement": 1.0, "docs_per_second": 1.0},
+                                                            "int8": {"agreement": agreement, "docs_per_second": 9.0}}}
+            assert fitted.set_params(precision="auto").inference_model()[1] == chosen
+        folder = fitted.save(tmp_path / "m")
+        loaded = IndoBertTopicClassifier.load(folder, device="cpu")
+        assert loaded.precision_check_ == fitted.precision_check_ and loaded.inference_model()[1] == "fp32"
+    finally:
+        fitted.set_params(precision="fp32")
+        fitted.__dict__.pop("precision_check_", None)
+    with pytest.raises(ValueError, match="min_agreement"):
+        fitted.check_precisions(texts, min_agreement=1.5)
+
+
 @pytest.mark.gpu
 def test_gpu_mixed_precision_training_and_inference(tiny_bert):
     texts, labels = signal_corpus(4)
@@ -487,6 +513,13 @@ INDOBERT_TAMPERING = [
     ("a training argument out of range", _edit_config("params.args", {"epochs": -1}), True, "params.args"),
     ("format_version true", _edit_config("format_version", True), True, "format version True"),
     ("NaN weights", _nan_weights, True, "holds NaN"),
+    ("precision check with an agreement of 2", _edit_config("precision_check", {
+        "device": "cpu", "min_agreement": 0.99, "results": {"fp32": {"agreement": 2, "docs_per_second": 1}}}),
+     True, "precision_check results['fp32']"),
+    ("precision check of an unknown precision", _edit_config("precision_check", {
+        "device": "cpu", "min_agreement": 0.99, "results": {"fp32": {"agreement": 1, "docs_per_second": 1},
+                                                             "int3": {"agreement": 1, "docs_per_second": 9}}}),
+     True, "precision_check results must be"),
 ]
 
 

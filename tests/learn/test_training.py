@@ -172,3 +172,23 @@ def test_cross_validation_gives_the_per_fold_figures_of_fitting_each_fold(own):
         report = evaluate_model(model, [articles[i] for i in test])
         expected.append({"micro_f1": report["micro_f1"], "macro_f1": report["macro_f1"]})
     assert result["per_fold"] == expected
+
+
+def test_cli_train_checks_the_precisions_of_a_transformer_model_and_saves_the_check(own, tmp_path, capsys):
+    pytest.importorskip("torch")
+    from pemilu_nlp.testing import build_bert
+
+    corpus, schema = own
+    base = build_bert(tmp_path / "base", [json.loads(line)["text"] for line in corpus.read_text().splitlines()],
+                      vocab_size=200)
+    params = {"max_length": 32, "epochs": 1, "device": "cpu", "progress": False}
+    assert main(["train", "--model", "indobert", "--base", str(base), "--data", str(corpus), "--schema", str(schema),
+                 "--params", json.dumps(params), "--check-precisions", "--out", str(tmp_path / "m"),
+                 "--report", str(tmp_path / "report.json")]) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    check = report["precision_check"]
+    assert check["texts"] == len(load_split(tmp_path / "m" / "split.json")["test"])
+    assert check["results"]["fp32"]["agreement"] == 1.0 and check["chosen"] in check["results"]
+    assert load(tmp_path / "m").precision_check_ == check
+    assert main(["train", "--model", "tfidf", "--data", str(corpus), "--check-precisions"]) == 2
+    assert "check_precisions is for transformer models" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from ...backends.hf import import_torch as _torch
 from ...text.cleaning import text_for_model
 from ..thresholds import apply_thresholds, tune_thresholds
+from .precision import auto_precision_from_check
 
 __all__ = ["PRECISIONS", "InferenceVariants", "WindowInference", "pool_logits"]
 
@@ -169,8 +170,16 @@ class WindowInference:
         """The model in the precision inference runs in, and that precision (made once, kept in
         :attr:`variants_`)."""
         check_is_fitted(self, "model_")
-        precision = _auto_precision(self.device_) if self.precision == "auto" else self.precision
+        precision = self._auto_precision() if self.precision == "auto" else self.precision
         return self.variants_.get(precision, lambda: _convert(self.model_, precision, self.device_)), precision
+
+    def _auto_precision(self) -> str:
+        """By the model's own measured agreement (:mod:`.precision`) where it has a check for this
+        kind of device, else by the device's flags."""
+        check = getattr(self, "precision_check_", None)
+        if check is not None and check["device"] == ("cpu" if self.device_ == "cpu" else "cuda"):
+            return auto_precision_from_check(check, self.device_)
+        return _auto_precision(self.device_)
 
     def _inference_batch_size(self) -> int:
         size = self.inference_batch_size

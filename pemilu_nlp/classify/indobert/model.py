@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,7 @@ from ...io.schema import (
 from ...validation import Validated
 from ..base import TopicClassifier
 from .inference import PRECISIONS, InferenceVariants, WindowInference, pool_logits
+from .precision import check_precisions, precision_check_problem
 from .trainer import _seeded, _Trainer
 from .training_args import TRAINING_PARAMS, IndoBertTrainingArguments, _split_settings
 
@@ -166,6 +167,14 @@ def _check_transformers_folder(opened: OpenedFolder, weights: list[str], n_topic
         if key == "classifier.weight" and (shape[0] != n_topics or shape[1:] != (sizes.get("hidden_size", shape[1]),)):
             raise ModelFormatError(f"{folder}: the topic head {key} has shape {shape}, expected "
                                    f"({n_topics}, {sizes.get('hidden_size')})")
+
+
+def _precision_check(folder: Path, config: Mapping[str, Any]) -> dict | None:
+    """The saved precision check (:meth:`IndoBertTopicClassifier.check_precisions`), checked."""
+    check = config.get("precision_check")
+    if check is not None and (problem := precision_check_problem(check, PRECISIONS)):
+        raise ModelFormatError(f"{folder}: config.json precision_check {problem}")
+    return check
 
 
 def _hf_weights(folder: Path) -> list[str]:
@@ -347,6 +356,7 @@ class IndoBertTopicClassifier(WindowInference, Validated, TopicClassifier):
                              "(with X_dev/y_dev) or 'fixed', or set freeze_layers")
         if not self.multi_label and (Y.sum(axis=1) != 1).any():
             raise ValueError("multi_label=False needs exactly one topic per text")
+        self.__dict__.pop("precision_check_", None)  # measured on other weights
         with _seeded(args.seed, resolve_device(self.device)):
             self._start(self.model_name_or_path)
             self.pooling_ = "mean" if self.pooling == "auto" else self.pooling
@@ -355,6 +365,14 @@ class IndoBertTopicClassifier(WindowInference, Validated, TopicClassifier):
             self.history_ = self._trainer.run(dev)
             if self.thresholds != "oof":
                 del self._trainer
+
+    def check_precisions(self, texts: Sequence[str], *, precisions: Sequence[str] | None = None,
+                         min_agreement: float = 0.99) -> dict:
+        """Measure each faster precision against fp32 on ``texts`` (label-free) and keep the record
+        (saved with the model): ``precision="auto"`` then takes the fastest one that agreed on at least
+        ``min_agreement`` of the label sets (:mod:`pemilu_nlp.classify.indobert.precision`)."""
+        self.precision_check_ = check_precisions(self, texts, precisions=precisions, min_agreement=min_agreement)
+        return self.precision_check_
 
     def _oof_proba(self, texts: list[str], Y: np.ndarray) -> np.ndarray:
         """Out-of-fold probabilities from the training run's cache (``freeze_layers`` > 0)."""
@@ -396,7 +414,8 @@ class IndoBertTopicClassifier(WindowInference, Validated, TopicClassifier):
                            write_files=write_files, config={
                                "model": type(self).__name__, "topics": [str(t) for t in self.classes_],
                                "thresholds": [float(t) for t in self.thresholds_], "pooling": self.pooling_,
-                               "history": getattr(self, "history_", []), "metrics": metrics or {}, **(extra or {})})
+                               "history": getattr(self, "history_", []), "metrics": metrics or {},
+                               "precision_check": getattr(self, "precision_check_", None), **(extra or {})})
 
     @classmethod
     def load(cls, folder: str | Path, *, device: str = "auto", precision: str | None = None,
@@ -420,6 +439,7 @@ class IndoBertTopicClassifier(WindowInference, Validated, TopicClassifier):
             raise ModelFormatError(f"{folder}: config.json pooling must be 'max' or 'mean', "
                                    f"got {opened.config.get('pooling')!r}")
         _check_transformers_folder(opened, weights, len(schema))
+        check = _precision_check(folder, opened.config)
         runtime = {"device": device, "precision": precision, "inference_batch_size": batch_size,
                    "max_windows": max_windows, "max_length": max_length}
         model = opened.build(cls, **{k: v for k, v in runtime.items() if v is not None})
@@ -434,7 +454,7 @@ class IndoBertTopicClassifier(WindowInference, Validated, TopicClassifier):
         model._check_max_length()
         model.thresholds_, model.pooling_ = thresholds, opened.config["pooling"]
         model.history_ = opened.config.get("history", [])
-        model.config_ = opened.config
+        model.config_, model.precision_check_ = opened.config, check
         return model
 
     def __getstate__(self) -> dict:
