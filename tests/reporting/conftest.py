@@ -1,6 +1,6 @@
 """Reports made once per session from the seeds and from a hostile input, and a small HTML reader.
 
-tests/report is a package (``__init__.py``) so that this conftest is ``report.conftest`` and does
+tests/reporting is a package (``__init__.py``) so that this conftest is ``reporting.conftest`` and does
 not shadow ``tests/conftest.py``, whose names other tests import as ``conftest``."""
 from __future__ import annotations
 
