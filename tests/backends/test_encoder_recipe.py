@@ -114,6 +114,32 @@ def test_a_head_learning_rate_trains_the_head_at_its_own_rate(mean_pooled_bert):
         IndoBertTrainingArguments(head_learning_rate=0.0)
 
 
+def test_a_cross_validation_fit_never_reads_the_held_out_labels(mean_pooled_bert):
+    from pemilu_nlp.classify.indobert.trainer import _Trainer
+    from pemilu_nlp.inputs import binarize_labels
+
+    texts, labels = signal_corpus(6)
+    args = IndoBertTrainingArguments(epochs=2, batch_size=6, learning_rate=3e-3, freeze_layers=1, progress=False)
+    clf = IndoBertTopicClassifier.untrained(str(mean_pooled_bert), max_length=32, args=args, device="cpu")
+    Y = binarize_labels(labels, list(clf.classes_), n=len(texts))
+    rest, held = np.arange(12), np.arange(12, 18)
+
+    def held_out_scores(Y):
+        trainer = _Trainer(clf, args, texts, Y)
+        torch.manual_seed(0)
+        before = trainer.model.classifier.weight.detach().clone()
+        with trainer.weights_kept():
+            scores = trainer.fit_score(rest, held)
+        assert torch.equal(trainer.model.classifier.weight, before)  # put back
+        return scores
+
+    first = held_out_scores(Y)
+    other = Y.copy()
+    other[held] = 1 - other[held]  # other labels on the held-out articles: the same fit
+    np.testing.assert_array_equal(held_out_scores(other), first)
+    assert first.shape == (6, len(clf.classes_))
+
+
 def test_out_of_fold_thresholds_without_frozen_layers_are_refused_before_training():
     with pytest.raises(ValueError, match="freeze_layers"):
         IndoBertTopicClassifier("no/such-model", thresholds="oof").fit([LAPAS], [["keamanan_lapas"]])

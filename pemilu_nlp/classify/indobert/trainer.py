@@ -99,10 +99,12 @@ class _Trainer:
         return [{"params": [p for p in self.trainable if id(p) in encoder]},
                 {"params": [p for p in self.trainable if id(p) not in encoder], "lr": self.args.head_learning_rate}]
 
-    def _loss_function(self):
-        """BCE with positive weights (multi-label) or weighted cross-entropy; weights lift rare topics."""
+    def _loss_function(self, Y: np.ndarray | None = None):
+        """BCE with positive weights (multi-label) or weighted cross-entropy; weights lift rare topics
+        (counted on ``Y``, the articles trained on; default all)."""
         torch = _torch()
-        positives, n, k = self.Y.sum(axis=0), len(self.Y), self.Y.shape[1]
+        Y = self.Y if Y is None else Y
+        positives, n, k = Y.sum(axis=0), len(Y), Y.shape[1]
         if self.clf.multi_label:
             ratio = (n - positives) / np.maximum(positives, 1)
             weight = np.clip(ratio ** self.args.pos_weight_power, 1.0, self.args.max_pos_weight) \
@@ -174,30 +176,49 @@ class _Trainer:
         """Out-of-fold probabilities of the training articles: the trainable part restarted from the
         base weights and retrained on each fold's rest (cheap with the cache); the trained weights
         are put back afterwards."""
+        from ..folds import multilabel_folds
+
+        proba = np.zeros_like(self.Y, dtype=np.float64)
+        with self.weights_kept():
+            for rest, held in multilabel_folds(self.Y, n_splits, seed=self.args.seed):
+                proba[held] = self.fit_score(rest, held)
+        return proba
+
+    @contextmanager
+    def weights_kept(self) -> Iterator[None]:
+        """Put the trained weights (and the whole training set) back after retraining on parts."""
+        torch = _torch()
+        trained = [p.detach().clone() for p in self.trainable]
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for p, value in zip(self.trainable, trained):
+                    p.copy_(value)
+            self.docs = np.arange(len(self.Y))
+            self.loss_fn = self._loss_function()
+
+    def fit_score(self, rest: np.ndarray, held: np.ndarray) -> np.ndarray:
+        """Restart the trainable part from the base weights, train it on the articles ``rest`` and
+        return the probabilities of the articles ``held`` (indices into the training texts): one
+        cross-validation fit, reading the cached lower layers (see :meth:`weights_kept`)."""
         torch = _torch()
         from transformers import get_linear_schedule_with_warmup
 
-        from ..folds import multilabel_folds
-
-        trained = [p.detach().clone() for p in self.trainable]
-        proba = np.zeros_like(self.Y, dtype=np.float64)
-        for rest, held in multilabel_folds(self.Y, n_splits, seed=self.args.seed):
-            with torch.no_grad():
-                for p, start in zip(self.trainable, self.initial):
-                    p.copy_(start)
-            self.docs = np.asarray(rest)
-            self._new_optimiser(get_linear_schedule_with_warmup)
-            for epoch in range(self.args.epochs):
-                self._epoch(epoch)
-            self.model.eval()
-            with torch.inference_mode():
-                for start in range(0, len(held), 32):
-                    chunk = np.asarray(held[start:start + 32])
-                    proba[chunk] = expit(self._doc_logits(chunk).float().cpu().numpy())
         with torch.no_grad():
-            for p, value in zip(self.trainable, trained):
-                p.copy_(value)
-        self.docs = np.arange(len(self.Y))
+            for p, start in zip(self.trainable, self.initial):
+                p.copy_(start)
+        self.docs = np.asarray(rest)
+        self.loss_fn = self._loss_function(self.Y[self.docs])  # the held articles' labels stay unseen
+        self._new_optimiser(get_linear_schedule_with_warmup)
+        for epoch in range(self.args.epochs):
+            self._epoch(epoch)
+        self.model.eval()
+        proba = np.zeros((len(held), self.Y.shape[1]))
+        with torch.inference_mode():
+            for start in range(0, len(held), 32):
+                chunk = np.asarray(held[start:start + 32])
+                proba[start:start + len(chunk)] = expit(self._doc_logits(chunk).float().cpu().numpy())
         return proba
 
     def _step(self) -> None:
