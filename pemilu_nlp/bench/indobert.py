@@ -105,17 +105,19 @@ def _bench_windows(model: Any, articles: Sequence[str], *, precisions: Sequence[
     return rows
 
 
-def bench_naive_pipeline(model: Any, articles: Sequence[str], *, cuda: bool) -> Measurement:
+def bench_naive_pipeline(model: Any, articles: Sequence[str], *, cuda: bool, limit: int = 512) -> Measurement:
     """``transformers.pipeline`` on the same network and tokenizer, one document at a time, reading
-    only the first 512 tokens (what a user gets without windows)."""
+    only the first ``limit`` tokens (512: what a user gets without windows; the window length: the
+    like-for-like baseline of the first-window rows, same tokens read)."""
     from transformers import pipeline
 
     clf = pipeline("text-classification", model=model.model_.float(), tokenizer=model.tokenizer_,
                    device=0 if cuda else -1, top_k=None)
     texts = [_model_text(model, t) for t in articles]
-    limit = min(512, model.model_.config.max_position_embeddings)
+    name = NAIVE if limit >= 512 else f"{NAIVE}, first {limit} tokens"
+    limit = min(limit, model.model_.config.max_position_embeddings)
     naive_tokens = sum(min(len(ids), limit) for ids in model.tokenizer_(texts, truncation=False)["input_ids"])
-    m, _ = measure("indobert", NAIVE, lambda b: [clf(t, truncation=True, max_length=limit) for t in b], texts,
+    m, _ = measure("indobert", name, lambda b: [clf(t, truncation=True, max_length=limit) for t in b], texts,
                    batch_size=1, tokens=naive_tokens, cuda=cuda,
                    settings={"truncation": f"first {limit} tokens only (the rest of a long article is not read)",
                              "precision": "fp32", "device": model.device_})
@@ -141,12 +143,23 @@ def bench_indobert(articles: Sequence[str], *, device: str, batch_sizes: Sequenc
     model.set_params(max_windows=None, stride=stride)
     if naive:
         model.variants_.clear()  # free the last converted copy: the naive row's memory is its own
-        m = bench_naive_pipeline(model, articles, cuda=cuda)
-        for r in results:
-            r.ratio_to_naive = round(r.docs_per_second / m.docs_per_second, 2)
-            r.settings["tokens_per_second_ratio_to_naive"] = round((r.tokens_per_second or 0) / (m.tokens_per_second or 1), 2)
-        results.append(m)
+        results += _naive_rows(model, articles, results, cuda=cuda, window=max(max_lengths))
     return results, note
+
+
+def _naive_rows(model: Any, articles: Sequence[str], rows: list[Measurement], *, cuda: bool,
+                window: int) -> list[Measurement]:
+    """The naive pipeline at 512 tokens and, when the longest window is shorter, at that window (the
+    first-window rows read the same tokens as it: their like-for-like baseline); each row's ratio
+    is to its own baseline, named in its settings."""
+    whole = bench_naive_pipeline(model, articles, cuda=cuda)
+    same = bench_naive_pipeline(model, articles, cuda=cuda, limit=window) if window < 512 else whole
+    for r in rows:
+        baseline = same if r.settings.get("max_windows") == 1 else whole
+        r.ratio_to_naive = round(r.docs_per_second / baseline.docs_per_second, 2)
+        r.settings["naive_baseline"] = baseline.variant
+        r.settings["tokens_per_second_ratio_to_naive"] = round((r.tokens_per_second or 0) / (baseline.tokens_per_second or 1), 2)
+    return [whole] if same is whole else [whole, same]
 
 
 def finetuned_tiny(workdir: str | Path, corpus: str | Path | None = None, *, epochs: int = 6) -> tuple[Path, dict]:

@@ -125,7 +125,14 @@ def test_indobert_part_on_a_saved_tiny_classifier(tmp_path):
     assert "trained model" in note
     by_name = {r.variant: r for r in results}
     naive = by_name.pop("naive transformers.pipeline, one document at a time")
-    assert naive.documents == 6 and naive.ratio_to_naive is None
+    same = by_name.pop("naive transformers.pipeline, one document at a time, first 64 tokens")
+    assert naive.documents == same.documents == 6 and naive.ratio_to_naive is None
+    # the like-for-like baseline of the first-window rows reads the first window only
+    assert same.settings["truncation"].startswith("first 64 tokens") and naive.settings["truncation"].startswith("first 128")
+    for r in by_name.values():  # each row against the baseline that reads what it reads
+        baseline = same if r.settings["max_windows"] == 1 else naive
+        assert r.settings["naive_baseline"] == baseline.variant
+        assert r.ratio_to_naive == round(r.docs_per_second / baseline.docs_per_second, 2)
     # first-window variants only at the longest length, with their own fp32 reference
     first = [r for r in by_name.values() if r.settings["max_windows"] == 1]
     assert {r.settings["max_length"] for r in first} == {64}
