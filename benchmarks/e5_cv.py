@@ -143,6 +143,56 @@ class FineTunedScorer:
         return self.fits[key]
 
 
+def finetune_folds(args: argparse.Namespace, texts: list[str], Y: np.ndarray, train_only: np.ndarray,
+                   tfidf_scorer: object, cue_rule: object) -> None:
+    """The top-layer fine-tune, alone and averaged with TF-IDF, and TF-IDF itself on the first
+    repeat's folds, one fold at a time, each saved in the cache as it ends (a fine-tuned fit costs
+    minutes: the folds done are what the CPU allowed); ``finetune-report`` summarises them.
+    Thresholds of the fine-tune come from inner 3-fold out-of-fold scores, as its own
+    ``thresholds="oof"``; the TF-IDF rule is the shipped one."""
+    from pemilu_nlp.classify.folds import scored_folds
+    from pemilu_nlp.classify.tfidf.classifier import OOF_REPEATS
+    from pemilu_nlp.learn.crossval import Fold
+
+    params = json.loads(args.finetune)
+    scorer = FineTunedScorer(args.encoder, texts, Y, max_length=params.pop("max_length", 128), params=params)
+    print(f"lower layers cached: {scorer.cache_seconds:.0f} s", flush=True)
+    for k, (train_idx, test_idx) in enumerate(scored_folds(Y, 5, seed=0, train_only=train_only)):
+        path = Path(args.cache) / f"finetune_fold{k}.npz"
+        if path.exists():
+            continue
+        started = time.perf_counter()
+        fold = dict(Y=Y, train_idx=train_idx, test_idx=test_idx, seed=k)  # run_cv's seed for repeat 0
+        tfidf = cue_rule(Fold(tfidf_scorer, inner_repeats=OOF_REPEATS, **fold))
+        tuned = recipe_oof()(Fold(scorer, inner_splits=3, **fold))
+        mean = cue_rule(Fold(MeanScorer(tfidf_scorer, scorer), inner_splits=3, **fold))
+        np.savez(path, test_idx=test_idx, finetuned=tuned, mean=mean, tfidf=tfidf,
+                 seconds=time.perf_counter() - started, fit_seconds=np.array(scorer.fit_seconds))
+        print(f"fold {k + 1}/5: {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def finetune_report(args: argparse.Namespace) -> None:
+    """Summaries of the folds ``cv --finetune`` finished, on their test articles, to ``--out``."""
+    articles = load_corpus(args.data)
+    topics = list(topic_ids())
+    Y = label_matrix(articles, topics)
+    folds = [np.load(p) for p in sorted(Path(args.cache).glob("finetune_fold*.npz"))]
+    if not folds:
+        raise SystemExit(f"no finished folds in {args.cache}")
+    idx = np.concatenate([f["test_idx"] for f in folds])
+    names = {"tfidf": "TF-IDF (shipped recipe), same folds", "finetuned": f"e5 top layer fine-tuned ({args.finetune})",
+             "mean": "TF-IDF + e5 top layer fine-tuned (mean proba, cue prior)"}
+    summaries = {label: bootstrap_summary(Y[idx], np.concatenate([f[key] for f in folds])[None], topics,
+                                          n_boot=1000, seed=0) for key, label in names.items()}
+    print(format_cv_table(summaries, title=f"{len(folds)} of 5 folds (repeat 1), {len(idx)} scored articles"))
+    Path(args.out).write_text(json.dumps({
+        "command": "python3 benchmarks/e5_cv.py cv --cache CACHE --encoder ENC_DIR --finetune PARAMS; "
+                   "python3 benchmarks/e5_cv.py finetune-report --cache CACHE --finetune PARAMS --out OUT",
+        "finetune": args.finetune, "folds_done": len(folds), "of_folds": 5, "repeat": 1, "inner_splits": 3,
+        "scored_articles": len(idx), "fold_seconds": [round(float(f["seconds"])) for f in folds],
+        "recipes": summaries}, indent=1) + "\n", "utf-8")
+
+
 def cross_validate(args: argparse.Namespace) -> None:
     from pemilu_nlp.classify.tfidf.classifier import OOF_REPEATS, HeadScorer, TfidfTopicClassifier
     from pemilu_nlp.io.unlabelled import load_unlabelled_texts
@@ -159,29 +209,17 @@ def cross_validate(args: argparse.Namespace) -> None:
     cue_rule = recipe_oof_cue_prior(cue_scores(tfidf.cue_counts(texts)))
     e5 = {name: FeatureScorer(normalised(vectors[key]), "lr", C=args.C) for name, key in [
         ("e5 first 512 tokens", "layer12_first"), ("e5 whole article", "layer12_whole")]}
-    e5["e5 whole, layers 8+10+12"] = FeatureScorer(np.hstack([normalised(vectors[f"layer{k}_whole"]) for k in LAYERS]),
-                                                   "lr", C=args.C)
+    if args.finetune:
+        finetune_folds(args, texts, Y, train_only, tfidf_scorer, cue_rule)
+        return
     predictions = {"TF-IDF (shipped recipe)": run_cv(tfidf_scorer, Y, {"x": cue_rule}, inner_repeats=OOF_REPEATS, **cv)["x"]}
     if not args.skip_frozen:
         for name, scorer in e5.items():
             predictions[f"{name} + LR"] = run_cv(scorer, Y, {"x": recipe_oof()}, **cv)["x"]
         best = max(e5, key=lambda n: bootstrap_summary(Y[~train_only], predictions[f"{n} + LR"], topics,
-                                                       n_boot=1)["macro_f1"])
+                                                       n_boot=1)["macro_f1"]["mean"])
         predictions[f"TF-IDF + {best} (mean proba, cue prior)"] = run_cv(
             MeanScorer(tfidf_scorer, e5[best]), Y, {"x": cue_rule}, inner_repeats=OOF_REPEATS, **cv)["x"]
-    finetune = {}
-    if args.finetune:
-        params = json.loads(args.finetune)
-        scorer = FineTunedScorer(args.encoder, texts, Y, max_length=params.pop("max_length", 128), params=params)
-        # thresholds from inner 3-fold out-of-fold scores, as the classifier's own thresholds="oof"
-        ft_cv = {**cv, "n_repeats": 1, "inner_splits": 3}
-        name = f"e5 fine-tuned ({args.finetune})"
-        predictions["TF-IDF (shipped recipe), repeat 1 only"] = predictions["TF-IDF (shipped recipe)"][:1]
-        predictions[name] = run_cv(scorer, Y, {"x": recipe_oof()}, **ft_cv)["x"]
-        predictions[f"TF-IDF + {name} (mean proba, cue prior)"] = run_cv(
-            MeanScorer(tfidf_scorer, scorer), Y, {"x": cue_rule}, **ft_cv)["x"]
-        finetune = {"params": args.finetune, "n_repeats": 1, "inner_splits": 3, "fits": len(scorer.fit_seconds),
-                    "cache_seconds": round(scorer.cache_seconds), "fit_seconds": [round(t) for t in scorer.fit_seconds]}
     summaries = {name: bootstrap_summary(Y[~train_only], p, topics, n_boot=1000, seed=0) for name, p in predictions.items()}
     print(format_cv_table(summaries, title=f"{args.data}: 5-fold CV x {args.repeats}"))
     meta = json.loads((Path(args.cache) / "e5_article_vectors.json").read_text())
@@ -191,7 +229,7 @@ def cross_validate(args: argparse.Namespace) -> None:
                    + (f" --encoder ENC_DIR --finetune '{args.finetune}'" if args.finetune else ""),
         "embed_command": "python3 benchmarks/e5_cv.py embed --encoder ENC_DIR --cache CACHE", "embedding": meta,
         "n_splits": 5, "n_repeats": args.repeats, "seed": 0, "C": args.C, "seconds": round(time.time() - started),
-        "scored_articles": int((~train_only).sum()), "finetune": finetune, "recipes": summaries},
+        "scored_articles": int((~train_only).sum()), "recipes": summaries},
         indent=1) + "\n", "utf-8")
 
 
@@ -218,7 +256,7 @@ def report(paths: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=["embed", "cv", "report"])
+    parser.add_argument("step", choices=["embed", "cv", "report", "finetune-report"])
     parser.add_argument("results", nargs="*", help="report: result files (default: --out)")
     parser.add_argument("--encoder", help="exported encoder folder (embed)")
     parser.add_argument("--cache", help="where embed writes the vectors and cv reads them")
@@ -234,6 +272,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.step == "report":
         report(args.results or [args.out])
+    elif args.step == "finetune-report":
+        finetune_report(args)
     elif not args.cache:
         parser.error(f"{args.step} needs --cache")
     elif args.step == "embed":

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import logit
 
 from .core import Measurement, timed
 
@@ -15,13 +16,19 @@ __all__ = ["bench_cascade", "tfidf_confident"]
 
 
 def tfidf_confident(proba: np.ndarray, thresholds: np.ndarray, margin: float) -> np.ndarray:
-    """Documents whose every TF-IDF probability is at least ``margin`` from its topic's threshold:
-    their label set would not change under a small shift, so the cheap model answers them."""
-    return np.abs(np.asarray(proba) - np.asarray(thresholds)).min(axis=1) >= margin
+    """Documents whose every TF-IDF probability is at least ``margin`` from its topic's threshold in
+    log-odds: their label set would not change under a small shift, so the cheap model answers
+    them.  Log-odds, not probability: a topic whose threshold is 0.02 has every probability within
+    0.03 of it, yet 0.001 is far from 0.02 (three units of log-odds) and 0.5 is near 0.45."""
+    eps = 1e-6
+    p = np.clip(np.asarray(proba, dtype=float), eps, 1 - eps)
+    t = np.clip(np.asarray(thresholds, dtype=float), eps, 1 - eps)
+    return np.abs(logit(p) - logit(t)).min(axis=1) >= margin
 
 
 def bench_cascade(texts: Sequence[str], bert_model: Any, *, margins: Sequence[float] = (
-        0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45), target_agreement: float = 0.95) -> tuple[list[Measurement], dict]:
+        0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0),
+        target_agreement: float = 0.95) -> tuple[list[Measurement], dict]:
     """TF-IDF answers where confident, the rest goes to IndoBERT; against IndoBERT alone.
 
     Every margin's agreement (identical label set) with IndoBERT-only output and share sent on

@@ -63,14 +63,17 @@ def test_the_ray_engine_without_ray_is_a_named_error(monkeypatch):
         annotate("news.jsonl")
 
 
-def test_tfidf_confident_means_every_topic_far_from_its_threshold():
+def test_tfidf_confident_means_every_topic_far_from_its_threshold_in_log_odds():
     import numpy as np
 
     from pemilu_nlp.bench.cascade import tfidf_confident
 
     proba = np.array([[0.9, 0.05], [0.55, 0.05], [0.1, 0.45]])
-    assert tfidf_confident(proba, np.array([0.5, 0.5]), 0.2).tolist() == [True, False, False]
+    assert tfidf_confident(proba, np.array([0.5, 0.5]), 1.0).tolist() == [True, False, False]
     assert tfidf_confident(proba, np.array([0.5, 0.5]), 0.0).all()
+    # a rare topic with a low threshold: 0.001 is far below 0.02 (3 log-odds), 0.03 is near it
+    low = np.array([[0.9, 0.001], [0.9, 0.03]])
+    assert tfidf_confident(low, np.array([0.5, 0.02]), 1.0).tolist() == [True, False]
 
 
 class _FakeBert:
@@ -101,11 +104,11 @@ def test_cascade_sends_only_unconfident_texts_and_reports_agreement():
     texts = load_articles(None, 30, seed=4)
     texts[3] += " beda"
     bert = _FakeBert()
-    rows, info = bench_cascade(texts, bert, margins=(0.0, 0.005, 0.49), target_agreement=0.99)
+    rows, info = bench_cascade(texts, bert, margins=(0.0, 0.02, 4.0), target_agreement=0.99)
     bert_only, _tfidf_only, cascade = rows
     sweep = {s["margin"]: s for s in info["sweep"]}
     assert sweep[0.0]["share_sent_to_indobert"] == 0.0          # margin 0: TF-IDF answers all
-    shares = [sweep[m]["share_sent_to_indobert"] for m in (0.0, 0.005, 0.49)]
+    shares = [sweep[m]["share_sent_to_indobert"] for m in (0.0, 0.02, 4.0)]
     assert shares == sorted(shares) and shares[-1] > 0  # a wider margin sends more on
     assert bert_only.quality["agreement_with_indobert_only"] == 1.0
     assert cascade.quality["agreement_with_indobert_only"] == sweep[cascade.settings["margin"]]["agreement_with_indobert_only"]
