@@ -20,7 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-length", type=int, help="encoder: tokens per window (default 512)")
     parser.add_argument("--epochs", type=int, help="encoder: scorer epochs over the cached sentence vectors (default 20)")
     parser.add_argument("--train-limit", type=int, help="encoder: train on the first N articles of the train part "
-                                                        "(the encoder pass over them is the cost)")
+                                                        "(default: all 2,424; one encoder pass over each is the cost)")
+    parser.add_argument("--finetune-layers", type=int, help="encoder: also train the top N encoder layers (default 0: "
+                                                            "frozen; the layers below run once per window, cached)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--method encoder needs --base ENCODER_FOLDER (e.g. made by export-encoder) and --out DIR")
         settings = {"base": args.base, "layers": args.layers, "max_length": args.max_length or 512}
         settings |= {"epochs": args.epochs} if args.epochs is not None else {}
+        settings |= {"finetune_layers": args.finetune_layers} if args.finetune_layers is not None else {}
         train = train[:args.train_limit]
     model, metrics = train_scorer(args.method, train, dev, unlabelled_texts=unlabelled, settings=settings)
     out = args.out or f"models/{SHIPPED[args.method]}"

@@ -21,7 +21,8 @@ and ``weights.safetensors`` for the scorer; nothing is unpickled.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -169,10 +170,24 @@ class EncoderSummarizer(Summarizer):
         return self.encoder_
 
     def sentence_vectors(self, documents: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """Each document's frozen sentence vectors (``sentences x dim``): what the scorer reads."""
-        if not hasattr(self, "encoder_"):
+        """Each document's sentence vectors (``sentences x dim``): what the scorer reads; those
+        handed to :meth:`given_vectors` are looked up, not encoded again."""
+        given = getattr(self, "_given", {})
+        missing = [d for d in documents if tuple(d) not in given]
+        if missing and not hasattr(self, "encoder_"):
             self.load_encoder()
-        return self.encoder_.encode(documents, progress=self.progress and len(documents) > 1)
+        encoded = iter(self.encoder_.encode(missing, progress=self.progress and len(missing) > 1) if missing else [])
+        return [given[tuple(d)] if tuple(d) in given else next(encoded) for d in documents]
+
+    @contextmanager
+    def given_vectors(self, documents: Sequence[Sequence[str]], vectors: Sequence[np.ndarray]) -> Iterator[None]:
+        """Within the block, score these documents from these vectors (e.g. the dev vectors
+        :meth:`fit` already computed, kept as ``dev_vectors_``) instead of a second encoder pass."""
+        self._given = {tuple(d): v for d, v in zip(documents, vectors)}
+        try:
+            yield
+        finally:
+            del self._given
 
     # ------------------------------------------------------------------------------------ training
     def fit(self, documents: Sequence[Sequence[str]], gold: Sequence[Sequence[int]],
@@ -196,7 +211,8 @@ class EncoderSummarizer(Summarizer):
         dev_inputs = None
         if dev is not None:
             dev_vectors = dev_vectors if dev_vectors is not None else self.sentence_vectors(dev[0])
-            dev_inputs = self._inputs(list(dev_vectors), self._feature_rows(dev[0], dev[2] if len(dev) > 2 else None))
+            self.dev_vectors_ = list(dev_vectors)
+            dev_inputs = self._inputs(self.dev_vectors_, self._feature_rows(dev[0], dev[2] if len(dev) > 2 else None))
         labels = [np.isin(np.arange(len(d)), list(g)).astype(np.float32) for d, g in zip(documents, gold)]
         with torch.random.fork_rng(devices=[]):  # seed our own stream, leave the caller's alone
             torch.manual_seed(self.seed)
@@ -227,14 +243,17 @@ class EncoderSummarizer(Summarizer):
         rng = np.random.default_rng(self.seed)
         optimiser = torch.optim.AdamW(self.network_.parameters(), lr=self.learning_rate, weight_decay=0.01)
         self.history_ = keep_best_epoch(
-            self.network_, self.epochs, lambda _: self._epoch(vectors, labels, optimiser, rng.permutation(len(vectors))),
+            self.network_, self.epochs, lambda e: self._epoch(vectors, labels, optimiser, rng.permutation(len(vectors)), e),
             None if dev_vectors is None else lambda: top3_gold_precision(self.score_vectors(dev_vectors), dev_gold))
 
-    def _epoch(self, vectors: list[np.ndarray], labels: list[np.ndarray], optimiser, order: np.ndarray) -> float:
+    def _epoch(self, vectors: list[np.ndarray], labels: list[np.ndarray], optimiser, order: np.ndarray,
+               epoch: int = 0) -> float:
+        from tqdm.auto import tqdm
 
         self.network_.train()
         total = 0.0
-        for start in range(0, len(order), self.batch_size):
+        for start in tqdm(range(0, len(order), self.batch_size), desc=f"epoch {epoch + 1}/{self.epochs}",
+                          disable=not self.progress, leave=False):
             chosen = order[start:start + self.batch_size]
             batch, mask = _padded([vectors[i] for i in chosen])
             target = _padded([labels[i][:, None] for i in chosen])[0][..., 0]

@@ -87,7 +87,11 @@ def train_scorer(method: str, train: Sequence[EvalDocument], dev: Sequence[EvalD
                                                                dev=_columns(dev))
     else:
         model = cls(progress=progress, **(settings or {})).fit(*_columns(train), dev=_columns(dev))
-    scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
+    if method == "encoder":  # the dev vectors fit computed: no second encoder pass over dev
+        with model.given_vectors([list(d.sentences) for d in dev], model.dev_vectors_):
+            scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
+    else:
+        scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
     metrics = {"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)"}
     if method == "encoder":
         metrics["encoder"] = {"base": model.base, "layers": model.encoder_.layers, "prefix": model.prefix_}
