@@ -108,15 +108,16 @@ class LowerLayerCache:
     """The frozen part's output for every training window, computed once (fp16, CPU)."""
 
     def __init__(self, model: Any, n: int, windows: list[list[int]], pad: Any, device: str,
-                 batch_size: int = 16) -> None:
+                 batch_size: int = 16, progress: bool = False) -> None:
         import torch
+        from tqdm.auto import tqdm
 
         self.model, self.n, self.device = model, n, device
         self.hidden: list[Any] = [None] * len(windows)
         order = sorted(range(len(windows)), key=lambda i: -len(windows[i]))
         model.eval()
         with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
+            for start in tqdm(range(0, len(order), batch_size), desc=f"lower {n} layers", disable=not progress):
                 positions = order[start:start + batch_size]
                 ids, mask = pad([windows[i] for i in positions])
                 hidden = self._lower(ids.to(device), mask.to(device))
@@ -138,6 +139,15 @@ class LowerLayerCache:
 
     def logits(self, rows: list[int]) -> Any:
         """The topic logits of cached windows ``rows``: the top layers, the pooler and the head."""
+        hidden, mask = self.upper(rows)
+        pooler = self.model.base_model.pooler
+        if hasattr(pooler, "mask"):
+            pooler.mask = mask
+        return self.model.classifier(self.model.dropout(pooler(hidden)))
+
+    def upper(self, rows: list[int]) -> tuple[Any, Any]:
+        """The last hidden states of cached windows ``rows`` (the layers above the cache run now,
+        with gradients where they are trainable) and their attention mask, padded on the right."""
         import torch
 
         lengths = [len(self.hidden[i]) for i in rows]
@@ -151,10 +161,7 @@ class LowerLayerCache:
         extended = self._additive(mask, hidden.dtype)
         for layer in _layers(self.model)[self.n:]:
             hidden = _output(layer(hidden, attention_mask=extended))
-        pooler = self.model.base_model.pooler
-        if hasattr(pooler, "mask"):
-            pooler.mask = mask
-        return self.model.classifier(self.model.dropout(pooler(hidden)))
+        return hidden, mask
 
 
 def _output(result: Any) -> Any:

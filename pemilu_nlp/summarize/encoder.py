@@ -45,10 +45,10 @@ from ..io.persistence import (
     save_folder,
     text,
 )
-from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, Summarizer
+from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, SUMMARIZER_CONSTRAINTS, Summarizer
 from .features import FEATURES, check_features, sentence_features, standardization
 from .sentence_encoder import POOLINGS, SentenceEncoder
-from .training import keep_best_epoch, masked_bce_step
+from .training import bce_epoch, keep_best_epoch
 from .vectors import SentenceVectors
 
 __all__ = ["EncoderSummarizer", "encoder_prefix", "top3_gold_precision"]
@@ -62,6 +62,7 @@ PARAMS = {
     "max_positions": integer(1, 4096), "epochs": integer(0, 10**4), "batch_size": integer(1, 10**5),
     "learning_rate": number(0, 10, low_open=True), "seed": integer(0, 2**63 - 1), "batch_windows": integer(1, 4096),
     "mmr_lambda": optional(number(0, 1, low_open=True)), "progress": boolean, "features": boolean,
+    "finetune_layers": integer(0, 127), "finetune_learning_rate": number(0, 1, low_open=True),
 }
 FORMAT = ModelFormat("pemilu_nlp.encoder_sentence_scorer", 1, PARAMS)
 #: the transformers settings of ``hf/`` that size the encoder, and their ranges
@@ -123,13 +124,15 @@ class EncoderSummarizer(Summarizer):
     """
 
     name = "encoder"
+    _parameter_constraints = SUMMARIZER_CONSTRAINTS | PARAMS
 
     def __init__(self, base: str | None = None, *, layers: int | None = None, max_length: int = 512,
                  max_sentence_tokens: int = 128, pooling: str = "mean", prefix: str | None = None,
                  scorer_layers: int = 2, hidden: int = 128, heads: int = 4, dropout: float = 0.1,
                  max_positions: int = 64, epochs: int = 20, batch_size: int = 16, learning_rate: float = 1e-3,
-                 seed: int = 0, batch_windows: int = 8, features: bool = True, mmr_lambda: float | None = None,
-                 progress: bool = True, max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
+                 seed: int = 0, batch_windows: int = 8, features: bool = True, finetune_layers: int = 0,
+                 finetune_learning_rate: float = 3e-5, mmr_lambda: float | None = None, progress: bool = True,
+                 max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
         super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.base = base
         self.layers = layers
@@ -148,7 +151,10 @@ class EncoderSummarizer(Summarizer):
         self.seed = seed
         self.batch_windows = batch_windows
         self.features = features
+        self.finetune_layers = finetune_layers  # 0: frozen encoder; k: its top k layers trained too
+        self.finetune_learning_rate = finetune_learning_rate
         self.progress = progress
+        self._validate_params()
 
     @property
     def uses_vectors(self) -> bool:  # TF-IDF sentence vectors: for the features (and MMR)
@@ -201,23 +207,33 @@ class EncoderSummarizer(Summarizer):
         :meth:`sentence_vectors`, when already computed (they are the expensive part)."""
         import torch
 
+        self._validate_params()
         if len(documents) != len(gold) or not documents:
             raise ValueError(f"{len(documents)} documents and {len(gold)} gold label lists: need as many, at least one")
-        vectors = list(vectors) if vectors is not None else self.sentence_vectors(documents)
+        if self.finetune_layers and (vectors is not None or dev_vectors is not None):
+            raise ValueError("finetune_layers > 0 trains the encoder: it reads the documents, not given vectors")
         rows = self._feature_rows(documents, titles)
         if rows is not None:
             self.mean_, self.scale_ = standardization(np.vstack(rows))
-        inputs = self._inputs(vectors, rows)
-        dev_inputs = None
-        if dev is not None:
-            dev_vectors = dev_vectors if dev_vectors is not None else self.sentence_vectors(dev[0])
-            self.dev_vectors_ = list(dev_vectors)
-            dev_inputs = self._inputs(self.dev_vectors_, self._feature_rows(dev[0], dev[2] if len(dev) > 2 else None))
+        dev_rows = None if dev is None else self._feature_rows(dev[0], dev[2] if len(dev) > 2 else None)
         labels = [np.isin(np.arange(len(d)), list(g)).astype(np.float32) for d, g in zip(documents, gold)]
+        if self.finetune_layers:
+            self.load_encoder()  # from the base weights, also on a second fit
+        if not self.finetune_layers:
+            vectors = list(vectors) if vectors is not None else self.sentence_vectors(documents)
+        if dev is not None and not self.finetune_layers:
+            self.dev_vectors_ = list(dev_vectors if dev_vectors is not None else self.sentence_vectors(dev[0]))
         with torch.random.fork_rng(devices=[]):  # seed our own stream, leave the caller's alone
             torch.manual_seed(self.seed)
-            self.network_ = self._new_network(inputs[0].shape[-1])
-            self._train(inputs, labels, dev_inputs, None if dev is None else dev[1])
+            dim = self.encoder_.model.config.hidden_size if self.finetune_layers else vectors[0].shape[-1]
+            self.network_ = self._new_network(dim + len(FEATURES) * self.features)
+            if self.finetune_layers:
+                from .encoder_finetune import fine_tune
+
+                self.history_ = fine_tune(self, documents, labels, rows, dev, dev_rows)
+            else:
+                dev_inputs = None if dev is None else self._inputs(self.dev_vectors_, dev_rows)
+                self._train(self._inputs(vectors, rows), labels, dev_inputs, None if dev is None else dev[1])
         return self
 
     def _feature_rows(self, documents: Sequence[Sequence[str]], titles: Sequence[str | None] | None):
@@ -226,11 +242,14 @@ class EncoderSummarizer(Summarizer):
             return None
         return [sentence_features(list(d), titles[i] if titles else None) for i, d in enumerate(documents)]
 
+    def _standardised(self, rows: list[np.ndarray] | None) -> list[np.ndarray] | None:
+        return None if rows is None else [((f - self.mean_) / self.scale_).astype(np.float32) for f in rows]
+
     def _inputs(self, vectors: list[np.ndarray], rows: list[np.ndarray] | None) -> list[np.ndarray]:
         """What the network reads per sentence: the encoder's vector [+ the standardised features]."""
         if rows is None:
             return [np.asarray(v, dtype=np.float32) for v in vectors]
-        return [np.hstack([v, (f - self.mean_) / self.scale_]).astype(np.float32) for v, f in zip(vectors, rows)]
+        return [np.hstack([v, f]).astype(np.float32) for v, f in zip(vectors, self._standardised(rows))]
 
     def _new_network(self, dim: int):
         return _network(dim, self.hidden, self.scorer_layers, self.heads, self.dropout, self.max_positions)
@@ -242,23 +261,14 @@ class EncoderSummarizer(Summarizer):
 
         rng = np.random.default_rng(self.seed)
         optimiser = torch.optim.AdamW(self.network_.parameters(), lr=self.learning_rate, weight_decay=0.01)
-        self.history_ = keep_best_epoch(
-            self.network_, self.epochs, lambda e: self._epoch(vectors, labels, optimiser, rng.permutation(len(vectors)), e),
+        def batch(chosen: list[int]) -> tuple:
+            inputs, mask = _padded([vectors[i] for i in chosen])
+            return inputs, mask, _padded([labels[i][:, None] for i in chosen])[0][..., 0]
+
+        self.history_ = keep_best_epoch(self.network_, self.epochs, lambda e: bce_epoch(
+            self.network_, optimiser, rng.permutation(len(vectors)), self.batch_size, batch,
+            desc=f"epoch {e + 1}/{self.epochs}", progress=self.progress),
             None if dev_vectors is None else lambda: top3_gold_precision(self.score_vectors(dev_vectors), dev_gold))
-
-    def _epoch(self, vectors: list[np.ndarray], labels: list[np.ndarray], optimiser, order: np.ndarray,
-               epoch: int = 0) -> float:
-        from tqdm.auto import tqdm
-
-        self.network_.train()
-        total = 0.0
-        for start in tqdm(range(0, len(order), self.batch_size), desc=f"epoch {epoch + 1}/{self.epochs}",
-                          disable=not self.progress, leave=False):
-            chosen = order[start:start + self.batch_size]
-            batch, mask = _padded([vectors[i] for i in chosen])
-            target = _padded([labels[i][:, None] for i in chosen])[0][..., 0]
-            total += masked_bce_step(self.network_, optimiser, self.network_(batch, mask), target, mask) * len(chosen)
-        return total / len(order)
 
     # ------------------------------------------------------------------------------------ scoring
     def score_vectors(self, vectors: Sequence[np.ndarray], *, batch_size: int = 32) -> list[np.ndarray]:

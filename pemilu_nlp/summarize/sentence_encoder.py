@@ -169,8 +169,8 @@ class SentenceEncoder:
                     out[d][..., i, :] = states[..., row, begin:end, :].mean(dim=-2).float().numpy()
         return out
 
-    def _states(self, rows: list[tuple[int, ...]], depths: Sequence[int] | None):
-        """Token states of a padded batch: ``batch x tokens x dim``, or stacked per depth."""
+    def pad(self, rows: Sequence[Sequence[int]]):
+        """Windows' token ids padded on the right: ``ids`` and ``attention_mask``, ``batch x tokens``."""
         import torch
 
         width = max(len(r) for r in rows)
@@ -180,6 +180,13 @@ class SentenceEncoder:
         for i, r in enumerate(rows):
             ids[i, :len(r)] = torch.tensor(r)
             mask[i, :len(r)] = 1
+        return ids, mask
+
+    def _states(self, rows: list[tuple[int, ...]], depths: Sequence[int] | None):
+        """Token states of a padded batch: ``batch x tokens x dim``, or stacked per depth."""
+        import torch
+
+        ids, mask = self.pad(rows)
         with torch.inference_mode():
             output = self.model(input_ids=ids, attention_mask=mask, output_hidden_states=depths is not None)
         if depths is None:

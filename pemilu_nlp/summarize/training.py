@@ -15,7 +15,7 @@ from typing import Any
 from .base import Summarizer
 from .evaluate import EvalDocument, evaluate_methods, sentence_picker
 
-__all__ = ["SCORERS", "keep_best_epoch", "masked_bce_step", "news_texts", "train_scorer"]
+__all__ = ["SCORERS", "bce_epoch", "keep_best_epoch", "masked_bce_step", "news_texts", "train_scorer"]
 
 #: the methods that learn from gold labels
 SCORERS = ("features", "neural", "encoder")
@@ -34,6 +34,23 @@ def masked_bce_step(network, optimiser, logits, target, mask) -> float:
     torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
     optimiser.step()
     return float(loss.item())
+
+
+def bce_epoch(network, optimiser, order: Sequence[int], batch_size: int, batch: Callable[[list[int]], tuple], *,
+              trained=None, desc: str = "epoch", progress: bool = False) -> float:
+    """One shuffled pass of :func:`masked_bce_step` over articles ``order``, in batches;
+    ``batch(indices)`` gives ``(inputs, mask, target)`` for ``network``; ``trained`` (default
+    ``network``) is the module whose parameters are stepped and clipped.  Returns the mean loss."""
+    from tqdm.auto import tqdm
+
+    trained = network if trained is None else trained
+    trained.train()
+    total = 0.0
+    for start in tqdm(range(0, len(order), batch_size), desc=desc, disable=not progress, leave=False):
+        chosen = [int(i) for i in order[start:start + batch_size]]
+        inputs, mask, target = batch(chosen)
+        total += masked_bce_step(trained, optimiser, network(inputs, mask), target, mask) * len(chosen)
+    return total / len(order)
 
 
 def keep_best_epoch(network, epochs: int, run_epoch: Callable[[int], float],
@@ -94,7 +111,8 @@ def train_scorer(method: str, train: Sequence[EvalDocument], dev: Sequence[EvalD
         scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
     metrics = {"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)"}
     if method == "encoder":
-        metrics["encoder"] = {"base": model.base, "layers": model.encoder_.layers, "prefix": model.prefix_}
+        metrics["encoder"] = {"base": model.base, "layers": model.encoder_.layers, "prefix": model.prefix_,
+                              "finetune_layers": model.finetune_layers, "seconds": getattr(model, "seconds_", None)}
     if method == "neural":
         metrics["word_vectors_from"] = (f"IndoSum train part + news pool ({len(unlabelled_texts)} articles)"
                                         if unlabelled_texts else "IndoSum train part")

@@ -205,3 +205,61 @@ def test_the_prefix_an_export_records_is_used_and_saved(tiny_bert, tmp_path):
     model.fit(ARTICLES, [[0]] * len(ARTICLES)).save(tmp_path / "m")
     assert model.prefix_ == "passage: " and model.encoder_.prefix_ids
     assert load(tmp_path / "m").prefix == "passage: "
+
+
+# --- fine-tuning the top encoder layer ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def fine_tuned(tiny_bert):
+    documents = [a.sentences for a in SAMPLE] + ARTICLES + [LONG]
+    gold = [[0, 1, 2]] * len(documents)
+    model = EncoderSummarizer(str(tiny_bert), max_length=64, max_sentence_tokens=24, hidden=16, heads=2,
+                              scorer_layers=1, epochs=3, batch_size=4, learning_rate=5e-3, dropout=0.0,
+                              finetune_layers=1, finetune_learning_rate=1e-3, progress=False)
+    return model.fit(documents, gold, dev=(documents[-3:], gold[-3:]))
+
+
+def test_fine_tuning_trains_the_top_layer_only(fine_tuned, tiny_bert):
+    base = SentenceEncoder.from_folder(tiny_bert, max_length=64).model.state_dict()
+    tuned = fine_tuned.encoder_.model.state_dict()
+    changed = {k.split(".")[2] for k in base if k.startswith("encoder.layer.") and not torch_equal(base[k], tuned[k])}
+    assert changed == {"1"}                                                   # layer 0 frozen, layer 1 trained
+    assert all(torch_equal(base[k], tuned[k]) for k in base if k.startswith("embeddings."))
+    assert len(fine_tuned.history_) == 3 and "dev_top3_gold_precision" in fine_tuned.history_[0]
+
+
+def test_fine_tuned_dev_vectors_from_the_cache_match_the_encoder_run_whole(fine_tuned):
+    live = fine_tuned.encoder_.encode([LONG])[0]                               # every layer run, fp32
+    np.testing.assert_allclose(fine_tuned.dev_vectors_[-1], live, atol=2e-2)   # lower layers from the fp16 cache
+
+
+def test_a_fine_tuned_folder_reloads_with_identical_scores_every_sentence_once(fine_tuned, tmp_path):
+    assert len(fine_tuned.encoder_.windows(LONG)) > 1
+    scores = fine_tuned.score(LONG)
+    assert scores.shape == (len(LONG),)
+    again = load(fine_tuned.save(tmp_path / "tuned"))
+    assert again.finetune_layers == 1
+    np.testing.assert_array_equal(again.score(LONG), scores)
+
+
+def test_bad_fine_tuning_settings_are_clear_errors(tiny_bert, capsys):
+    with pytest.raises(ValueError, match="finetune_layers must be an integer from 0"):
+        EncoderSummarizer(str(tiny_bert), finetune_layers=-1)
+    with pytest.raises(ValueError, match="finetune_learning_rate must be a finite number"):
+        EncoderSummarizer(str(tiny_bert), finetune_learning_rate=0.0)
+    model = EncoderSummarizer(str(tiny_bert), max_length=64, finetune_layers=2, progress=False)
+    with pytest.raises(ValueError, match="finetune_layers=2 must be less than the encoder's 2 layers"):
+        model.fit(ARTICLES, [[0]] * len(ARTICLES))
+    with pytest.raises(ValueError, match="not given vectors"):
+        model.set_params(finetune_layers=1).fit(ARTICLES[:1], [[0]], vectors=[np.zeros((len(ARTICLES[0]), 32))])
+    from pemilu_nlp.cli import main
+
+    sample = ROOT / "tests" / "data" / "indosum_sample.jsonl"
+    assert main(["train-summarizer", "--method", "encoder", "--base", str(tiny_bert), "--indosum", str(sample),
+                 "--indosum-split", "none", "--max-length", "64", "--finetune-layers", "-2", "--out", "x"]) == 2
+    assert "finetune_layers must be an integer from 0" in capsys.readouterr().err
+
+
+def torch_equal(a, b) -> bool:
+    import torch
+
+    return bool(torch.equal(a, b))
