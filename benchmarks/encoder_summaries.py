@@ -218,41 +218,55 @@ def table(documents: list[EvalDocument], pickers: dict, n_boot: int) -> dict:
     return out
 
 
+def parse_models(specs: list[str]) -> dict[str, str]:
+    """``LABEL=FOLDER`` (or a bare FOLDER, labelled ``encoder``) -> ``{label: folder}``."""
+    return dict(spec.split("=", 1) if "=" in spec else ("encoder", spec) for spec in specs)
+
+
+def encoder_picker(model, kept: list[EvalDocument], vectors: list[np.ndarray] | None) -> tuple:
+    """A picker for a loaded encoder folder: from the cached vectors when they are this model's
+    (a frozen encoder; checked against its own scores on 3 articles), else the model run whole."""
+    live = [model.score(list(d.sentences)) for d in kept[:3]]
+    if vectors is None or model.finetune_layers:
+        return sentence_picker(model), "live"
+    with_cache(model, kept, vectors, model.encoder_.layers)
+    cached = [model.score(list(d.sentences)) for d in kept[:3]]
+    return sentence_picker(model), float(max(np.abs(a - b).max() for a, b in zip(live, cached)))
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    """Every ``--model`` folder beside LEAD-3, TextRank, features and neural (and, with
+    ``--selection``, TextRank on cached e5 vectors) on the test part and the corpus summaries."""
     import torch
 
     from pemilu_nlp.summarize.encoder import EncoderSummarizer
 
     torch.set_num_threads(args.threads)
-    model = EncoderSummarizer.load(args.model)
-    depth = model.encoder_.layers
-    selection = json.loads(Path(args.selection).read_text("utf-8"))
-    textrank = best_textrank(selection)
-    results: dict = {"model": str(args.model), "depth": depth, "e5_textrank_settings": textrank,
+    models = {label: EncoderSummarizer.load(folder) for label, folder in parse_models(args.model).items()}
+    selection = json.loads(Path(args.selection).read_text("utf-8")) if args.selection else None
+    textrank = best_textrank(selection) if selection else None
+    results: dict = {"models": parse_models(args.model), "e5_textrank_settings": textrank,
                      "selection": args.selection, "bootstrap": args.n_boot}
     for label, part in (("IndoSum test", "test"), ("corpus reference summaries", "corpus")):
         documents = part_documents(args.indosum, part, args.corpus)
-        kept, vectors = load_cached(Path(args.cache), part, documents)
+        kept, vectors = load_cached(Path(args.cache), part, documents) if args.cache else (documents, None)
         if len(kept) != len(documents):
-            raise SystemExit(f"{part}: only {len(kept)} of {len(documents)} documents are cached")
-        if hasattr(model, "sentence_vectors") and "sentence_vectors" in vars(model):
-            del model.sentence_vectors
-        live = [model.score(list(d.sentences)) for d in kept[:3]]
-        with_cache(model, kept, vectors, depth)
-        cached = [model.score(list(d.sentences)) for d in kept[:3]]
+            kept, vectors = documents, None  # not all cached: every model runs whole
         pickers = {"LEAD-3": sentence_picker(get_summarizer("lead")),
                    "textrank (tuned; the default)": sentence_picker(get_summarizer("textrank")),
                    "features": sentence_picker(get_summarizer("features")),
-                   "neural": sentence_picker(get_summarizer("neural")),
-                   "encoder": sentence_picker(model),
-                   "TextRank on e5 vectors (dev-tuned lead prior)": sentence_picker(
-                       vector_textrank(kept, vectors, 12, **textrank)),
-                   "ORACLE (greedy)": lambda d: oracle_indices(list(d.sentences), d.reference)}
+                   "neural": sentence_picker(get_summarizer("neural"))}
+        checks = {}
+        for name, model in models.items():
+            pickers[name], checks[name] = encoder_picker(model, kept, vectors)
+        if textrank and vectors is not None:
+            pickers["TextRank on e5 vectors (dev-tuned lead prior)"] = sentence_picker(
+                vector_textrank(kept, vectors, 12, **textrank))
+        pickers["ORACLE (greedy)"] = lambda d: oracle_indices(list(d.sentences), d.reference)
         if all(d.gold for d in kept):
             pickers["GOLD labels"] = lambda d: list(d.gold)
         results[label] = table(kept, pickers, args.n_boot)
-        results[label]["cached_vs_live_max_abs_score_difference"] = float(
-            max(np.abs(a - b).max() for a, b in zip(live, cached)))
+        results[label]["cached_vs_live_max_abs_score_difference"] = checks
         print(label, json.dumps({k: v["rouge"] if isinstance(v, dict) and "rouge" in v else v
                                  for k, v in results[label].items()}), flush=True)
     Path(args.results).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", "utf-8")
@@ -320,7 +334,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     """The markdown tables of docs/encoder-summaries.md, printed from the result files."""
     results = json.loads(Path(args.results).read_text("utf-8"))
     for name in ("IndoSum test", "corpus reference summaries"):
-        rows = {k: v for k, v in results[name].items() if isinstance(v, dict)}
+        rows = {k: v for k, v in results[name].items() if isinstance(v, dict) and "rouge" in v}
         print(f"\n{name} ({next(iter(rows.values()))['documents']} articles): ROUGE-1 / ROUGE-2 / ROUGE-L F1, "
               "bootstrap 95 % intervals\n")
         print("| method | R-1 | R-2 | R-L | R-1 − LEAD-3 | R-1 − textrank (default) | R-1 − neural | sent P |")
@@ -329,6 +343,8 @@ def cmd_report(args: argparse.Namespace) -> None:
             diffs = [_ci(row[f"minus {b}"]["rouge1"]) if label != b else "—" for b in BASELINES]
             print(f"| {label} | " + " | ".join(_ci(row["rouge"][k]) for k in ("rouge1", "rouge2", "rougeL"))
                   + " | " + " | ".join(diffs) + f" | {row.get('sentence_precision', '')} |")
+    if not args.selection:
+        return
     selection = json.loads(Path(args.selection).read_text("utf-8"))
     print(f"\nDev ({selection['dev_articles']} articles; scorers trained on {selection['train_articles']})\n")
     print("| depth | scorer layers | features | R-1 / R-2 / R-L | best epoch | training s |")
@@ -367,11 +383,12 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.set_defaults(func=cmd_select)
     p = sub.add_parser("evaluate")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", required=True, nargs="+", help="LABEL=FOLDER (or FOLDER, labelled encoder), any "
+                                                             "folder train-summarizer --method encoder wrote")
     p.add_argument("--indosum", nargs="+", required=True)
     p.add_argument("--corpus", default=str(ROOT / "data" / "corpus.jsonl"))
-    p.add_argument("--cache", required=True)
-    p.add_argument("--selection", required=True, help="the JSON `select` wrote")
+    p.add_argument("--cache", help="cached vectors: used for frozen models whose depth they hold; else run whole")
+    p.add_argument("--selection", help="the JSON `select` wrote (adds TextRank on e5 vectors)")
     p.add_argument("--results", required=True)
     p.add_argument("--n-boot", type=int, default=1000)
     p.add_argument("--threads", type=int, default=2)
@@ -393,7 +410,7 @@ def main() -> None:
     p.set_defaults(func=cmd_finetune_cost)
     p = sub.add_parser("report")
     p.add_argument("--results", required=True)
-    p.add_argument("--selection", required=True)
+    p.add_argument("--selection")
     p.set_defaults(func=cmd_report)
     args = parser.parse_args()
     args.func(args)

@@ -28,6 +28,9 @@ class CachedArticles:
     """Articles read in the encoder's windows (every sentence in exactly one), the frozen lower
     layers' output of each window, and the articles' standardised features."""
 
+    #: windows per pass through the top layers (sorted by length, so padding stays small)
+    group = 4
+
     def __init__(self, encoder: SentenceEncoder, documents: Sequence[Sequence[str]], frozen: int,
                  features: list[np.ndarray] | None, progress: bool = False) -> None:
         import torch
@@ -50,14 +53,19 @@ class CachedArticles:
         the cached windows, then the mean of each sentence's token states (as the encoder pools)."""
         import torch
 
-        hidden, _ = self.cache.upper([r for d in docs for r in self.rows_of[d]])
-        out, row = [], 0
+        rows = [r for d in docs for r in self.rows_of[d]]
+        states: dict[int, Any] = {}
+        by_length = sorted(rows, key=lambda r: len(self.windows[r].ids))
+        for start in range(0, len(by_length), self.group):  # windows of like length together: little padding
+            chunk = by_length[start:start + self.group]
+            hidden, _ = self.cache.upper(chunk)
+            states.update(zip(chunk, hidden))
+        out = []
         for d in docs:
             pieces: list[Any] = [None] * self.counts[d]
             for r in self.rows_of[d]:
                 for i, begin, end in self.windows[r].spans:
-                    pieces[i] = hidden[row, begin:end].mean(dim=0)
-                row += 1
+                    pieces[i] = states[r][begin:end].mean(dim=0)
             out.append(torch.stack(pieces))
         return out
 
