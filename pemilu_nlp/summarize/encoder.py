@@ -131,7 +131,7 @@ class EncoderSummarizer(Summarizer):
                  scorer_layers: int = 2, hidden: int = 128, heads: int = 4, dropout: float = 0.1,
                  max_positions: int = 64, epochs: int = 20, batch_size: int = 16, learning_rate: float = 1e-3,
                  seed: int = 0, batch_windows: int = 8, features: bool = True, finetune_layers: int = 0,
-                 finetune_learning_rate: float = 3e-5, mmr_lambda: float | None = None, progress: bool = True,
+                 finetune_learning_rate: float = 5e-5, mmr_lambda: float | None = None, progress: bool = True,
                  max_sentences: int | None = MAX_SENTENCES, max_chars: int | None = MAX_CHARS):
         super().__init__(mmr_lambda=mmr_lambda, max_sentences=max_sentences, max_chars=max_chars)
         self.base = base
