@@ -48,7 +48,7 @@ from ..io.persistence import (
 from .base import MAX_CHARS, MAX_SENTENCES, NOT_FITTED, SUMMARIZER_CONSTRAINTS, Summarizer
 from .features import FEATURES, check_features, sentence_features, standardization
 from .sentence_encoder import POOLINGS, SentenceEncoder
-from .training import bce_epoch, keep_best_epoch
+from .training import bce_epoch, keep_best_epoch, top3_gold_precision
 from .vectors import SentenceVectors
 
 __all__ = ["EncoderSummarizer", "encoder_prefix", "top3_gold_precision"]
@@ -80,13 +80,6 @@ def encoder_prefix(folder: str | Path) -> str:
         return ""
     prefix = note.get("input_prefix") if isinstance(note, dict) else None
     return prefix if isinstance(prefix, str) and len(prefix) <= 256 else ""
-
-
-def top3_gold_precision(scores: Sequence[np.ndarray], gold: Sequence[Sequence[int]]) -> float:
-    """Mean share of each article's 3 best-scored sentences that are gold (the dev criterion)."""
-    hits = [len(set(np.argsort(-s, kind="stable")[:3].tolist()) & set(g)) / min(3, len(s))
-            for s, g in zip(scores, gold)]
-    return float(np.mean(hits)) if hits else 0.0
 
 
 def _network(dim: int, hidden: int, layers: int, heads: int, dropout: float, max_positions: int):

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..backends.encoder_recipe import LowerLayerCache, freeze_lower_layers
 from .sentence_encoder import SentenceEncoder
-from .training import bce_epoch, keep_best_epoch
+from .training import bce_epoch, keep_best_epoch, top3_gold_precision
 
 __all__ = ["CachedArticles", "fine_tune"]
 
@@ -110,8 +110,6 @@ def fine_tune(model: Any, documents: Sequence[Sequence[str]], labels: list[np.nd
     import time
 
     import torch
-
-    from .encoder import top3_gold_precision
 
     encoder, k = model.encoder_, model.finetune_layers
     if k >= encoder.layers:

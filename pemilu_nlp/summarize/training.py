@@ -12,10 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .base import Summarizer
 from .evaluate import EvalDocument, evaluate_methods, sentence_picker
 
-__all__ = ["SCORERS", "bce_epoch", "keep_best_epoch", "masked_bce_step", "news_texts", "train_scorer"]
+__all__ = ["SCORERS", "bce_epoch", "keep_best_epoch", "masked_bce_step", "news_texts", "top3_gold_precision", "train_scorer"]
 
 #: the methods that learn from gold labels
 SCORERS = ("features", "neural", "encoder")
@@ -51,6 +53,13 @@ def bce_epoch(network, optimiser, order: Sequence[int], batch_size: int, batch: 
         inputs, mask, target = batch(chosen)
         total += masked_bce_step(trained, optimiser, network(inputs, mask), target, mask) * len(chosen)
     return total / len(order)
+
+
+def top3_gold_precision(scores: Sequence[np.ndarray], gold: Sequence[Sequence[int]]) -> float:
+    """Mean share of each article's 3 best-scored sentences that are gold (the dev criterion)."""
+    hits = [len(set(np.argsort(-s, kind="stable")[:3].tolist()) & set(g)) / min(3, len(s))
+            for s, g in zip(scores, gold)]
+    return float(np.mean(hits)) if hits else 0.0
 
 
 def keep_best_epoch(network, epochs: int, run_epoch: Callable[[int], float],
