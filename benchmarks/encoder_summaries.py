@@ -249,7 +249,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                      "selection": args.selection, "bootstrap": args.n_boot}
     for label, part in (("IndoSum test", "test"), ("corpus reference summaries", "corpus")):
         documents = part_documents(args.indosum, part, args.corpus)
-        kept, vectors = load_cached(Path(args.cache), part, documents) if args.cache else (documents, None)
+        try:
+            kept, vectors = load_cached(Path(args.cache), part, documents) if args.cache else (documents, None)
+        except ValueError as err:  # the sentence splitter changed since the cache was made
+            print(f"{part}: {err}; every model runs whole", flush=True)
+            kept, vectors = documents, None
         if len(kept) != len(documents):
             kept, vectors = documents, None  # not all cached: every model runs whole
         pickers = {"LEAD-3": sentence_picker(get_summarizer("lead")),
