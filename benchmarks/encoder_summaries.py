@@ -226,6 +226,7 @@ def parse_models(specs: list[str]) -> dict[str, str]:
 def encoder_picker(model, kept: list[EvalDocument], vectors: list[np.ndarray] | None) -> tuple:
     """A picker for a loaded encoder folder: from the cached vectors when they are this model's
     (a frozen encoder; checked against its own scores on 3 articles), else the model run whole."""
+    vars(model).pop("sentence_vectors", None)  # another part's cached vectors
     live = [model.score(list(d.sentences)) for d in kept[:3]]
     if vectors is None or model.finetune_layers:
         return sentence_picker(model), "live"
