@@ -157,7 +157,9 @@ def finetune_folds(args: argparse.Namespace, texts: list[str], Y: np.ndarray, tr
     params = json.loads(args.finetune)
     scorer = FineTunedScorer(args.encoder, texts, Y, max_length=params.pop("max_length", 128), params=params)
     print(f"lower layers cached: {scorer.cache_seconds:.0f} s", flush=True)
-    for k, (train_idx, test_idx) in enumerate(scored_folds(Y, 5, seed=0, train_only=train_only)):
+    folds = list(enumerate(scored_folds(Y, 5, seed=0, train_only=train_only)))
+    order = [int(k) for k in args.folds.split(",")] if args.folds else range(5)
+    for k, (train_idx, test_idx) in (folds[k] for k in order):
         path = Path(args.cache) / f"finetune_fold{k}.npz"
         if path.exists():
             continue
@@ -264,6 +266,8 @@ def main() -> None:
     parser.add_argument("--unlabelled", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--C", type=float, default=4.0)
+    parser.add_argument("--folds", help="cv --finetune: which of the 5 folds, in this order (e.g. 4,3: a second "
+                                        "process beside one that runs them from 0)")
     parser.add_argument("--skip-frozen", action="store_true", help="cv: only TF-IDF (and --finetune), not the "
                                                                    "frozen-vector rows")
     parser.add_argument("--finetune", help="cv: also the top-layer fine-tune, its training arguments as JSON "
