@@ -182,8 +182,8 @@ def finetune_report(args: argparse.Namespace) -> None:
     if not folds:
         raise SystemExit(f"no finished folds in {args.cache}")
     idx = np.concatenate([f["test_idx"] for f in folds])
-    names = {"tfidf": "TF-IDF (shipped recipe), same folds", "finetuned": f"e5 top layer fine-tuned ({args.finetune})",
-             "mean": "TF-IDF + e5 top layer fine-tuned (mean proba, cue prior)"}
+    names = {"tfidf": "TF-IDF (shipped recipe), same folds", "finetuned": "e5 fine-tuned (--finetune)",
+             "mean": "TF-IDF + e5 fine-tuned (mean proba, cue prior)"}
     summaries = {label: bootstrap_summary(Y[idx], np.concatenate([f[key] for f in folds])[None], topics,
                                           n_boot=1000, seed=0) for key, label in names.items()}
     print(format_cv_table(summaries, title=f"{len(folds)} of 5 folds (repeat 1), {len(idx)} scored articles"))
