@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +114,10 @@ def train_scorer(method: str, train: Sequence[EvalDocument], dev: Sequence[EvalD
                                                                dev=_columns(dev))
     else:
         model = cls(progress=progress, **(settings or {})).fit(*_columns(train), dev=_columns(dev))
-    if method == "encoder":  # the dev vectors fit computed: no second encoder pass over dev
-        with model.given_vectors([list(d.sentences) for d in dev], model.dev_vectors_):
-            scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
-    else:
+    # the encoder's dev vectors were computed by fit: no second encoder pass over dev
+    reuse = model.given_vectors([list(d.sentences) for d in dev], model.dev_vectors_) if method == "encoder" \
+        else nullcontext()
+    with reuse:
         scores = evaluate_methods(dev, {method: sentence_picker(model, 3)}, progress=False)[method]
     metrics = {"indosum_dev": scores, "trained_on": f"IndoSum train part ({len(train)} articles)"}
     if method == "encoder":

@@ -394,6 +394,12 @@ def test_auto_takes_the_fastest_precision_that_kept_the_label_sets_and_the_check
             fitted.precision_check_ = {**check, "results": {"fp32": {"agreement": 1.0, "docs_per_second": 1.0},
                                                             "int8": {"agreement": agreement, "docs_per_second": 9.0}}}
             assert fitted.set_params(precision="auto").inference_model()[1] == chosen
+        from pemilu_nlp.backends.cpu import auto_cpu_precision
+
+        fitted.precision_check_ = {**fitted.precision_check_, "device": "cuda"}  # measured elsewhere: CPU flags
+        fitted.variants_.clear()
+        assert fitted.inference_model()[1] == auto_cpu_precision()[0]
+        fitted.precision_check_ = {**fitted.precision_check_, "device": "cpu"}
         folder = fitted.save(tmp_path / "m")
         loaded = IndoBertTopicClassifier.load(folder, device="cpu")
         assert loaded.precision_check_ == fitted.precision_check_ and loaded.inference_model()[1] == "fp32"

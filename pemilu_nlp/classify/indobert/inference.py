@@ -177,9 +177,8 @@ class WindowInference:
         """By the model's own measured agreement (:mod:`.precision`) where it has a check for this
         kind of device, else by the device's flags."""
         check = getattr(self, "precision_check_", None)
-        if check is not None and check["device"] == ("cpu" if self.device_ == "cpu" else "cuda"):
-            return auto_precision_from_check(check, self.device_)
-        return _auto_precision(self.device_)
+        measured = None if check is None else auto_precision_from_check(check, self.device_)
+        return measured or _auto_precision(self.device_)
 
     def _inference_batch_size(self) -> int:
         size = self.inference_batch_size

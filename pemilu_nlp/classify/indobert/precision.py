@@ -20,10 +20,16 @@ import numpy as np
 
 from ...backends.cpu import cpu_features
 
-__all__ = ["CPU_CANDIDATES", "GPU_CANDIDATES", "auto_precision_from_check", "check_precisions", "precision_check_problem"]
+__all__ = ["CPU_CANDIDATES", "GPU_CANDIDATES", "auto_precision_from_check", "check_precisions", "device_kind",
+           "precision_check_problem"]
 
 CPU_CANDIDATES = ("bf16", "int8", "onnx-int8", "onnx-fp32")
 GPU_CANDIDATES = ("bf16", "fp16")
+
+
+def device_kind(device: str) -> str:
+    """``cpu`` or ``cuda`` (``cuda:1`` included): what a precision check is valid for."""
+    return "cpu" if device == "cpu" else "cuda"
 
 
 def _runnable(precision: str, device: str) -> str | None:
@@ -58,7 +64,7 @@ def check_precisions(model: Any, texts: Sequence[str], *, precisions: Sequence[s
     if not 0 < min_agreement <= 1:
         raise ValueError(f"min_agreement must be in (0, 1], got {min_agreement!r}")
     texts = list(texts)
-    device = "cpu" if model.device_ == "cpu" else "cuda"
+    device = device_kind(model.device_)
     candidates = list(precisions or (CPU_CANDIDATES if device == "cpu" else GPU_CANDIDATES))
     reference, seconds = _timed_decisions(model, texts, "fp32")
     results: dict[str, dict[str, Any]] = {"fp32": {"agreement": 1.0, "docs_per_second": len(texts) / seconds}}
@@ -76,12 +82,13 @@ def check_precisions(model: Any, texts: Sequence[str], *, precisions: Sequence[s
     return check
 
 
-def auto_precision_from_check(check: dict[str, Any], device: str, *, runnable: Any = None) -> str:
+def auto_precision_from_check(check: dict[str, Any], device: str, *, runnable: Any = None) -> str | None:
     """The fastest measured precision with agreement >= the check's ``min_agreement`` that can run
-    on ``device`` here (fp32 always can); ``runnable(precision) -> bool`` overrides that test."""
-    kind = "cpu" if device == "cpu" else "cuda"
+    on ``device`` here (fp32 always can); ``None`` when the check was measured on another kind of
+    device.  ``runnable(precision) -> bool`` overrides the can-run test."""
+    kind = device_kind(device)
     if check.get("device") != kind:
-        raise ValueError(f"the precision check was measured on {check.get('device')}, not {kind}")
+        return None
     ok = runnable or (lambda p: _runnable(p, kind) is None)
     agreeing = [(r["docs_per_second"], p) for p, r in check["results"].items()
                 if "agreement" in r and r["agreement"] >= check["min_agreement"] and (p == "fp32" or ok(p))]
